@@ -1,0 +1,1 @@
+"""What the defense does: engagement windows, weapon-target assignment, doctrine."""

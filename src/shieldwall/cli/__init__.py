@@ -1,0 +1,4 @@
+"""The ``shieldwall`` command line (typer + rich).
+
+The CLI owns all printing; the library never prints.
+"""

@@ -1,0 +1,1 @@
+"""How things move: threat trajectories (boost, free flight, reentry) and interceptor flyout."""

@@ -1,0 +1,1 @@
+"""Results that last: run folders (Parquet + JSON), run index (DuckDB), exports."""

@@ -1,0 +1,1 @@
+"""What happens: Monte Carlo over trials (reliability, detection, kills, leakers)."""

@@ -1,0 +1,1 @@
+"""For people: plots, maps, HTML/PDF reports."""

@@ -1,0 +1,1 @@
+"""What the user says: YAML scenario + sourced catalog -> validated Scenario -> World (SI)."""

@@ -1,0 +1,1 @@
+"""What sensors can see: radar horizon, field of regard, RCS-scaled detection, EW satellites."""

@@ -1,0 +1,1 @@
+"""The questions: compare policies, phases, attribution, footprints, siting, sweeps."""

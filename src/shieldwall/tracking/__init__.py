@@ -1,0 +1,1 @@
+"""What each nation knows: batched EKF, covariance analysis, fusion per sharing policy, IPP."""

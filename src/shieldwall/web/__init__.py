@@ -1,0 +1,1 @@
+"""``shieldwall serve``: FastAPI + Cesium viewer that reads runs (never imports the stages)."""
