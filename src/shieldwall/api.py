@@ -1,0 +1,44 @@
+"""The curated public Python API of shieldwall.
+
+Import from here in notebooks and scripts::
+
+    from shieldwall import api
+
+    scenario = api.load_scenario("examples/korea_japan.yaml")
+"""
+
+from __future__ import annotations
+
+from shieldwall.earth.geodesy import (
+    aer_to_ecef,
+    ecef_to_aer,
+    ecef_to_enu,
+    ecef_to_geodetic,
+    enu_to_ecef,
+    geodesic_direct,
+    geodesic_inverse,
+    geodetic_to_ecef,
+)
+from shieldwall.errors import (
+    CatalogError,
+    Problem,
+    ScenarioError,
+    ShieldwallError,
+    TargetingError,
+)
+
+__all__ = [
+    "CatalogError",
+    "Problem",
+    "ScenarioError",
+    "ShieldwallError",
+    "TargetingError",
+    "aer_to_ecef",
+    "ecef_to_aer",
+    "ecef_to_enu",
+    "ecef_to_geodetic",
+    "enu_to_ecef",
+    "geodesic_direct",
+    "geodesic_inverse",
+    "geodetic_to_ecef",
+]
