@@ -1,0 +1,134 @@
+"""One entry point for every WTA solver, chosen by name (DESIGN.md §3, battle)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from shieldwall.battle.wta.exact import DEFAULT_GAP, solve_exact
+from shieldwall.battle.wta.heuristic import greedy, improve
+from shieldwall.battle.wta.polish import polish_assets
+from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
+
+__all__ = ["solve", "solve_many"]
+
+
+def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int64]:
+    if warm_start is None:
+        return np.zeros(problem.pk.shape, dtype=np.int64)
+    x = np.asarray(warm_start)
+    broken = problem.violations(x)
+    if broken:
+        raise WTAError(f"warm_start is not a feasible assignment: {'; '.join(broken)}")
+    return x.astype(np.int64)
+
+
+def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
+    x = improve(problem, greedy(problem, start))
+    if problem.asset_based:
+        x = polish_assets(problem, x)
+    return x
+
+
+def _gap(objective: float, bound: float) -> float:
+    if np.isnan(bound):
+        return float("nan")
+    if objective <= 0.0:
+        return 0.0
+    return max(objective - bound, 0.0) / objective
+
+
+def solve(
+    problem: WTAProblem,
+    solver: str = "heuristic",
+    time_limit_s: float | None = None,
+    warm_start: ArrayLike | None = None,
+    gap: float = DEFAULT_GAP,
+) -> WTASolution:
+    """Solve a static weapon-target assignment problem with the named solver.
+
+    ``heuristic``: maximum marginal return then swap / move local search (Ahuja et al., 2007);
+    milliseconds for battle-sized problems, no bound. ``exact``: log-domain outer approximation
+    re-solved on HiGHS until the bounds meet (Kelley, 1960; Duran and Grossmann, 1986), warm
+    started by the heuristic; reports a proven lower bound and the relative gap. In the asset-based
+    form both solve the target-based surrogate and then polish on the true objective (no bound).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    solver
+        ``"heuristic"`` or ``"exact"``.
+    time_limit_s
+        Wall-clock budget of ``exact``; ``None`` = until proven. The heuristic ignores it. [s]
+    warm_start
+        A feasible assignment ``(n_w, n_t)`` to start from (local search start, MIP incumbent).
+    gap
+        Relative gap at which ``exact`` stops.
+
+    Returns
+    -------
+    WTASolution
+        Assignment, objective, bound, gap, time, solver and status.
+
+    Raises
+    ------
+    WTAError
+        Unknown solver name, non-positive time limit, or an infeasible ``warm_start``.
+    """
+    if solver not in SOLVERS:
+        raise WTAError(f"unknown WTA solver {solver!r}; valid solvers: {', '.join(SOLVERS)}")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise WTAError(f"time_limit_s must be positive, got {time_limit_s}")
+    if not 0.0 <= gap < 1.0:
+        raise WTAError(f"gap must lie in [0, 1), got {gap}")
+    t0 = time.perf_counter()
+    x = _heuristic_x(problem, _start(problem, warm_start))
+    bound = float("nan")
+    status = "heuristic"
+    if solver == "exact":
+        remaining = (
+            None if time_limit_s is None else max(time_limit_s - (time.perf_counter() - t0), 1e-3)
+        )
+        result = solve_exact(problem, x, time_limit_s=remaining, gap=gap)
+        x = result.x
+        status = "optimal" if result.optimal else "time_limit"
+        if problem.asset_based:
+            x = polish_assets(problem, x)
+        else:
+            bound = result.bound
+    objective = float(problem.loss(x))
+    return WTASolution(
+        x=x,
+        objective=objective,
+        bound=bound,
+        gap=_gap(objective, bound),
+        time_s=time.perf_counter() - t0,
+        solver=solver,
+        status=status,
+    )
+
+
+def solve_many(
+    problems: Iterable[WTAProblem],
+    solver: str = "heuristic",
+    time_limit_s: float | None = None,
+) -> list[WTASolution]:
+    """Solve many independent problems (one Monte Carlo trial each) with the same solver.
+
+    Parameters
+    ----------
+    problems
+        The problems, of any sizes.
+    solver, time_limit_s
+        As in :func:`solve`; the time limit applies to each problem.
+
+    Returns
+    -------
+    list of WTASolution
+        One solution per problem, in order.
+    """
+    return [solve(p, solver=solver, time_limit_s=time_limit_s) for p in problems]
