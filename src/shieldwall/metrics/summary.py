@@ -1,0 +1,113 @@
+"""Summary metrics of one policy's Monte Carlo, every probability with a 95% Wilson interval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldwall.battle.opportunities import Opportunities, Targets
+from shieldwall.metrics.intervals import mean_interval, wilson_interval
+from shieldwall.outcome.outcomes import Outcomes
+
+__all__ = ["Metrics", "decision_margin_s", "summarize"]
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metrics:
+    """How well one policy did.
+
+    Attributes
+    ----------
+    n_trials : int
+        Trials behind every estimate.
+    p_zero_leak, p_zero_leak_ci
+        Probability that no threat leaks, with its Wilson interval. []
+    expected_leakers, expected_leakers_ci
+        Mean leakers per raid, with its normal interval. []
+    interceptors_used, interceptors_used_ci
+        Mean interceptors fired per raid, with its normal interval. []
+    p_asset_survives, p_asset_survives_lo, p_asset_survives_hi : (n_asset,)
+        Probability each asset is hit by no leaker, with Wilson bounds. []
+    expended_by_battery, inventory_left_by_battery : (n_battery,)
+        Mean rounds fired and left per battery. []
+    p_threat_killed : (n_threat,)
+        Probability each threat is killed. []
+    decision_margin_s : (n_threat,)
+        Longest launch window any battery has against each threat under the policy (latest minus
+        earliest launch); NaN when no battery can engage it. [s]
+    """
+
+    n_trials: int
+    p_zero_leak: float
+    p_zero_leak_ci: tuple[float, float]
+    expected_leakers: float
+    expected_leakers_ci: tuple[float, float]
+    interceptors_used: float
+    interceptors_used_ci: tuple[float, float]
+    p_asset_survives: F64
+    p_asset_survives_lo: F64
+    p_asset_survives_hi: F64
+    expended_by_battery: F64
+    inventory_left_by_battery: F64
+    p_threat_killed: F64
+    decision_margin_s: F64
+
+
+def decision_margin_s(opportunities: Opportunities, n_threats: int) -> F64:
+    """Longest launch window against each threat, ``(n_threat,)``; NaN where none. [s]"""
+    margin = np.full(n_threats, -np.inf)
+    width = opportunities.latest_launch_t_s - opportunities.earliest_launch_t_s
+    np.maximum.at(margin, opportunities.threat_idx, width)
+    return np.where(np.isfinite(margin), margin, np.nan)
+
+
+def summarize(
+    outcomes: Outcomes,
+    *,
+    inventory: NDArray[np.int64],
+    opportunities: Opportunities,
+    targets: Targets,
+) -> Metrics:
+    """Metrics of one policy from its per-trial outcomes.
+
+    Parameters
+    ----------
+    outcomes
+        Per-trial results.
+    inventory : (n_battery,) int
+        Starting rounds per battery.
+    opportunities
+        The policy's windows (for decision-time margins).
+    targets
+        What each threat is aimed at.
+    """
+    n = outcomes.n_trials
+    leakers = outcomes.leakers
+    zero = int((leakers == 0).sum())
+    lo, hi = wilson_interval(zero, n)
+    el, el_lo, el_hi = mean_interval(leakers)
+    rounds = outcomes.rounds
+    ru, ru_lo, ru_hi = mean_interval(rounds)
+    survived = (~outcomes.asset_hit).sum(axis=0)
+    s_lo, s_hi = wilson_interval(survived, n)
+    expended = outcomes.expended.mean(axis=0) if n else np.full(inventory.shape, np.nan)
+    return Metrics(
+        n_trials=n,
+        p_zero_leak=zero / n if n else float("nan"),
+        p_zero_leak_ci=(float(lo), float(hi)),
+        expected_leakers=float(el),
+        expected_leakers_ci=(float(el_lo), float(el_hi)),
+        interceptors_used=float(ru),
+        interceptors_used_ci=(float(ru_lo), float(ru_hi)),
+        p_asset_survives=survived / n if n else np.full(survived.shape, np.nan),
+        p_asset_survives_lo=np.asarray(s_lo, dtype=np.float64),
+        p_asset_survives_hi=np.asarray(s_hi, dtype=np.float64),
+        expended_by_battery=np.asarray(expended, dtype=np.float64),
+        inventory_left_by_battery=np.asarray(inventory - expended, dtype=np.float64),
+        p_threat_killed=outcomes.killed.mean(axis=0) if n else np.full(targets.n_threats, np.nan),
+        decision_margin_s=decision_margin_s(opportunities, targets.n_threats),
+    )

@@ -1,0 +1,135 @@
+"""Plain per-trial, per-object reference implementation of the outcome engine.
+
+The way most engagement simulators are written: a Python loop over trials, and inside it a loop
+over shot events with plain Python objects. It is the oracle for the vectorized
+:func:`shieldwall.outcome.engine.resolve` (tests check exact agreement on the same draws) and the
+baseline of ``benchmarks/bench_montecarlo.py``. Not for production use: it is slow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from shieldwall.battle.opportunities import Targets
+from shieldwall.battle.schedule import Schedule
+from shieldwall.outcome.draws import Draws
+from shieldwall.outcome.engine import assets_hit
+from shieldwall.outcome.outcomes import Outcomes
+
+__all__ = ["resolve_reference"]
+
+
+@dataclass
+class _ThreatState:
+    flew: bool
+    delay_s: float
+    killed: bool = False
+    known_kill_t_s: float = math.inf
+    pending_until_t_s: float = -math.inf
+    shots: int = 0
+
+
+@dataclass
+class _Battery:
+    rounds_left: int
+    fired: int = 0
+
+
+@dataclass
+class _Event:
+    threat: int
+    battery: int
+    n_fire: int
+    planned: bool
+    launch_t_s: float
+    assess_t_s: float
+    slack_s: float
+    pk: float
+    reliability: float
+
+
+def resolve_reference(
+    schedule: Schedule,
+    targets: Targets,
+    draws: Draws,
+    *,
+    track_delay_max_s: float = 0.0,
+    n_assets: int | None = None,
+    trials: int | None = None,
+) -> Outcomes:
+    """Same contract as :func:`shieldwall.outcome.engine.resolve`, one trial at a time.
+
+    Parameters
+    ----------
+    trials
+        Resolve only the first ``trials`` trials (the benchmark's subsample); all when omitted.
+    """
+    n_tr = draws.n_trials if trials is None else min(trials, draws.n_trials)
+    n_t = targets.n_threats
+    cap = min(schedule.max_shots_per_threat, draws.n_shots)
+    events = [
+        _Event(
+            threat=int(schedule.threat_idx[e]),
+            battery=int(schedule.battery_idx[e]),
+            n_fire=int(schedule.n_fire[e]),
+            planned=bool(schedule.planned[e]),
+            launch_t_s=float(schedule.launch_t_s[e]),
+            assess_t_s=float(schedule.assess_t_s[e]),
+            slack_s=float(schedule.slack_s[e]),
+            pk=float(schedule.pk[e]),
+            reliability=float(schedule.reliability[e]),
+        )
+        for e in range(schedule.n_events)
+    ]
+    flew = np.zeros((n_tr, n_t), dtype=bool)
+    killed = np.zeros((n_tr, n_t), dtype=bool)
+    shots = np.zeros((n_tr, n_t), dtype=np.int64)
+    expended = np.zeros((n_tr, schedule.n_batteries), dtype=np.int64)
+    for n in range(n_tr):
+        threats = [
+            _ThreatState(
+                flew=bool(draws.threat_u[i, n] < targets.reliability[i]),
+                delay_s=float(track_delay_max_s * draws.delay_u[i, n]),
+            )
+            for i in range(n_t)
+        ]
+        batteries = [_Battery(rounds_left=int(r)) for r in schedule.inventory]
+        for ev in events:
+            th = threats[ev.threat]
+            bt = batteries[ev.battery]
+            if not th.flew or th.known_kill_t_s <= ev.launch_t_s or th.delay_s > ev.slack_s:
+                continue
+            if not ev.planned and th.pending_until_t_s > ev.launch_t_s:
+                continue
+            rounds = min(ev.n_fire, bt.rounds_left, cap - th.shots)
+            if rounds <= 0:
+                continue
+            for j in range(rounds):
+                k = th.shots + j
+                works = draws.reliability_u[ev.threat, k, n] < ev.reliability
+                if works and draws.kill_u[ev.threat, k, n] < ev.pk:
+                    th.killed = True
+                    th.known_kill_t_s = min(th.known_kill_t_s, ev.assess_t_s)
+            th.pending_until_t_s = max(th.pending_until_t_s, ev.assess_t_s)
+            th.shots += rounds
+            bt.rounds_left -= rounds
+            bt.fired += rounds
+        for i, th in enumerate(threats):
+            flew[n, i] = th.flew
+            killed[n, i] = th.killed
+            shots[n, i] = th.shots
+        for b, bt in enumerate(batteries):
+            expended[n, b] = bt.fired
+    leaked = flew & ~killed & (targets.asset_idx >= 0)[None, :]
+    n_a = int(targets.asset_idx.max(initial=-1)) + 1 if n_assets is None else n_assets
+    return Outcomes(
+        flew=flew,
+        killed=killed,
+        leaked=leaked,
+        shots=shots,
+        expended=expended,
+        asset_hit=assets_hit(leaked, targets.asset_idx, n_a),
+    )
