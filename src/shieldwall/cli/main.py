@@ -41,6 +41,9 @@ def _root(
 
 def _register() -> None:
     # One line per command module; each module defines ``register(app)``.
+    __import__("shieldwall.cli.catalog", fromlist=["register"]).register(app)
+    __import__("shieldwall.cli.scenario", fromlist=["register"]).register(app)
+    __import__("shieldwall.cli.demo", fromlist=["register"]).register(app)
     pass
 
 
