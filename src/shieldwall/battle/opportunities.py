@@ -26,7 +26,6 @@ from shieldwall.earth.constants import R_SPHERE_M
 
 __all__ = [
     "MAX_SLOTS",
-    "UPPER_TIER_MIN_ALT_M",
     "Opportunities",
     "Targets",
     "find_opportunities",
@@ -38,9 +37,6 @@ I64 = NDArray[np.int64]
 
 #: Most shoot-look-shoot slots tracked per (battery, threat) pair.
 MAX_SLOTS = 4
-#: An interceptor that can intercept above this altitude is "upper tier". [m]
-#: (THAAD, SM-3 and L-SAM reach well above it; PAC-3 MSE and KM-SAM stay below: DOMAIN.md)
-UPPER_TIER_MIN_ALT_M = 40.0e3
 #: Engagement shares: ``share >= SHARE_TRACK`` gives launch on remote, ``SHARE_ENGAGE`` engage on
 #: remote (docs/interfaces.md, Policy).
 SHARE_ENGAGE = 3
@@ -343,7 +339,7 @@ def find_opportunities(
         else:
             remote = np.zeros(rows.size, dtype=bool)
         ka = float(itc.kill_assessment_s[itype])
-        upper = float(itc.max_alt_m[itype]) > UPPER_TIER_MIN_ALT_M
+        upper = itc.tier[itype] == "upper"
         parts.append(
             {
                 "battery_idx": np.full(rows.size, b, dtype=np.int64),

@@ -13,14 +13,13 @@ Three solvers, chosen by name:
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall.battle.opportunities import Opportunities, Targets
+from shieldwall.battle.wta import WTAProblem, solve
 from shieldwall.errors import Problem, ShieldwallError
 
 __all__ = ["PLAN_SOLVERS", "Doctrine", "PlanError", "doctrine_plan", "plan_shots"]
@@ -64,7 +63,8 @@ class Doctrine:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 msg = f"must be a positive integer, got {value!r}"
-                raise PlanError(f"invalid doctrine: {name}: {msg}", [Problem(message=msg, path=name)])
+                problem = Problem(message=msg, path=name)
+                raise PlanError(f"invalid doctrine: {name}: {msg}", [problem])
 
 
 def _check_solver(solver: str) -> None:
@@ -115,10 +115,6 @@ def doctrine_plan(
     return plan
 
 
-def _wta() -> Any:
-    return importlib.import_module("shieldwall.battle.wta")
-
-
 def wta_plan(
     opportunities: Opportunities,
     targets: Targets,
@@ -133,7 +129,6 @@ def wta_plan(
     -------
     (n_batteries, n_threats) int rounds planned.
     """
-    wta = _wta()
     n_b = int(np.asarray(inventory).shape[0])
     n_t = targets.n_threats
     opp = opportunities
@@ -148,7 +143,7 @@ def wta_plan(
     has = targets.asset_idx >= 0
     asset_values[targets.asset_idx[has]] = targets.value[has]
     target_asset = np.where(has, targets.asset_idx, n_assets)  # the last asset is "nothing"
-    problem = wta.WTAProblem(
+    problem = WTAProblem(
         values=targets.value.copy(),
         pk=pk,
         inventory=np.asarray(inventory, dtype=np.int64),
@@ -158,7 +153,7 @@ def wta_plan(
         target_asset=target_asset,
         asset_values=asset_values,
     )
-    solution = wta.solve(problem, solver=solver)
+    solution = solve(problem, solver=solver)
     return np.asarray(solution.x, dtype=np.int64)
 
 
