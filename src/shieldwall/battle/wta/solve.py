@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldwall.battle.wta.exact import DEFAULT_GAP, solve_exact
+from shieldwall.battle.wta.exchange import multi_exchange
 from shieldwall.battle.wta.heuristic import greedy, improve
 from shieldwall.battle.wta.polish import polish_assets
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
@@ -28,6 +29,8 @@ def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int6
 
 def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
     x = improve(problem, greedy(problem, start))
+    while (better := multi_exchange(problem, x)) is not None:
+        x = improve(problem, better)
     if problem.asset_based:
         x = polish_assets(problem, x)
     return x

@@ -1,0 +1,153 @@
+"""Multi-exchange neighbourhood for WTA: negative cycles in an improvement graph.
+
+Ahuja, Kumar, Jha and Orlin (2007, §4, "very large-scale neighbourhood search") move many rounds at
+once: round ``e`` (weapon ``w_e`` now at target ``t_e``) takes the place of round ``f`` at target
+``t_f``, whose weapon takes the place of another round, and so on around a cycle (cyclic exchange),
+or from a target that only loses a round to one that only gains one (path exchange). In the
+improvement graph an arc ``e -> f`` costs the change of target ``t_f``'s expected surviving value,
+``S_f (q[w_e, t_f] / q[w_f, t_f] - 1)``; a dummy node closes paths (``d -> f``: ``t_f`` loses its
+round; ``e -> d``: ``w_e`` fires at its best open target; ``d -> s``: a spare round enters). When
+the targets of a cycle are distinct its cost is the exact change of the objective. We find negative
+cycles with a vectorized Bellman–Ford label-correcting pass (all nodes start at 0) and detect them
+in the predecessor graph, then check each candidate exactly against the constraints and the true
+objective before applying it (the arc costs are exact only for subset-disjoint cycles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldwall.battle.wta.problem import WTAProblem
+
+__all__ = ["multi_exchange"]
+
+
+def _cycles(pred: NDArray[np.intp]) -> list[list[int]]:
+    """The distinct cycles of the functional graph ``v -> pred[v]`` (``-1`` = no predecessor)."""
+    m = pred.size
+    nxt = np.where(pred >= 0, pred, m)
+    nxt = np.append(nxt, m)  # node m absorbs walks that fall off
+    cur = np.arange(m + 1)
+    for _ in range(m):  # after m steps every walk that never ends sits on a cycle
+        cur = nxt[cur]
+    on_cycle = np.unique(cur[cur < m])
+    seen: set[int] = set()
+    found = []
+    for start in on_cycle.tolist():
+        if start in seen:
+            continue
+        cycle = [start]
+        node = int(pred[start])
+        while node != start:
+            cycle.append(node)
+            node = int(pred[node])
+        seen.update(cycle)
+        found.append(cycle[::-1])  # arc order: pred[b] = a means arc a -> b
+    return found
+
+
+def multi_exchange(
+    problem: WTAProblem,
+    x: NDArray[np.int64],
+    max_passes: int | None = None,
+) -> NDArray[np.int64] | None:
+    """Find one improving cyclic or path multi-exchange of ``x`` (target-based objective).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    x
+        A feasible assignment, ``(n_w, n_t)``.
+    max_passes
+        Bellman–Ford passes before giving up; the number of graph nodes when ``None``.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        A feasible assignment strictly better than ``x``, or ``None`` if none was found.
+    """
+    pk, upper, q = problem.pk, problem.upper, 1.0 - problem.pk
+    surv = problem.values * np.exp(-(problem.kill_log * x).sum(axis=0))
+    base = float(surv.sum())
+    used_w, used_t, nchan = x.sum(axis=1), x.sum(axis=0), (x > 0).sum(axis=1)
+    aw, at = np.nonzero(x)
+    spare = np.nonzero(used_w < problem.inventory)[0]
+    n_a, n_s = aw.size, spare.size
+    m = n_a + n_s + 1
+    dummy = m - 1
+    w = np.concatenate([aw, spare])
+    # Arc costs into assigned nodes: weapon w_e replaces a round of w_f at t_f.
+    q_ef = q[np.ix_(w, at)]  # [e, f] = q[w_e, t_f]
+    cost = np.full((m, m), np.inf)
+    into = surv[at] * (q_ef / q[aw, at] - 1.0)
+    ok = (x[np.ix_(w, at)] < upper[np.ix_(w, at)]) & (w[:, None] != aw[None, :])
+    t_e = np.concatenate([at, np.full(n_s, -1)])
+    ok &= t_e[:, None] != at[None, :]
+    if problem.channels is not None:
+        ok &= (x[np.ix_(w, at)] > 0) | (nchan[w] < problem.channel_cap[w])[:, None]
+    cost[: m - 1, :n_a] = np.where(ok, into, np.inf)
+    # Dummy arcs: d -> assigned (its target loses a round), d -> spare (free), e -> d (best add).
+    cost[dummy, :n_a] = surv[at] * (1.0 / q[aw, at] - 1.0)
+    cost[dummy, n_a : n_a + n_s] = 0.0
+    room = (x < upper) & (used_t < problem.target_cap)[None, :]
+    room &= (x > 0) | (nchan < problem.channel_cap)[:, None]
+    add = np.where(room[w], surv * pk[w], -np.inf)
+    add[np.arange(n_a), at] = -np.inf  # the same target is not an "add"
+    best_t = add.argmax(axis=1)
+    cost[: m - 1, dummy] = -add[np.arange(m - 1), best_t]
+    tol = 1e-12 * max(base, 1e-300)
+    dist = np.zeros(m)
+    pred = np.full(m, -1, dtype=np.intp)
+    cols = np.arange(m)
+    passes = m if max_passes is None else max_passes
+    tried: set[tuple[int, ...]] = set()
+    for _ in range(passes):
+        cand = dist[:, None] + cost
+        src = cand.argmin(axis=0)
+        new = cand[src, cols]
+        better = new < dist - tol
+        if not better.any():
+            return None
+        dist[better] = new[better]
+        pred[better] = src[better]
+        for cycle in _cycles(pred):
+            key = tuple(sorted(cycle))
+            if key in tried:
+                continue
+            tried.add(key)
+            y = _apply(x, cycle, w, at, best_t, n_a, dummy)
+            if y is not None and not problem.violations(y):
+                if float(problem.surrogate_loss(y)) < base - tol:
+                    return y
+    return None
+
+
+def _apply(
+    x: NDArray[np.int64],
+    cycle: list[int],
+    w: NDArray[np.intp],
+    at: NDArray[np.intp],
+    best_t: NDArray[np.intp],
+    n_a: int,
+    dummy: int,
+) -> NDArray[np.int64] | None:
+    """The assignment after the exchange along ``cycle`` (arc order), or None if malformed."""
+    y = x.copy()
+    k = len(cycle)
+    for pos in range(k):
+        a, b = cycle[pos], cycle[(pos + 1) % k]
+        if b == dummy:
+            if a == dummy:
+                return None
+            y[w[a], best_t[a]] += 1
+        elif b < n_a:
+            y[w[b], at[b]] -= 1
+            if a != dummy:
+                y[w[a], at[b]] += 1
+        elif a != dummy:  # only the dummy may enter a spare node
+            return None
+    if np.any(y < 0):
+        return None
+    return y
