@@ -26,9 +26,19 @@ from shieldwall.errors import (
     ShieldwallError,
     TargetingError,
 )
+from shieldwall.scenario.catalog import (
+    Catalog,
+    CatalogEntry,
+    Param,
+    load_catalog,
+    read_catalog_file,
+)
 
 __all__ = [
+    "Catalog",
+    "CatalogEntry",
     "CatalogError",
+    "Param",
     "Problem",
     "ScenarioError",
     "ShieldwallError",
@@ -41,4 +51,6 @@ __all__ = [
     "geodesic_direct",
     "geodesic_inverse",
     "geodetic_to_ecef",
+    "load_catalog",
+    "read_catalog_file",
 ]
