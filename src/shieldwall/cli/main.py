@@ -44,6 +44,7 @@ def _register() -> None:
     __import__("shieldwall.cli.catalog", fromlist=["register"]).register(app)
     __import__("shieldwall.cli.scenario", fromlist=["register"]).register(app)
     __import__("shieldwall.cli.demo", fromlist=["register"]).register(app)
+    __import__("shieldwall.cli.wta", fromlist=["register"]).register(app)
     pass
 
 

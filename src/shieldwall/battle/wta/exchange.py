@@ -118,9 +118,12 @@ def multi_exchange(
                 continue
             tried.add(key)
             y = _apply(x, cycle, w, at, best_t, n_a, dummy)
-            if y is not None and not problem.violations(y):
-                if float(problem.surrogate_loss(y)) < base - tol:
-                    return y
+            if (
+                y is not None
+                and not problem.violations(y)
+                and float(problem.surrogate_loss(y)) < base - tol
+            ):
+                return y
     return None
 
 

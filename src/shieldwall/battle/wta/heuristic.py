@@ -1,14 +1,16 @@
 """Fast WTA heuristic: maximum marginal return, then swap / move local search.
 
-Construction is the maximum-marginal-return greedy (den Broeder et al., 1959; Kolitz, 1988): give
-the next round to the (weapon, target) pair that removes the most expected surviving value. Local
-search then applies, steepest first, the moves of Ahuja et al. (2007, §4) restricted to
-two-exchanges (swap one round of two weapons between their targets) and one-moves (move one round to another
-target, or fire a spare round), evaluated for all candidates at once in numpy. Every candidate is
-checked against the side constraints (pair caps, per-target caps, fire channels).
+Construction is the maximum-marginal-return greedy (den Broeder et al., 1959): give the next round
+to the (weapon, target) pair that removes the most expected surviving value. :func:`improve` then
+applies, steepest first, the two-exchanges (one round of each of two weapons trade targets) and
+one-moves (a round moves to another target, or a spare round is fired) of Ahuja et al. (2007, §4),
+every candidate evaluated at once in numpy and checked against the side constraints (pair caps,
+per-target caps, fire channels). Longer cyclic and path exchanges are in
+:mod:`shieldwall.battle.wta.exchange`.
 
-References: Manne (1958) for the model; Ahuja, Kumar, Jha and Orlin (2007), "Exact and heuristic
-algorithms for the weapon-target assignment problem", Operations Research 55(6).
+References: Manne (1958) for the model; den Broeder, Ellison and Emerling (1959), "On optimum
+target assignments", Operations Research 7(3); Ahuja, Kumar, Jha and Orlin (2007), "Exact and
+heuristic algorithms for the weapon-target assignment problem", Operations Research 55(6).
 """
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ def polish_assets(
         used_w, used_t, nchan = x.sum(axis=1), x.sum(axis=0), (x > 0).sum(axis=1)
         y = (a * x).sum(axis=0)
         lh, zero = _log_hold(y)
-        sum_lh = np.bincount(asset, weights=lh, minlength=n_assets)
-        n_zero = np.bincount(asset, weights=zero, minlength=n_assets)
+        sum_lh = np.bincount(asset, weights=lh, minlength=n_assets).astype(np.float64)
+        n_zero = np.bincount(asset, weights=zero, minlength=n_assets).astype(np.float64)
         held = np.where(n_zero > 0, 0.0, np.exp(sum_lh))
         # Sources: one round of an assigned pair, or a spare round (source target -1).
         si, sj = np.nonzero(x)
@@ -88,7 +88,7 @@ def polish_assets(
             n_zero[a_k] + d_z_k + np.where(same, d_z_j, 0.0),
         )
         gain = av[a_k] * (held_k - held[a_k])
-        aj0 = np.where(has_src, asset[sj0], 0)[:, None]
+        aj0 = np.where(has_src, asset[sj0], 0)[:, None].astype(np.intp)
         held_j = new_held(sum_lh[aj0] + d_lh_j, n_zero[aj0] + d_z_j)
         gain = gain + np.where(same | ~has_src[:, None], 0.0, av[aj0] * (held_j - held[aj0]))
         # Feasibility of each (source, destination).
