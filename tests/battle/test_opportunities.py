@@ -30,8 +30,12 @@ class _Flyout:
 
 
 class _Picture:
-    def __init__(self, fc_t_s: np.ndarray) -> None:
+    def __init__(self, fc_t_s: np.ndarray, tracking: np.ndarray, share: np.ndarray) -> None:
         self.fc_t_s = fc_t_s  # (n_nat, n_threat)
+        self.radar_tracking = tracking  # (n_radar, n_threat, m)
+        radar_nation = np.array([0, 1])
+        # own radars, plus radars of nations sharing at "engage" (3)
+        self.guidance_radars = share[radar_nation, :].T >= 3
 
     def fire_control_time(self, nation_idx: int, sigma_req_m: float) -> np.ndarray:
         return self.fc_t_s[nation_idx]
@@ -98,7 +102,7 @@ def _policy(defends: np.ndarray, share: int = 0) -> SimpleNamespace:
     return SimpleNamespace(name="p", share=s, defends=defends)
 
 
-def _opps(policy: SimpleNamespace, fc: np.ndarray, visible: np.ndarray | None = None):  # type: ignore[no-untyped-def]
+def _opps(policy: SimpleNamespace, fc: np.ndarray, visible: np.ndarray | None = None) -> tuple:
     world = _world()
     traj = _trajectories(world)
     vis = np.ones((2, 2, traj.t_s.shape[1]), bool) if visible is None else visible
@@ -106,8 +110,7 @@ def _opps(policy: SimpleNamespace, fc: np.ndarray, visible: np.ndarray | None = 
         find_opportunities(
             world=world,
             trajectories=traj,
-            picture=_Picture(fc),
-            visibility=SimpleNamespace(visible=vis),
+            picture=_Picture(fc, vis, policy.share),
             flyouts=[_Flyout(0.0, 40e3, 150e3)],
             policy=policy,
             targets=threat_targets(world, traj),

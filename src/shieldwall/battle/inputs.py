@@ -24,7 +24,6 @@ __all__ = [
     "RadarsLike",
     "RaidLike",
     "TrajectoriesLike",
-    "VisibilityLike",
     "WorldLike",
 ]
 
@@ -150,8 +149,7 @@ class FlyoutLike(Protocol):
 
 class PictureLike(Protocol):
     def fire_control_time(self, nation_idx: int, sigma_req_m: float) -> F64: ...
-
-
-class VisibilityLike(Protocol):
     @property
-    def visible(self) -> NDArray[np.bool_]: ...
+    def radar_tracking(self) -> NDArray[np.bool_]: ...
+    @property
+    def guidance_radars(self) -> NDArray[np.bool_]: ...

@@ -18,7 +18,6 @@ from shieldwall.battle.inputs import (
     PictureLike,
     PolicyLike,
     TrajectoriesLike,
-    VisibilityLike,
     WorldLike,
 )
 from shieldwall.battle.windows import engagement_windows
@@ -37,9 +36,6 @@ I64 = NDArray[np.int64]
 
 #: Most shoot-look-shoot slots tracked per (battery, threat) pair.
 MAX_SLOTS = 4
-#: Engagement shares: ``share >= SHARE_TRACK`` gives launch on remote, ``SHARE_ENGAGE`` engage on
-#: remote (docs/interfaces.md, Policy).
-SHARE_ENGAGE = 3
 _CLASS_COLUMN = {"srbm": 0, "mrbm": 1, "irbm": 2}
 
 
@@ -224,35 +220,27 @@ def ground_range_m(site_r_ecef_m: F64, r_ecef_m: F64) -> F64:
 
 
 def _guided(
-    world: WorldLike,
-    visibility: VisibilityLike,
-    policy: PolicyLike,
-    battery: int,
+    picture: PictureLike,
+    battery_radar_idx: int,
+    nation_idx: int,
     organic: bool,
     shape: tuple[int, int],
 ) -> NDArray[np.bool_]:
-    """Where guidance to intercept is available for one battery, ``(n_threat, m)``."""
+    """Where guidance to intercept is available for one battery, ``(n_threat, m)``.
+
+    Interceptors without organic guidance fly out on the track alone. Organic-guidance
+    interceptors need the battery's own radar tracking the threat at the intercept point, or,
+    where the policy allows engage on remote, any radar whose data may guide the nation's
+    interceptors (``picture.guidance_radars``).
+    """
     if not organic:
         return np.ones(shape, dtype=bool)
-    visible = np.asarray(visibility.visible, dtype=bool)
-    own = int(world.batteries.nation_idx[battery])
-    radar = int(world.batteries.radar_idx[battery])
-    guided = visible[radar] if radar >= 0 else np.zeros(shape, dtype=bool)
-    share = np.asarray(policy.share)
-    radar_nation = np.asarray(world.radars.nation_idx)
-    remote = (share[radar_nation, own] >= SHARE_ENGAGE) | (radar_nation == own)
-    # Engage on remote needs a radar that can guide: one of the battery's own nation (sharing a
-    # network) or of a nation that shares at "engage" level.
-    if policy_allows_eor(policy, own) and remote.any():
-        guided = guided | visible[remote].any(axis=0)
+    tracking = np.asarray(picture.radar_tracking, dtype=bool)
+    guided = tracking[battery_radar_idx] if battery_radar_idx >= 0 else np.zeros(shape, bool)
+    radars = np.asarray(picture.guidance_radars, dtype=bool)[nation_idx]
+    if radars.any():
+        guided = guided | tracking[radars].any(axis=0)
     return np.asarray(guided, dtype=bool)
-
-
-def policy_allows_eor(policy: PolicyLike, nation_idx: int) -> bool:
-    """Whether a nation's batteries may engage on remote under ``policy``."""
-    share = np.asarray(policy.share)
-    others = np.delete(share[:, nation_idx], nation_idx)
-    return bool(others.size and (others >= SHARE_ENGAGE).any())
 
 
 def find_opportunities(
@@ -260,7 +248,6 @@ def find_opportunities(
     world: WorldLike,
     trajectories: TrajectoriesLike,
     picture: PictureLike,
-    visibility: VisibilityLike,
     flyouts: Sequence[FlyoutLike],
     policy: PolicyLike,
     targets: Targets,
@@ -275,9 +262,8 @@ def find_opportunities(
     trajectories
         The flown raid.
     picture
-        Each nation's fused track picture under ``policy``.
-    visibility
-        What each radar sees (for organic guidance to intercept).
+        Each nation's fused track picture under ``policy`` (fire-control times; which radars
+        track each threat and may guide each nation's interceptors).
     flyouts
         Flyout tables indexed like ``world.interceptors``.
     policy
@@ -320,7 +306,8 @@ def find_opportunities(
         gr = ground_range_m(np.asarray(bat.r_ecef_m[b], dtype=np.float64), r_m)
         tau = np.asarray(flyouts[itype].time_to_reach(gr, alt_m), dtype=np.float64)
         tau = np.where(in_flight, tau, np.nan)
-        guided = _guided(world, visibility, policy, b, bool(itc.organic_guidance[itype]), t_s.shape)
+        organic = bool(itc.organic_guidance[itype])
+        guided = _guided(picture, int(bat.radar_idx[b]), nation, organic, t_s.shape)
         win = engagement_windows(
             t_s=t_s,
             tau_s=tau,
