@@ -1,1 +1,8 @@
-"""What sensors can see: radar horizon, field of regard, RCS-scaled detection, EW satellites."""
+"""sensing/: what sensors can see — radar horizon, field of regard, RCS-scaled detection, EW
+satellites, and the cueing a sharing policy gives. See docs/sensing.md."""
+
+from __future__ import annotations
+
+from shieldwall.sensing.visibility import Visibility, cue_times, observe
+
+__all__ = ["Visibility", "cue_times", "observe"]

@@ -1,1 +1,19 @@
-"""What each nation knows: batched EKF, covariance analysis, fusion per sharing policy, IPP."""
+"""tracking/: what each nation knows — batched EKF kernels, the covariance recursion along the
+truth, fusion per sharing policy, impact-point prediction. See docs/tracking.md."""
+
+from __future__ import annotations
+
+from shieldwall.tracking.covariance import FilterModel
+from shieldwall.tracking.fusion import ci_fuse, ci_optimal_omega
+from shieldwall.tracking.picture import TrackPicture
+from shieldwall.tracking.track import FUSIONS, MODES, track
+
+__all__ = [
+    "FUSIONS",
+    "MODES",
+    "FilterModel",
+    "TrackPicture",
+    "ci_fuse",
+    "ci_optimal_omega",
+    "track",
+]

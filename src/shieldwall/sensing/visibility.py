@@ -1,0 +1,226 @@
+"""`Visibility`: what each sensor can see of each threat, and when (docs/interfaces.md).
+
+:func:`observe` composes the radar kernels (geometry, field of regard, RCS-scaled Swerling-1
+Pd), the early-warning satellites and the cueing implied by a sharing policy:
+
+- A radar is *cued* for a threat from the earliest report it receives: an EW satellite of a
+  nation that shares at least ``early_warning`` with the radar's nation (own nation always),
+  or another radar's (uncued) track initiation shared the same way, each delayed by the link
+  latency. Before that it searches with range ``search_range_factor · r0``.
+- Per look Pd uses the booster RCS in boost and the reentry-vehicle RCS after burnout.
+- Deterministic summaries are medians of the exact distributions (``first_detect_t_s``,
+  ``track_init_t_s``); the distributions themselves are kept (``p_detect_cdf``,
+  ``p_track_cdf``) and so is the per-look ``pd`` so that the Monte Carlo stage can draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
+from shieldwall.scenario.world import Policy, World
+from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, median_time
+from shieldwall.sensing.radar import in_field_of_regard, radar_aer, snr, swerling1_pd
+from shieldwall.sensing.satellite import ew_detect_times
+
+__all__ = ["TRACK_INIT_M", "TRACK_INIT_N", "Visibility", "cue_times", "observe"]
+
+F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+#: Track initiation: M detections among the last N looks (a common 2-of-3 confirmation rule,
+#: Blackman & Popoli 1999 §3.4).
+TRACK_INIT_M = 2
+TRACK_INIT_N = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class Visibility:
+    """Per (radar, threat, grid sample) visibility and detection; per (satellite, threat) cues.
+
+    Attributes
+    ----------
+    policy
+        Name of the policy whose cueing was applied (``"national"``-like own-nation cueing when
+        observed without a policy: ``""``).
+    t_s
+        The trajectory grid, ``(n_threat, m)``. [s]
+    visible
+        ``(n_radar, n_threat, m)``: above the horizon, inside the field of regard. bool
+    range_m
+        Slant range, ``(n_radar, n_threat, m)`` (NaN padding). [m]
+    el_rad
+        Elevation above the radar's horizontal plane, ``(n_radar, n_threat, m)``. [rad]
+    snr_cued
+        Linear SNR of a cued look (0 where not visible), ``(n_radar, n_threat, m)``.
+    pd_cued, pd_uncued
+        Swerling-1 single-look Pd cued and searching (0 where not visible).
+    is_look
+        ``(n_radar, m)``: grid samples at which each radar looks (revisit on the grid).
+    looks_per_sample
+        ``(n_radar,)``: looks merged into one grid sample (≥ 1).
+    cue_t_s
+        ``(n_radar, n_threat)``: when the radar is cued (``inf`` never). [s]
+    pd
+        Effective per-sample detection probability (cued after ``cue_t_s``, 0 off looks),
+        ``(n_radar, n_threat, m)``.
+    p_detect_cdf, p_track_cdf
+        ``P(first detection ≤ t)`` and ``P(M-of-N track initiated ≤ t)``, same shape.
+    first_detect_t_s, track_init_t_s
+        Medians of those distributions, ``(n_radar, n_threat)`` (``inf`` never). [s]
+    ew_detect_t_s
+        ``(n_satellite, n_threat)``: EW report time (``inf`` never). [s]
+    """
+
+    policy: str
+    t_s: F64
+    visible: B
+    range_m: F64
+    el_rad: F64
+    snr_cued: F64
+    pd_cued: F64
+    pd_uncued: F64
+    is_look: B
+    looks_per_sample: F64
+    cue_t_s: F64
+    pd: F64
+    p_detect_cdf: F64
+    p_track_cdf: F64
+    first_detect_t_s: F64
+    track_init_t_s: F64
+    ew_detect_t_s: F64
+
+    @property
+    def tracking(self) -> B:
+        """``(n_radar, n_threat, m)``: the radar holds its own track (after its median track
+        initiation) and sees the threat: it can guide an interceptor at that sample."""
+        out: B = self.visible & (self.t_s[None] >= self.track_init_t_s[..., None])
+        return out
+
+
+def _rcs(world: World, traj: Trajectories) -> F64:
+    mi = np.clip(traj.missile_idx, 0, None)
+    boost = traj.phase == PHASE_BOOST
+    if len(world.missiles) == 0:
+        return np.ones(traj.t_s.shape)
+    out: F64 = np.where(
+        boost, world.missiles.rcs_booster_m2[mi][:, None], world.missiles.rcs_rv_m2[mi][:, None]
+    )
+    return out
+
+
+def _receives(
+    policy: Policy | None, src_nat: NDArray[np.int64], dst_nat: NDArray[np.int64], level: int
+) -> tuple[B, F64]:
+    """Whether ``dst`` receives ``src``'s data at ``level`` or above, and the latency."""
+    same = src_nat[:, None] == dst_nat[None, :]
+    if policy is None:
+        return same, np.zeros(same.shape)
+    ok: B = same | (policy.share[src_nat[:, None], dst_nat[None, :]] >= level)
+    lat: F64 = np.where(same, 0.0, policy.latency_s[src_nat[:, None], dst_nat[None, :]])
+    return ok, lat
+
+
+def cue_times(world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Policy | None) -> F64:
+    """When each radar is cued for each threat, ``(n_radar, n_threat)``. [s]
+
+    The earliest of: shared EW reports (satellite nation → radar nation at ``early_warning`` or
+    above, plus latency) and other radars' track initiations shared the same way.
+    """
+    rn = world.radars.nation_idx
+    sn = world.satellites.nation_idx
+    n_r, n_t = radar_track_t_s.shape
+    cue = np.full((n_r, n_t), np.inf)
+    if len(sn):
+        ok, lat = _receives(policy, sn, rn, 1)  # (n_sat, n_radar)
+        t = np.where(ok[:, :, None], ew_detect_t_s[:, None, :] + lat[:, :, None], np.inf)
+        cue = np.minimum(cue, t.min(axis=0))
+    if n_r > 1:
+        ok, lat = _receives(policy, rn, rn, 1)  # (src radar, dst radar)
+        np.fill_diagonal(ok, False)
+        t = np.where(ok[:, :, None], radar_track_t_s[:, None, :] + lat[:, :, None], np.inf)
+        cue = np.minimum(cue, t.min(axis=0))
+    return cue
+
+
+def observe(
+    world: World,
+    trajectories: Trajectories,
+    policy: Policy | None = None,
+    *,
+    refraction: bool = True,
+) -> Visibility:
+    """What every radar and EW satellite sees of every threat, with the policy's cueing.
+
+    Parameters
+    ----------
+    world
+        Radars, satellites, missiles (RCS) and nations.
+    trajectories
+        Threat trajectories on their grid.
+    policy
+        Sharing policy for cueing; ``None`` = each radar cued only by its own nation.
+    refraction
+        Apply the 4/3-Earth refraction to the horizon (default True).
+    """
+    traj = trajectories
+    rd = world.radars
+    t_s = traj.t_s
+    m = t_s.shape[1]
+    az, el, rg = radar_aer(traj.r_ecef_m, rd.lat_rad, rd.lon_rad, rd.alt_m)
+    visible = in_field_of_regard(
+        az,
+        el,
+        rg,
+        boresight_az_rad=rd.boresight_az_rad,
+        half_az_rad=rd.half_az_rad,
+        min_el_rad=rd.min_el_rad,
+        max_el_rad=rd.max_el_rad,
+        site_alt_m=rd.alt_m,
+        refraction=refraction,
+    )
+    rcs = _rcs(world, traj)[None]
+    r0 = rd.r0_m[:, None, None]
+    snr_cued = np.where(visible, snr(rcs, rg, r0), 0.0)
+    pd_cued = np.where(visible, swerling1_pd(snr_cued), 0.0)
+    snr_search = np.where(visible, snr(rcs, rg, r0 * rd.search_range_factor[:, None, None]), 0.0)
+    pd_uncued = np.where(visible, swerling1_pd(snr_search), 0.0)
+    is_look, per = look_mask(rd.revisit_s, traj.dt_s, m)
+    merge = per[:, None, None]
+
+    def per_sample(pd1: F64) -> F64:
+        out: F64 = np.where(is_look[:, None, :], 1.0 - (1.0 - pd1) ** merge, 0.0)
+        return out
+
+    ew = ew_detect_times(traj.launch_t_s, traj.burnout_t_s, world.satellites.latency_s)
+    # pass 1: uncued search tracks, to cue other radars; pass 2: with the cue applied
+    look = is_look[:, None, :]
+    trk0 = median_time(m_of_n_cdf(per_sample(pd_uncued), look, TRACK_INIT_M, TRACK_INIT_N), t_s)
+    cue = cue_times(world, ew, trk0, policy)
+    with np.errstate(invalid="ignore"):
+        cued_now = t_s[None] >= cue[..., None]
+    pd = per_sample(np.where(cued_now, pd_cued, pd_uncued))
+    p_trk = m_of_n_cdf(pd, look, TRACK_INIT_M, TRACK_INIT_N)
+    p_det = detection_cdf(pd)
+    return Visibility(
+        policy="" if policy is None else policy.name,
+        t_s=t_s,
+        visible=visible,
+        range_m=rg,
+        el_rad=el,
+        snr_cued=snr_cued,
+        pd_cued=pd_cued,
+        pd_uncued=pd_uncued,
+        is_look=is_look,
+        looks_per_sample=per,
+        cue_t_s=cue,
+        pd=pd,
+        p_detect_cdf=p_det,
+        p_track_cdf=p_trk,
+        first_detect_t_s=median_time(p_det, t_s),
+        track_init_t_s=median_time(p_trk, t_s),
+        ew_detect_t_s=ew,
+    )

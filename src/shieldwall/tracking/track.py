@@ -1,0 +1,208 @@
+"""`track`: build each nation's `TrackPicture` under a sharing policy (covariance mode).
+
+Who receives what (``Policy.share[src, dst]``):
+
+- ``track`` (2) or ``engage`` (3): ``dst`` fuses ``src``'s radar information, delayed by
+  ``latency_s[src, dst]``; with ``fusion="centralized"`` as measurements (the full-sharing
+  bound), with ``fusion="ci"`` as ``src``'s own-sensor track, fused by covariance intersection.
+- ``early_warning`` (1): cueing only (already applied by :func:`shieldwall.sensing.observe`);
+  it also counts for ``first_detect_t_s`` (the nation learns of the threat).
+- ``engage`` (3): ``src``'s radars may guide ``dst``'s interceptors
+  (``TrackPicture.guidance_radars``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
+from shieldwall.scenario.world import Policy, World
+from shieldwall.sensing.visibility import Visibility
+from shieldwall.tracking.covariance import (
+    FilterModel,
+    delayed_information,
+    nation_information,
+    process_noise_density,
+    recursion,
+    truth_transitions,
+)
+from shieldwall.tracking.fusion import ci_fuse
+from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sigma
+from shieldwall.tracking.picture import TrackPicture
+
+__all__ = ["FUSIONS", "MODES", "track"]
+
+F64 = NDArray[np.float64]
+
+#: Tracking fidelities accepted by :func:`track`.
+MODES = ("covariance",)
+#: Track-to-track fusion rules accepted by :func:`track`.
+FUSIONS = ("centralized", "ci")
+
+
+def _first_detection(
+    world: World, vis: Visibility, policy: Policy
+) -> tuple[F64, NDArray[np.int64]]:
+    n_nat = len(world.nations)
+    nat = np.concatenate([world.radars.nation_idx, world.satellites.nation_idx]).astype(np.int64)
+    t_sensor = np.concatenate([vis.first_detect_t_s, vis.ew_detect_t_s], axis=0)  # (n_s, n_t)
+    same = nat[:, None] == np.arange(n_nat)[None, :]
+    ok = same | (policy.share[nat][:, :n_nat] >= 1)
+    lat = np.where(same, 0.0, policy.latency_s[nat][:, :n_nat])
+    t = np.where(ok[:, :, None], t_sensor[:, None, :] + lat[:, :, None], np.inf)  # (s, nat, t)
+    if t.shape[0] == 0:
+        return np.full((n_nat, vis.t_s.shape[0]), np.inf), np.full(
+            (n_nat, vis.t_s.shape[0]), -1, np.int64
+        )
+    best = np.argmin(t, axis=0)
+    tmin = np.min(t, axis=0)
+    return tmin, np.where(np.isfinite(tmin), best, -1).astype(np.int64)
+
+
+def track(
+    world: World,
+    trajectories: Trajectories,
+    visibility: Visibility,
+    policy: Policy,
+    mode: str = "covariance",
+    *,
+    fusion: str = "centralized",
+    model: FilterModel | None = None,
+) -> TrackPicture:
+    """Each nation's fused picture of each threat over time, under ``policy``.
+
+    Parameters
+    ----------
+    world, trajectories
+        The world and the threats' true trajectories.
+    visibility
+        :func:`shieldwall.sensing.observe` under the same ``policy`` (its cueing).
+    policy
+        The sharing policy.
+    mode
+        ``"covariance"`` (the EKF covariance recursion along the truth; deterministic). The
+        Monte Carlo check with noisy measurements is :func:`shieldwall.tracking.simulate_ekf`.
+    fusion
+        ``"centralized"`` (measurement information sum) or ``"ci"`` (covariance intersection
+        of each source nation's own-sensor track with optimised ω).
+    model
+        Filter tuning; default :class:`FilterModel`.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``mode`` or ``fusion`` (the message lists the valid names), or a visibility
+        observed under another policy.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown tracking mode {mode!r}; valid modes: {', '.join(MODES)}")
+    if fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion {fusion!r}; valid fusions: {', '.join(FUSIONS)}")
+    if visibility.policy not in ("", policy.name):
+        raise ValueError(
+            f"visibility was observed under policy {visibility.policy!r}, not {policy.name!r}; "
+            "call observe(world, trajectories, policy) with the same policy"
+        )
+    model = model or FilterModel()
+    traj = trajectories
+    n_nat, n_t, m = len(world.nations), traj.n, traj.m
+    F = truth_transitions(world, traj, model)
+    dt = np.concatenate([np.diff(traj.t_s, axis=1), np.full((n_t, 1), np.nan)], axis=1)
+    q = process_noise_density(traj, model)
+    own = nation_information(world, traj, visibility, model)  # (n_nat, n_t, m, 3, 3)
+    share = policy.share[:n_nat, :n_nat]
+    lat = policy.latency_s[:n_nat, :n_nat]
+    cache: dict[tuple[int, float], F64] = {}
+
+    def received(src: int, dst: int) -> F64:
+        key = (src, 0.0 if src == dst else float(lat[src, dst]))
+        if key not in cache:
+            cache[key] = delayed_information(world, traj, own[src], key[1], model)
+        return cache[key]
+
+    if fusion == "centralized":
+        info = np.zeros((n_nat, n_t, m, 6, 6))
+        for dst in range(n_nat):  # nations: a handful
+            for src in range(n_nat):
+                if src == dst or share[src, dst] >= 2:
+                    info[dst] += received(src, dst)
+        P, _ = recursion(F, q, dt, info, model)
+    else:
+        local = np.stack([received(s, s) for s in range(n_nat)])
+        P_loc, _ = recursion(F, q, dt, local, model)
+        P = P_loc.copy()
+        for dst in range(n_nat):
+            for src in range(n_nat):
+                if src == dst or share[src, dst] < 2:
+                    continue
+                P = _ci_remote(P, dst, P_loc[src], lat[src, dst], F, q, dt, traj)
+    psi, axes = ipp_sensitivity(traj, F)
+    ipp_cov = np.einsum("tkai,ntkij,tkbj->ntkab", psi, P, psi)
+    boost = (traj.phase == PHASE_BOOST) | ~np.isfinite(traj.t_s)
+    ipp_cov = np.where(boost[None, ..., None, None], np.nan, ipp_cov)
+    started = np.isfinite(P[..., 0, 0])
+    k_start = np.where(started.any(axis=-1), np.argmax(started, axis=-1), -1)
+    t_track = np.where(
+        k_start >= 0,
+        np.take_along_axis(traj.t_s[None], np.maximum(k_start, 0)[..., None], axis=-1)[..., 0]
+        if n_nat
+        else 0.0,
+        np.inf,
+    )
+    fd_t, fd_s = _first_detection(world, visibility, policy)
+    rn = world.radars.nation_idx
+    guidance = (rn[None, :] == np.arange(n_nat)[:, None]) | (share[rn, :].T >= 3)
+    last = np.full((n_t, 3), np.nan)
+    valid = np.isfinite(traj.t_s)
+    li = m - 1 - np.argmax(valid[:, ::-1], axis=1)
+    last[:] = traj.r_ecef_m[np.arange(n_t), li]
+    return TrackPicture(
+        policy=policy.name,
+        mode=mode,
+        fusion=fusion,
+        t_s=traj.t_s,
+        ipp_sigma_m=ipp_sigma(ipp_cov),
+        ipp_cov_m2=ipp_cov,
+        pos_cov_m2=np.ascontiguousarray(P[..., :3, :3]),
+        impact_r_ecef_m=last,
+        ipp_axes_ecef=axes,
+        track_t_s=np.asarray(t_track, dtype=np.float64),
+        first_detect_t_s=fd_t,
+        first_detect_sensor=fd_s,
+        sensor_ids=tuple(world.radars.id) + tuple(world.satellites.id),
+        radar_tracking=visibility.tracking,
+        guidance_radars=guidance,
+        radar_nation_idx=np.asarray(rn, dtype=np.int64),
+    )
+
+
+def _ci_remote(
+    P: F64, dst: int, P_src: F64, latency_s: float, F: F64, q: F64, dt: F64, traj: Trajectories
+) -> F64:
+    """CI-fuse ``src``'s own track (``latency_s`` late, predicted forward) into ``dst``'s."""
+    m = traj.t_s.shape[1]
+    d = int(np.ceil(latency_s / traj.dt_s - 1e-9)) if latency_s > 0 else 0
+    if d >= m:
+        return P
+    remote = np.full_like(P_src, np.nan)
+    remote[:, d:] = P_src[:, : m - d]
+    for j in range(d):  # predict the delayed track forward over the lag, d steps
+        kk = np.arange(j, m - d + j)
+        Fk = F[:, kk]
+        qq = np.nan_to_num(q[:, kk] * np.abs(dt[:, kk]))
+        rem = remote[:, d:]
+        rem = Fk @ rem @ np.swapaxes(Fk, -1, -2)
+        for i in range(3, 6):
+            rem[..., i, i] += qq
+        remote[:, d:] = rem
+    mine = P[dst]
+    both = np.isfinite(mine[..., 0, 0]) & np.isfinite(remote[..., 0, 0])
+    only_remote = ~np.isfinite(mine[..., 0, 0]) & np.isfinite(remote[..., 0, 0])
+    out = P.copy()
+    if np.any(both):
+        zero = np.zeros((int(both.sum()), 6))
+        _, fused, _ = ci_fuse(zero, mine[both], zero, remote[both])
+        out[dst][both] = fused
+    out[dst][only_remote] = remote[only_remote]
+    return out
