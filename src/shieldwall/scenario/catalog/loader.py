@@ -209,7 +209,7 @@ def _build_param(
     try:
         value = check_value(kind, key, raw.value)
     except CatalogError as exc:
-        rep.add((*at, "value"), str(exc))
+        rep.add((*at, "value"), str(exc.args[0]))
         value = raw.value
     source, url = raw.source, raw.url
     if (raw.ref is None) == (raw.source is None):
