@@ -1,0 +1,418 @@
+"""Free flight and reentry: a vectorized RK4 integrator over many threats at once.
+
+Each threat is integrated in its own Earth-centred inertial frame, the one that coincides with
+ECEF at its launch (t = 0 is the launch), under gravity (mu + J2, or central on the sphere) and
+drag ``a = -rho |v_r| v_r g0 / (2 beta)`` with ``v_r = v - omega x r`` the velocity relative to
+the co-rotating atmosphere and ``beta = m g0 / (Cd A)`` [Pa]. The right-hand side does not depend
+on time in that frame (the J2 field and the atmosphere are axisymmetric), so rotating the Earth
+under the flight is exact.
+
+The classical fourth-order Runge-Kutta scheme (Butcher 2016, eq. 235a) runs with a step chosen
+per threat: ``dt_max_s`` where drag is negligible, and inside the atmosphere the smaller of a
+fraction of the time to fall one density scale height and of the time for drag to change the
+speed by that fraction. The last stage's acceleration is reused as the next step's first
+(FSAL), so a step costs four force evaluations. Between step ends the state is a cubic Hermite
+interpolant (position from position and velocity, velocity from velocity and acceleration),
+which places grid samples, the impact (height crossing), the apogee and the 100 km reentry
+crossing without shortening steps. Finished threats leave the working arrays, so the loop
+costs what the threats still in flight cost.
+
+:func:`propagate_reference` is a plain one-threat-at-a-time version for tests and benchmarks,
+on ``scipy.integrate.solve_ivp`` with a terminal height event.
+
+References
+----------
+- J. C. Butcher (2016), *Numerical Methods for Ordinary Differential Equations*, 3rd ed.
+- H. J. Allen, A. J. Eggers (1958), NACA TR-1381 (ballistic coefficient and drag form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldwall.earth.constants import G0_MPS2
+from shieldwall.earth.gravity import gravity_central, gravity_j2
+from shieldwall.earth.rotation import omega_cross
+from shieldwall.flight.model import FlightModel
+
+__all__ = ["FreeFlight", "acceleration", "propagate", "propagate_reference"]
+
+F64 = NDArray[np.float64]
+
+#: Density scale height used by the step policy (not by the physics). [m]
+_STEP_SCALE_HEIGHT_M = 7000.0
+#: Below this drag acceleration the step is ``dt_max_s``. [m/s^2]
+_DRAG_NEGLIGIBLE_MPS2 = 1e-3
+#: Smallest step. [s]
+_DT_MIN_S = 1e-3
+#: Bisection iterations on a step for event times (2^-40 of a step).
+_EVENT_ITERATIONS = 40
+#: Height of the reentry interface reported as ``reentry_speed_mps``. [m]
+REENTRY_ALT_M = 100e3
+
+
+@dataclass(frozen=True, kw_only=True)
+class FreeFlight:
+    """Result of :func:`propagate` (times are since each threat's launch).
+
+    Attributes
+    ----------
+    impact_t_s
+        Time of the descending crossing of the stop height; NaN if not reached. [s]
+    impact_r_eci_m, impact_v_eci_mps
+        Inertial state at impact, ``(n, 3)``. [m], [m/s]
+    apogee_m, apogee_t_s
+        Highest height reached after the start state and when. [m], [s]
+    reentry_speed_mps
+        Earth-relative speed descending through 100 km (NaN if it never did). [m/s]
+    peak_decel_mps2, speed_at_peak_decel_mps
+        Largest drag deceleration at a step end and the Earth-relative speed then. [m/s^2], [m/s]
+    grid_t_s, grid_r_eci_m, grid_v_eci_mps
+        Samples at ``k * record_dt_s`` after the start (then the impact state), ``(n, m)``,
+        ``(n, m, 3)``; NaN padding. None unless ``record``.
+    steps
+        Number of integration steps taken (loop iterations).
+    """
+
+    impact_t_s: F64
+    impact_r_eci_m: F64
+    impact_v_eci_mps: F64
+    apogee_m: F64
+    apogee_t_s: F64
+    reentry_speed_mps: F64
+    peak_decel_mps2: F64
+    speed_at_peak_decel_mps: F64
+    grid_t_s: F64 | None
+    grid_r_eci_m: F64 | None
+    grid_v_eci_mps: F64 | None
+    steps: int
+
+
+def acceleration(
+    r_eci_m: F64, v_eci_mps: F64, beta_pa: F64, model: FlightModel
+) -> tuple[F64, F64, F64]:
+    """Acceleration of ballistic flight in the inertial frame.
+
+    Parameters
+    ----------
+    r_eci_m, v_eci_mps
+        State, ``(k, 3)``. [m], [m/s]
+    beta_pa
+        Ballistic coefficient ``m g0 / (Cd A)``, ``(k,)``. [Pa]
+    model
+        Effects to include.
+
+    Returns
+    -------
+    a_eci_mps2
+        Acceleration, ``(k, 3)``. [m/s^2]
+    h_m
+        Height (:meth:`FlightModel.height`), ``(k,)``. [m]
+    drag_mps2
+        Magnitude of the drag acceleration, ``(k,)``. [m/s^2]
+    """
+    h = model.height(r_eci_m)
+    if not model.gravity_on:
+        a = np.zeros_like(r_eci_m)
+    elif model.j2:
+        a = gravity_j2(r_eci_m, model.mu_m3_s2, model.j2)
+    else:
+        a = gravity_central(r_eci_m, model.mu_m3_s2)
+    table = model.density_table
+    if table is None:
+        return a, h, np.zeros_like(h)
+    omega = model.omega_rad_s
+    vr = v_eci_mps - omega_cross(r_eci_m, omega) if omega else v_eci_mps
+    speed = np.sqrt(np.einsum("ij,ij->i", vr, vr))
+    k = table.density(h) * speed * (0.5 * G0_MPS2) / beta_pa
+    return a - k[:, None] * vr, h, k * speed
+
+
+def _hermite(s: F64, dt: F64, p0: F64, d0: F64, p1: F64, d1: F64) -> F64:
+    # Cubic Hermite on [0, 1]: values p0, p1 and derivatives d0, d1 (per unit time).
+    s = s[:, None]
+    s2 = s * s
+    s3 = s2 * s
+    h00 = 2 * s3 - 3 * s2 + 1
+    h10 = s3 - 2 * s2 + s
+    h01 = -2 * s3 + 3 * s2
+    h11 = s3 - s2
+    t = dt[:, None]
+    return np.asarray(h00 * p0 + h10 * t * d0 + h01 * p1 + h11 * t * d1)
+
+
+_Step = tuple[F64, F64, F64, F64, F64, F64, F64]
+
+
+def _interp(step: _Step, sel: NDArray[np.bool_], s: F64) -> tuple[F64, F64]:
+    # State at fraction s of the step, for the selected threats.
+    dt, r, v, a, r1, v1, a1 = step
+    d = dt[sel]
+    pos = _hermite(s, d, r[sel], v[sel], r1[sel], v1[sel])
+    vel = _hermite(s, d, v[sel], a[sel], v1[sel], a1[sel])
+    return pos, vel
+
+
+def _crossing(step: _Step, sel: NDArray[np.bool_], level: float, model: FlightModel) -> F64:
+    # Fraction of the step where the height descends through ``level`` (bisection).
+    dt, r, v, _, r1, v1, _ = step
+    lo = np.zeros(int(sel.sum()))
+    hi = np.ones_like(lo)
+    d = dt[sel]
+    p0, d0, p1, d1 = r[sel], v[sel], r1[sel], v1[sel]
+    for _ in range(_EVENT_ITERATIONS):
+        mid = 0.5 * (lo + hi)
+        above = model.height(_hermite(mid, d, p0, d0, p1, d1)) > level
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return np.asarray(0.5 * (lo + hi))
+
+
+def _step_size(h: F64, v_rel: F64, vz: F64, drag: F64, model: FlightModel) -> F64:
+    dt = np.full(h.shape, model.dt_max_s)
+    if model.density_table is None:
+        return dt
+    f = model.atm_step_fraction
+    with np.errstate(divide="ignore"):
+        dt_fall = f * _STEP_SCALE_HEIGHT_M / np.abs(vz)
+        dt_drag = f * v_rel / drag
+    dt_atm = np.clip(np.minimum(dt_fall, dt_drag), _DT_MIN_S, model.dt_max_s)
+    return np.asarray(np.where(drag > _DRAG_NEGLIGIBLE_MPS2, dt_atm, dt))
+
+
+def propagate(
+    r0_eci_m: F64,
+    v0_eci_mps: F64,
+    t0_s: F64,
+    beta_pa: F64,
+    model: FlightModel,
+    *,
+    stop_alt_m: float = 0.0,
+    t_max_s: float = 4000.0,
+    record: bool = False,
+) -> FreeFlight:
+    """Integrate ballistic flight of ``n`` threats until each descends through ``stop_alt_m``.
+
+    Parameters
+    ----------
+    r0_eci_m, v0_eci_mps
+        Start (burnout) state in each threat's launch-aligned inertial frame, ``(n, 3)``.
+        [m], [m/s]
+    t0_s
+        Start time since launch, ``(n,)``. [s]
+    beta_pa
+        Ballistic coefficient, ``(n,)``; ``inf`` for no drag. [Pa]
+    model
+        Effects and step policy.
+    stop_alt_m
+        Height whose descending crossing ends the flight (0: impact). [m]
+    t_max_s
+        Give up (NaN impact) after this time since launch. [s]
+    record
+        Also return samples on the ``model.record_dt_s`` grid.
+
+    Returns
+    -------
+    FreeFlight
+        Impact, apogee, reentry and (optionally) the sampled trajectory.
+    """
+    n = r0_eci_m.shape[0]
+    grid_dt = model.record_dt_s
+    omega = model.omega_rad_s
+    m_max = int(np.ceil(t_max_s / grid_dt)) + 2
+    nan3 = np.full((n, 3), np.nan)
+    out_imp_t = np.full(n, np.nan)
+    out_imp_r, out_imp_v = nan3.copy(), nan3.copy()
+    out_apo = np.full(n, -np.inf)
+    out_apo_t = np.full(n, np.nan)
+    out_reentry = np.full(n, np.nan)
+    out_peak = np.zeros(n)
+    out_peak_v = np.full(n, np.nan)
+    g_t = np.full((n, m_max), np.nan) if record else None
+    g_r = np.full((n, m_max, 3), np.nan) if record else None
+    g_v = np.full((n, m_max, 3), np.nan) if record else None
+
+    ids = np.arange(n)
+    r = np.array(r0_eci_m, dtype=np.float64)
+    v = np.array(v0_eci_mps, dtype=np.float64)
+    t = np.array(t0_s, dtype=np.float64)
+    beta = np.broadcast_to(np.asarray(beta_pa, dtype=np.float64), (n,)).copy()
+    a, h, drag = acceleration(r, v, beta, model)
+    out_apo[:] = h
+    out_apo_t[:] = t
+    steps = 0
+    while ids.size:
+        vr = v - omega_cross(r, omega) if omega else v
+        speed = np.sqrt(np.einsum("ij,ij->i", vr, vr))
+        rn = np.sqrt(np.einsum("ij,ij->i", r, r))
+        vz = np.einsum("ij,ij->i", r, v) / rn
+        dt = np.minimum(_step_size(h, speed, vz, drag, model), np.maximum(t_max_s - t, _DT_MIN_S))
+        hdt = 0.5 * dt[:, None]
+        r2 = r + hdt * v
+        v2 = v + hdt * a
+        a2, _, _ = acceleration(r2, v2, beta, model)
+        r3 = r + hdt * v2
+        v3 = v + hdt * a2
+        a3, _, _ = acceleration(r3, v3, beta, model)
+        r4 = r + 2.0 * hdt * v3
+        v4 = v + 2.0 * hdt * a3
+        a4, _, _ = acceleration(r4, v4, beta, model)
+        sixth = dt[:, None] / 6.0
+        r1 = r + sixth * (v + 2.0 * v2 + 2.0 * v3 + v4)
+        v1 = v + sixth * (a + 2.0 * a2 + 2.0 * a3 + a4)
+        a1, h1, drag1 = acceleration(r1, v1, beta, model)
+        t1 = t + dt
+        steps += 1
+
+        step = (dt, r, v, a, r1, v1, a1)
+
+        # Impact: the first descending crossing of the stop height.
+        hit = (h1 <= stop_alt_m) & (h > stop_alt_m)
+        # Give up at t_max (NaN impact).
+        lost = ~hit & (t1 >= t_max_s)
+        s_end = np.ones_like(dt)
+        if hit.any():
+            s_hit = _crossing(step, hit, stop_alt_m, model)
+            s_end[hit] = s_hit
+            p_hit, v_hit = _interp(step, hit, s_hit)
+            out_imp_t[ids[hit]] = t[hit] + s_hit * dt[hit]
+            out_imp_r[ids[hit]] = p_hit
+            out_imp_v[ids[hit]] = v_hit
+
+        # Apogee: largest height, refined where the radial rate changes sign in the step.
+        vz1 = np.einsum("ij,ij->i", r1, v1)
+        top = (vz > 0.0) & (vz1 <= 0.0)
+        better = h1 > out_apo[ids]
+        out_apo_t[ids[better]] = t1[better]
+        out_apo[ids[better]] = h1[better]
+        if top.any():
+            s_grid = np.linspace(0.0, 1.0, 33)
+            k_top = int(top.sum())
+            heights = np.stack(
+                [model.height(_interp(step, top, np.full(k_top, s))[0]) for s in s_grid], axis=1
+            )
+            j = np.clip(np.argmax(heights, axis=1), 1, s_grid.size - 2)
+            rows = np.arange(k_top)
+            y0, y1, y2 = heights[rows, j - 1], heights[rows, j], heights[rows, j + 1]
+            denom = y0 - 2.0 * y1 + y2
+            off = np.where(denom < 0.0, 0.5 * (y0 - y2) / np.where(denom < 0, denom, -1.0), 0.0)
+            h_top = y1 - 0.25 * (y0 - y2) * off
+            s_top = s_grid[j] + off * (s_grid[1] - s_grid[0])
+            sel_ids = ids[top]
+            up = h_top > out_apo[sel_ids]
+            out_apo[sel_ids[up]] = h_top[up]
+            out_apo_t[sel_ids[up]] = (t[top] + s_top * dt[top])[up]
+
+        # Reentry interface: descending through 100 km.
+        entry = (h > REENTRY_ALT_M) & (h1 <= REENTRY_ALT_M)
+        if entry.any():
+            s_e = _crossing(step, entry, REENTRY_ALT_M, model)
+            p_e, v_e = _interp(step, entry, s_e)
+            v_rel = v_e - omega_cross(p_e, omega) if omega else v_e
+            out_reentry[ids[entry]] = np.sqrt(np.einsum("ij,ij->i", v_rel, v_rel))
+
+        # Peak drag deceleration (at step ends, before impact).
+        vr1 = v1 - omega_cross(r1, omega) if omega else v1
+        peak = (drag1 > out_peak[ids]) & ~hit
+        out_peak[ids[peak]] = drag1[peak]
+        out_peak_v[ids[peak]] = np.sqrt(np.einsum("ij,ij->i", vr1[peak], vr1[peak]))
+
+        if record:
+            assert g_t is not None
+            assert g_r is not None
+            assert g_v is not None
+            t_end = t + s_end * dt
+            k_next = np.floor(t / grid_dt + 1e-9).astype(np.int64) + 1
+            for j in range(int(np.ceil(model.dt_max_s / grid_dt)) + 1):
+                k = k_next + j
+                tk = k * grid_dt
+                sel = (tk <= t_end + 1e-12) & (k < m_max)
+                if not sel.any():
+                    break
+                s = (tk[sel] - t[sel]) / dt[sel]
+                pos, vel = _interp(step, sel, s)
+                g_t[ids[sel], k[sel]] = tk[sel]
+                g_r[ids[sel], k[sel]] = pos
+                g_v[ids[sel], k[sel]] = vel
+            if hit.any():
+                t_hit = out_imp_t[ids[hit]]
+                k_hit = np.minimum(np.floor(t_hit / grid_dt - 1e-9).astype(np.int64) + 1, m_max - 1)
+                g_t[ids[hit], k_hit] = t_hit
+                g_r[ids[hit], k_hit] = out_imp_r[ids[hit]]
+                g_v[ids[hit], k_hit] = out_imp_v[ids[hit]]
+
+        r, v, a, h, drag, t = r1, v1, a1, h1, drag1, t1
+        done = hit | lost
+        if done.any():
+            keep = ~done
+            ids = ids[keep]
+            r, v, a, h, drag, t, beta = (
+                np.asarray(x[keep], dtype=np.float64) for x in (r, v, a, h, drag, t, beta)
+            )
+
+    if record:
+        assert g_t is not None
+        assert g_r is not None
+        assert g_v is not None
+        used = np.isfinite(g_t).any(axis=0)
+        m_used = int(np.nonzero(used)[0].max()) + 1 if used.any() else 1
+        g_t, g_r, g_v = g_t[:, :m_used], g_r[:, :m_used], g_v[:, :m_used]
+    return FreeFlight(
+        impact_t_s=out_imp_t,
+        impact_r_eci_m=out_imp_r,
+        impact_v_eci_mps=out_imp_v,
+        apogee_m=out_apo,
+        apogee_t_s=out_apo_t,
+        reentry_speed_mps=out_reentry,
+        peak_decel_mps2=out_peak,
+        speed_at_peak_decel_mps=out_peak_v,
+        grid_t_s=g_t,
+        grid_r_eci_m=g_r,
+        grid_v_eci_mps=g_v,
+        steps=steps,
+    )
+
+
+def propagate_reference(
+    r0_eci_m: F64,
+    v0_eci_mps: F64,
+    t0_s: float,
+    beta_pa: float,
+    model: FlightModel,
+    *,
+    stop_alt_m: float = 0.0,
+    t_max_s: float = 4000.0,
+    rtol: float = 1e-10,
+    atol: float = 1e-6,
+    method: str = "RK45",
+) -> tuple[float, F64, F64]:
+    """One threat with ``scipy.integrate.solve_ivp`` (same physics as :func:`propagate`).
+
+    Returns
+    -------
+    impact_t_s, impact_r_eci_m, impact_v_eci_mps
+        Time since launch and inertial state at the descending crossing of ``stop_alt_m``
+        (NaN if not reached by ``t_max_s``). [s], [m], [m/s]
+    """
+    from scipy.integrate import solve_ivp
+
+    beta = np.array([beta_pa])
+
+    def rhs(_t: float, y: F64) -> F64:
+        a, _, _ = acceleration(y[None, :3], y[None, 3:], beta, model)
+        return np.concatenate([y[3:], a[0]])
+
+    def ground(_t: float, y: F64) -> float:
+        return float(model.height(y[None, :3])[0]) - stop_alt_m
+
+    ground.terminal = True  # type: ignore[attr-defined]
+    ground.direction = -1.0  # type: ignore[attr-defined]
+    y0 = np.concatenate([np.asarray(r0_eci_m, float), np.asarray(v0_eci_mps, float)])
+    sol = solve_ivp(rhs, (t0_s, t_max_s), y0, method=method, rtol=rtol, atol=atol, events=ground)
+    if not sol.t_events[0].size:
+        return float("nan"), np.full(3, np.nan), np.full(3, np.nan)
+    y = sol.y_events[0][0]
+    return float(sol.t_events[0][0]), y[:3], y[3:]

@@ -1,0 +1,413 @@
+"""Targeting: the burnout state that makes a missile hit an aim point, for a trajectory shape.
+
+Unknowns per threat: burnout speed ``v_bo`` and flight-path angle ``gamma_bo`` (Earth-relative,
+above the geocentric horizontal) and the launch azimuth. Shapes:
+
+- ``min_energy``: ``gamma_bo`` of the minimum-energy conic (Lambert) from the burnout point,
+  speed to hit the range;
+- ``lofted`` / ``depressed``: the conic with the requested apogee (above / below the
+  minimum-energy one);
+- ``explicit``: ``v_bo`` and ``gamma_bo`` given; only the azimuth is aimed (the missile falls
+  where that speed and angle take it).
+
+Method (the "virtual target" iteration of classical ballistic guidance): a cheap inner model -
+the boost programme followed by a Keplerian conic over a non-rotating Earth (closed forms of
+:mod:`shieldwall.flight.kepler`) - is aimed at a virtual target (range angle, azimuth and,
+for lofted/depressed, apogee); a full-model shot (:mod:`shieldwall.flight.propagate`: J2,
+rotation, drag) shows where the missile really falls; the virtual target moves by the miss
+(secant steps on range angle and apogee, direct correction of the azimuth), until the impact is
+within ``MISS_TOL_M`` of the aim point. The inner model is exact in the textbook case, so one
+shot suffices there; the full model typically needs 3-5. All threats iterate together; only
+those not yet converged are shot again.
+
+Reach: each missile type has a burnout-speed capability, the speed of its minimum-energy shot
+to the catalog ``max_range_km`` in vacuum over a non-rotating sphere (:func:`calibrate`);
+shots needing more than ``REACH_MARGIN`` times that are refused.
+
+References
+----------
+- R. R. Bate, D. D. Mueller, J. E. White (1971), *Fundamentals of Astrodynamics*, Dover, §6.2
+  (ballistic missile trajectories) and §6.5 (effect of Earth rotation).
+- P. Zarchan (2012), *Tactical and Strategic Missile Guidance*, 6th ed., ch. 14 (Lambert
+  guidance with corrections for the Earth's rotation and non-Keplerian effects).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldwall.earth.rotation import ecef_to_eci, eci_to_ecef
+from shieldwall.flight import kepler
+from shieldwall.flight.boost import BoostResult, boost, boost_plane
+from shieldwall.flight.model import FlightModel
+from shieldwall.flight.propagate import FreeFlight, propagate
+
+__all__ = [
+    "MISS_TOL_M",
+    "SHAPES",
+    "STATUS",
+    "Solution",
+    "calibrate",
+    "shoot",
+    "solve",
+]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+#: Shape codes (``World.raid.shape``).
+SHAPES = ("min_energy", "lofted", "depressed", "explicit")
+MIN_ENERGY, LOFTED, DEPRESSED, EXPLICIT = 0, 1, 2, 3
+#: Status codes of a solution.
+STATUS = ("ok", "out_of_reach", "no_solution", "not_converged")
+OK, OUT_OF_REACH, NO_SOLUTION, NOT_CONVERGED = 0, 1, 2, 3
+
+#: Aim tolerance of the solver (the issue's requirement is 50 m). [m]
+MISS_TOL_M = 10.0
+#: Apogee tolerance for lofted/depressed shots. [m]
+APOGEE_TOL_M = 100.0
+#: Full-model shots at most.
+MAX_SHOTS = 10
+#: Allowed burnout speed over the calibrated capability: absorbs drag and rotation losses at
+#: the catalog maximum range (1 % of speed is ~2 % of range).
+REACH_MARGIN = 1.01
+#: Inner fixed-point iterations between the boost and the conic.
+_INNER_ITERATIONS = 6
+#: Time limit of a flight. [s]
+_T_MAX_S = 6000.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Solution:
+    """Result of :func:`solve`, ``(n,)`` arrays unless noted; times since launch.
+
+    Attributes
+    ----------
+    v_bo_mps, gamma_bo_rad, az_rad
+        Burnout speed, flight-path angle (Earth-relative, geocentric) and launch azimuth
+        (geocentric, clockwise from north). [m/s], [rad], [rad]
+    status
+        Codes into ``STATUS``: 0 ok, 1 out of reach, 2 no solution (shape infeasible),
+        3 not converged.
+    miss_m
+        Distance from the last shot's impact to the aim point. [m]
+    shots
+        Full-model shots used per threat.
+    impact_t_s, apogee_m, reentry_speed_mps
+        Of the last shot. [s], [m], [m/s]
+    """
+
+    v_bo_mps: F64
+    gamma_bo_rad: F64
+    az_rad: F64
+    status: I64
+    miss_m: F64
+    shots: I64
+    impact_t_s: F64
+    apogee_m: F64
+    reentry_speed_mps: F64
+
+
+def _unit(x: F64) -> F64:
+    return np.asarray(x / np.sqrt(np.einsum("...i,...i->...", x, x))[..., None])
+
+
+def geometry(r0_ecef_m: F64, p_ecef_m: F64) -> tuple[F64, F64]:
+    """Geocentric range angle and azimuth (clockwise from north) from ``r0`` to ``p``. [rad]"""
+    plane_n = boost_plane(r0_ecef_m, np.zeros(r0_ecef_m.shape[0]))
+    up, north = plane_n.up, plane_n.horizontal
+    east = np.cross(north, up)
+    pu = _unit(p_ecef_m)
+    cos_psi = np.einsum("ij,ij->i", up, pu)
+    hor = pu - cos_psi[:, None] * up
+    sin_psi = np.sqrt(np.einsum("ij,ij->i", hor, hor))
+    az = np.arctan2(np.einsum("ij,ij->i", hor, east), np.einsum("ij,ij->i", hor, north))
+    return np.asarray(np.arctan2(sin_psi, cos_psi)), np.asarray(az)
+
+
+def _conic(
+    shape: I64, r1: F64, r2: F64, psi: F64, ra: F64, v_exp: F64, g_exp: F64, mu: float
+) -> tuple[F64, F64]:
+    v_me, g_me = kepler.min_energy(r1, r2, psi, mu)
+    v_ap, g_ap = kepler.conic_for_apogee(r1, r2, psi, ra, mu)
+    by_apogee = (shape == LOFTED) | (shape == DEPRESSED)
+    v = np.where(shape == EXPLICIT, v_exp, np.where(by_apogee, v_ap, v_me))
+    g = np.where(shape == EXPLICIT, g_exp, np.where(by_apogee, g_ap, g_me))
+    return np.asarray(v), np.asarray(g)
+
+
+def inner_solve(
+    shape: I64,
+    r0_ecef_m: F64,
+    az_rad: F64,
+    r2_m: F64,
+    psi_rad: F64,
+    ra_m: F64,
+    v_exp_mps: F64,
+    g_exp_rad: F64,
+    burn_time_s: F64,
+    pitch_frac: F64,
+    model: FlightModel,
+) -> tuple[F64, F64]:
+    """Aim the cheap model (boost + Kepler, non-rotating) at a range angle [and apogee radius].
+
+    Returns the burnout speed and angle; NaN where the shape cannot reach. [m/s], [rad]
+    """
+    mu = model.mu_m3_s2
+    plane = boost_plane(r0_ecef_m, az_rad)
+    r1 = plane.radius_m
+    v, g = _conic(shape, r1, r2_m, psi_rad, ra_m, v_exp_mps, g_exp_rad, mu)
+    if model.impulsive:
+        return v, g
+    for _ in range(_INNER_ITERATIONS):
+        ok = np.isfinite(v) & np.isfinite(g)
+        b = boost(
+            plane, np.where(ok, v, 0.0), np.where(ok, g, 0.0), burn_time_s, pitch_frac, n_sub=16
+        )
+        v_new, g_new = _conic(
+            shape, b.radius_m, r2_m, psi_rad - b.angle_rad, ra_m, v_exp_mps, g_exp_rad, mu
+        )
+        v = np.where(ok, v_new, np.nan)
+        g = np.where(ok, g_new, np.nan)
+    return v, g
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shot:
+    """One full-model flight per threat: boost, free flight, impact in ECEF."""
+
+    boost: BoostResult
+    flight: FreeFlight
+    burn_time_s: F64
+    impact_r_ecef_m: F64
+    impact_v_ecef_mps: F64
+    apogee_m: F64
+
+
+def shoot(
+    r0_ecef_m: F64,
+    az_rad: F64,
+    v_bo_mps: F64,
+    gamma_bo_rad: F64,
+    burn_time_s: F64,
+    pitch_frac: F64,
+    beta_pa: F64,
+    model: FlightModel,
+    *,
+    record: bool = False,
+    boost_sample_t_s: F64 | None = None,
+) -> Shot:
+    """Fly the full model from launch to impact for given burnout speed, angle and azimuth."""
+    T = np.zeros_like(burn_time_s) if model.impulsive else np.asarray(burn_time_s, float)
+    plane = boost_plane(r0_ecef_m, az_rad)
+    b = boost(plane, v_bo_mps, gamma_bo_rad, T, pitch_frac, sample_t_s=boost_sample_t_s)
+    omega = model.omega_rad_s
+    r_eci, v_eci = ecef_to_eci(b.r_ecef_m, b.v_ecef_mps, T, omega)
+    ff = propagate(r_eci, v_eci, T, beta_pa, model, t_max_s=_T_MAX_S, record=record)
+    r_imp, v_imp = eci_to_ecef(ff.impact_r_eci_m, ff.impact_v_eci_mps, ff.impact_t_s, omega)
+    apogee = np.fmax(ff.apogee_m, model.height(b.r_ecef_m))
+    return Shot(
+        boost=b,
+        flight=ff,
+        burn_time_s=T,
+        impact_r_ecef_m=r_imp,
+        impact_v_ecef_mps=v_imp,
+        apogee_m=np.asarray(apogee),
+    )
+
+
+def _secant(x: F64, f: F64, x_prev: F64, f_prev: F64, target: F64) -> F64:
+    dx = x - x_prev
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(np.abs(dx) > 1e-15 * np.maximum(np.abs(x), 1.0), (f - f_prev) / dx, 1.0)
+    slope = np.clip(np.nan_to_num(slope, nan=1.0), 0.3, 3.0)
+    return np.asarray(x + (target - f) / slope)
+
+
+def solve(
+    *,
+    r0_ecef_m: F64,
+    aim_ecef_m: F64,
+    shape: I64,
+    apogee_m: F64,
+    v_exp_mps: F64,
+    gamma_exp_rad: F64,
+    burn_time_s: F64,
+    pitch_frac: F64,
+    beta_pa: F64,
+    v_max_mps: F64,
+    model: FlightModel,
+) -> Solution:
+    """Solve for the burnout state of ``n`` threats (a kernel: never raises on bad rows).
+
+    Parameters
+    ----------
+    r0_ecef_m, aim_ecef_m
+        Launch and aim points on the model's Earth, ``(n, 3)``. [m]
+    shape
+        Shape codes (``SHAPES``), ``(n,)``.
+    apogee_m
+        Requested apogee height for lofted/depressed (else ignored), ``(n,)``. [m]
+    v_exp_mps, gamma_exp_rad
+        Burnout speed and angle for explicit shots (else ignored), ``(n,)``. [m/s], [rad]
+    burn_time_s, pitch_frac, beta_pa, v_max_mps
+        Per-threat missile parameters (:func:`calibrate` gives ``pitch_frac`` and
+        ``v_max_mps``), ``(n,)``. [s], [-], [Pa], [m/s]
+    model
+        Flight model.
+
+    Returns
+    -------
+    Solution
+    """
+    n = r0_ecef_m.shape[0]
+    shape = np.asarray(shape, dtype=np.int64)
+    psi_t, az_t = geometry(r0_ecef_m, aim_ecef_m)
+    r2 = np.sqrt(np.einsum("ij,ij->i", aim_ecef_m, aim_ecef_m))
+    r_ref = 0.5 * (r2 + np.sqrt(np.einsum("ij,ij->i", r0_ecef_m, r0_ecef_m)))
+    by_apogee = (shape == LOFTED) | (shape == DEPRESSED)
+    explicit = shape == EXPLICIT
+
+    psi_v, az_v, apo_v = psi_t.copy(), az_t.copy(), np.asarray(apogee_m, float).copy()
+    psi_prev = np.full(n, np.nan)
+    psif_prev = np.full(n, np.nan)
+    apo_prev = np.full(n, np.nan)
+    apof_prev = np.full(n, np.nan)
+
+    v_bo = np.full(n, np.nan)
+    g_bo = np.full(n, np.nan)
+    miss = np.full(n, np.nan)
+    shots = np.zeros(n, dtype=np.int64)
+    t_imp = np.full(n, np.nan)
+    apo_out = np.full(n, np.nan)
+    reentry = np.full(n, np.nan)
+    status = np.full(n, NOT_CONVERGED, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+
+    for _ in range(MAX_SHOTS):
+        idx = np.nonzero(active)[0]
+        if not idx.size:
+            break
+        v, g = inner_solve(
+            shape[idx], r0_ecef_m[idx], az_v[idx], r2[idx], psi_v[idx], apo_v[idx] + r_ref[idx],
+            v_exp_mps[idx], gamma_exp_rad[idx], burn_time_s[idx], pitch_frac[idx], model,
+        )  # fmt: skip
+        bad = ~(np.isfinite(v) & np.isfinite(g))
+        status[idx[bad]] = NO_SOLUTION
+        active[idx[bad]] = False
+        idx, v, g = idx[~bad], v[~bad], g[~bad]
+        if not idx.size:
+            break
+        shot = shoot(
+            r0_ecef_m[idx], az_v[idx], v, g, burn_time_s[idx], pitch_frac[idx], beta_pa[idx],
+            model,
+        )  # fmt: skip
+        v_bo[idx], g_bo[idx] = v, g
+        shots[idx] += 1
+        t_imp[idx] = shot.flight.impact_t_s
+        apo_out[idx] = shot.apogee_m
+        reentry[idx] = shot.flight.reentry_speed_mps
+        p = shot.impact_r_ecef_m
+        lost = np.asarray(~np.isfinite(p).all(axis=1))
+        status[idx[lost]] = NO_SOLUTION
+        active[idx[lost]] = False
+        d = p - aim_ecef_m[idx]
+        miss[idx] = np.sqrt(np.einsum("ij,ij->i", d, d))
+        psi_f, az_f = geometry(r0_ecef_m[idx], np.where(lost[:, None], aim_ecef_m[idx], p))
+        daz = np.angle(np.exp(1j * (az_t[idx] - az_f)))
+        cross_m = np.abs(daz) * np.sin(psi_f) * r2[idx]
+        apo_err = apogee_m[idx] - shot.apogee_m
+        done = np.where(
+            explicit[idx],
+            cross_m < MISS_TOL_M,
+            (miss[idx] < MISS_TOL_M) & (~by_apogee[idx] | (np.abs(apo_err) < APOGEE_TOL_M)),
+        )
+        done &= ~lost
+        status[idx[done]] = OK
+        active[idx[done]] = False
+        upd = idx[~done & ~lost]
+        k = ~done & ~lost
+        new_psi = _secant(psi_v[upd], psi_f[k], psi_prev[upd], psif_prev[upd], psi_t[upd])
+        new_apo = _secant(
+            apo_v[upd], shot.apogee_m[k], apo_prev[upd], apof_prev[upd], apogee_m[upd]
+        )
+        psi_prev[upd], psif_prev[upd] = psi_v[upd], psi_f[k]
+        apo_prev[upd], apof_prev[upd] = apo_v[upd], shot.apogee_m[k]
+        psi_v[upd] = new_psi
+        apo_v[upd] = np.where(by_apogee[upd], new_apo, apo_v[upd])
+        az_v[upd] = az_v[upd] + daz[k]
+
+    too_fast = np.isfinite(v_bo) & (v_bo > REACH_MARGIN * v_max_mps)
+    status = np.where(too_fast, OUT_OF_REACH, status)
+    return Solution(
+        v_bo_mps=v_bo,
+        gamma_bo_rad=g_bo,
+        az_rad=az_v,
+        status=status,
+        miss_m=miss,
+        shots=shots,
+        impact_t_s=t_imp,
+        apogee_m=apo_out,
+        reentry_speed_mps=reentry,
+    )
+
+
+def calibrate(
+    max_range_m: F64,
+    burn_time_s: F64,
+    burnout_alt_m: F64,
+    model: FlightModel,
+) -> tuple[F64, F64]:
+    """Per missile type: pitch-over fraction and burnout-speed capability.
+
+    The pitch-over fraction ``x_p`` (:mod:`shieldwall.flight.boost`) is found by bisection so
+    that the minimum-energy shot to ``max_range_m`` burns out at ``burnout_alt_m`` (clipped to
+    [0.1, 1]); the capability is that shot's burnout speed. Both use the cheap model over a
+    non-rotating sphere of radius ``R_SPHERE_M`` in vacuum, so the capability is a property of
+    the missile, not of the geometry of a particular shot.
+
+    Parameters
+    ----------
+    max_range_m, burn_time_s, burnout_alt_m
+        Catalog values per type, ``(k,)``. [m], [s], [m]
+    model
+        Only ``impulsive`` is used (no boost: ``x_p`` = 1, burnout at the surface).
+
+    Returns
+    -------
+    pitch_frac, v_max_mps
+        ``(k,)``. [-], [m/s]
+    """
+    sphere = FlightModel.textbook().with_switches()
+    R = sphere.sphere_radius_m
+    k = np.asarray(max_range_m, dtype=np.float64).shape[0]
+    r0 = np.tile([R, 0.0, 0.0], (k, 1))
+    az = np.zeros(k)
+    psi = np.asarray(max_range_m, dtype=np.float64) / R
+    T = np.zeros(k) if model.impulsive else np.asarray(burn_time_s, dtype=np.float64)
+    shape = np.full(k, MIN_ENERGY, dtype=np.int64)
+    nan = np.full(k, np.nan)
+    cheap = FlightModel(earth="sphere", rotation=False, atmosphere="vacuum", impulsive=False)
+
+    def burnout_height(xp: F64) -> tuple[F64, F64]:
+        v, g = inner_solve(shape, r0, az, np.full(k, R), psi, nan, nan, nan, T, xp, cheap)
+        b = boost(boost_plane(r0, az), v, g, T, xp, n_sub=16)
+        return np.asarray(b.radius_m - R), v
+
+    if model.impulsive:
+        v, _ = kepler.min_energy(np.full(k, R), np.full(k, R), psi, sphere.mu_m3_s2)
+        return np.ones(k), np.asarray(v)
+    lo, hi = np.full(k, 0.1), np.ones(k)
+    target = np.asarray(burnout_alt_m, dtype=np.float64)
+    for _ in range(24):
+        mid = 0.5 * (lo + hi)
+        h, _ = burnout_height(mid)
+        high = h > target
+        hi = np.where(high, mid, hi)
+        lo = np.where(high, lo, mid)
+    xp = 0.5 * (lo + hi)
+    _, v = burnout_height(xp)
+    return xp, v
