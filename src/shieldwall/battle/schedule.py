@@ -4,8 +4,9 @@ A :class:`Schedule` turns a plan (how many rounds each battery commits to each t
 :class:`~shieldwall.battle.opportunities.Opportunities` into a flat list of *events*, sorted by
 launch time. Planned events fire unless the threat is already assessed killed. Reserve events are
 the rolling re-plan: every remaining (battery, threat, SLS slot) opportunity, taken one round at a
-time only when the threat is assessed alive, no shot at it is still unassessed, the battery has
-rounds left and the threat's shot cap is not reached. The outcome engine resolves the events for
+time only after the plan for that threat has failed — at least one round fired at it, every one
+of them assessed as a miss, no planned event for it left — while the battery has rounds left and
+the threat's shot cap is not reached. The outcome engine resolves the events for
 all trials at once (:mod:`shieldwall.outcome.engine`).
 """
 
@@ -49,6 +50,8 @@ class Schedule:
         Rounds fired together (salvo size of the event).
     planned : (e,) bool
         Planned (fires unless assessed killed) or reserve (re-plan).
+    planned_after : (e,) int
+        Planned events at the same threat later in the schedule (a reserve waits for 0).
     launch_t_s, intercept_t_s, assess_t_s : (e,)
         Nominal launch, intercept and assessment-complete times. [s]
     slack_s : (e,)
@@ -70,6 +73,7 @@ class Schedule:
     slot: I64
     n_fire: I64
     planned: NDArray[np.bool_]
+    planned_after: I64
     launch_t_s: F64
     intercept_t_s: F64
     assess_t_s: F64
@@ -161,6 +165,15 @@ def build_schedule(
     order = np.lexsort((opp.battery_idx[row], opp.threat_idx[row], ~planned, launch))
     row, slot, n_fire = row[order], slot[order], n_fire[order]
     planned, launch = planned[order], launch[order]
+    threat = opp.threat_idx[row]
+    # planned events at the same threat strictly later in the schedule: a reverse cumulative
+    # count within each threat
+    planned_after = np.zeros(row.size, dtype=np.int64)
+    by_threat = np.lexsort((-np.arange(row.size), threat))  # per threat, latest event first
+    seen = np.zeros(n_threats, dtype=np.int64)
+    for e in by_threat.tolist():  # once per policy, over events
+        planned_after[e] = seen[threat[e]]
+        seen[threat[e]] += int(planned[e])
     return Schedule(
         policy=opp.policy,
         solver=solver,
@@ -169,12 +182,13 @@ def build_schedule(
         inventory=np.asarray(inventory, dtype=np.int64),
         max_shots_per_threat=max_shots_per_threat,
         plan=np.asarray(plan, dtype=np.int64),
-        threat_idx=opp.threat_idx[row],
+        threat_idx=threat,
         battery_idx=opp.battery_idx[row],
         row_idx=row,
         slot=slot,
         n_fire=n_fire.astype(np.int64),
         planned=planned,
+        planned_after=planned_after,
         launch_t_s=launch,
         intercept_t_s=opp.intercept_t_s[row, slot],
         assess_t_s=opp.assess_t_s[row, slot],

@@ -29,17 +29,16 @@ class Draws:
         Threat flies to impact iff ``threat_u < missile reliability``.
     delay_u : (n_threat, n_trial)
         Quantile of the extra delay before the defense gets its fire-control track.
-    reliability_u : (n_threat, n_shot, n_trial)
-        The k-th round at a threat works iff ``reliability_u < interceptor reliability``.
     kill_u : (n_threat, n_shot, n_trial)
-        The k-th round at a threat kills iff it works and ``kill_u < pk``.
+        The k-th round at a threat kills iff ``kill_u < r · pk`` (interceptor reliability r
+        times single-shot kill probability pk: one draw, since a round kills exactly when it
+        works *and* hits, two independent events).
     seed : int
         The seed they came from.
     """
 
     threat_u: F64
     delay_u: F64
-    reliability_u: F64
     kill_u: F64
     seed: int
 
@@ -65,11 +64,10 @@ def draw(seed: int, n_trials: int, n_threats: int, n_shots: int = 8) -> Draws:
         Sizes; each array comes from its own spawned stream, so changing ``n_shots`` leaves
         ``threat_u`` and ``delay_u`` unchanged. []
     """
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
     return Draws(
         threat_u=streams[0].random((n_threats, n_trials)),
         delay_u=streams[1].random((n_threats, n_trials)),
-        reliability_u=streams[2].random((n_threats, n_shots, n_trials)),
-        kill_u=streams[3].random((n_threats, n_shots, n_trials)),
+        kill_u=streams[2].random((n_threats, n_shots, n_trials)),
         seed=int(seed),
     )

@@ -12,10 +12,11 @@ Event rule (trial n, event e at threat i from battery b, nominal launch time L):
 
 - the threat must have flown (``threat_u < reliability``), and the event must still fit its window
   after the trial's extra track delay ``d = track_delay_max_s · delay_u`` (``d <= slack``);
-- it fires unless the threat is assessed killed by ``L``; a reserve event also waits until no
-  round at the threat is unassessed;
+- it fires unless the threat is assessed killed by ``L``; a reserve event (re-plan) fires only
+  once the plan for the threat has failed: no planned event for it left, at least one round
+  fired at it and none still unassessed;
 - it fires ``min(n_fire, rounds left, shot cap − rounds already at the threat)`` rounds; round k at
-  the threat kills iff ``reliability_u[i, k] < r`` and ``kill_u[i, k] < pk``.
+  the threat kills iff ``kill_u[i, k] < r · pk``.
 
 Delays shift all events of a threat together, so their relative order — what kill assessment
 needs — is the nominal one; only the ordering *between* threats (competition for rounds) is kept
@@ -43,6 +44,47 @@ def assets_hit(
     for a in np.unique(asset_idx[asset_idx >= 0]):
         hit[:, a] = leaked[:, asset_idx == a].any(axis=1)
     return hit
+
+
+#: Below ``n_trials / _SPARSE_FRACTION`` firing trials an event is resolved on the index subset.
+_SPARSE_FRACTION = 8
+
+
+def _fire_sparse(
+    idx: NDArray[np.int64],
+    i: int,
+    b: int,
+    row0: int,
+    n_fire: int,
+    p_kill: float,
+    assess: float,
+    cap: int,
+    n_sh: int,
+    n_tr: int,
+    kill_flat: NDArray[np.float64],
+    killed: NDArray[np.bool_],
+    known_t: NDArray[np.float64],
+    pending_t: NDArray[np.float64],
+    shots: NDArray[np.int64],
+    left: NDArray[np.int64],
+) -> None:
+    """One event on the few trials where it may fire (state arrays updated in place)."""
+    sh = shots[i, idx]
+    n = np.minimum(np.minimum(left[b, idx], cap - sh), n_fire)
+    keep = n > 0
+    idx, n, sh = idx[keep], n[keep], sh[keep]
+    if idx.size == 0:
+        return
+    hit = np.zeros(idx.size, dtype=bool)
+    for j in range(n_fire):
+        k = np.minimum(sh + j, n_sh - 1)
+        hit |= (j < n) & (kill_flat[(row0 + k) * n_tr + idx] < p_kill)
+    h = idx[hit]
+    killed[i, h] = True
+    known_t[i, h] = np.minimum(known_t[i, h], assess)
+    pending_t[i, idx] = np.maximum(pending_t[i, idx], assess)
+    shots[i, idx] = sh + n
+    left[b, idx] -= n
 
 
 def resolve(
@@ -73,38 +115,69 @@ def resolve(
     Outcomes
     """
     n_tr = draws.n_trials
-    cap = min(schedule.max_shots_per_threat, draws.n_shots)
+    n_sh = draws.n_shots
+    cap = min(schedule.max_shots_per_threat, n_sh)
     flew = draws.threat_u < targets.reliability[:, None]
     delay_s = track_delay_max_s * draws.delay_u
     killed = np.zeros((targets.n_threats, n_tr), dtype=bool)
-    known_t = np.full((targets.n_threats, n_tr), np.inf)
+    # Time the kill is known; -inf for threats that failed in flight (never engaged).
+    known_t = np.where(flew, np.inf, -np.inf)
     pending_t = np.full((targets.n_threats, n_tr), -np.inf)
     shots = np.zeros((targets.n_threats, n_tr), dtype=np.int64)
     left = np.repeat(schedule.inventory[:, None], n_tr, axis=1).astype(np.int64)
+    has_delay = track_delay_max_s > 0.0
+    kill_flat = draws.kill_u.reshape(-1)
     trial = np.arange(n_tr)
     for e in range(schedule.n_events):
         i = int(schedule.threat_idx[e])
         b = int(schedule.battery_idx[e])
         t_l = schedule.launch_t_s[e]
-        go = flew[i] & (known_t[i] > t_l) & (delay_s[i] <= schedule.slack_s[e])
+        go = known_t[i] > t_l
+        if has_delay:
+            go &= delay_s[i] <= schedule.slack_s[e]
         if not schedule.planned[e]:
-            go &= pending_t[i] <= t_l
-        n = np.minimum(np.minimum(left[b], cap - shots[i]), schedule.n_fire[e])
-        n = np.where(go, n, 0)
-        fired = n > 0
-        if not fired.any():
+            if schedule.planned_after[e] > 0:
+                continue  # the plan for this threat is not finished yet
+            go &= (pending_t[i] <= t_l) & (shots[i] > 0)
+        count = int(np.count_nonzero(go))
+        if count == 0:
             continue
-        hit = np.zeros(n_tr, dtype=bool)
-        for j in range(int(schedule.n_fire[e])):
-            k = np.minimum(shots[i] + j, draws.n_shots - 1)
-            works = draws.reliability_u[i, k, trial] < schedule.reliability[e]
-            hit |= (j < n) & works & (draws.kill_u[i, k, trial] < schedule.pk[e])
+        p_kill = schedule.reliability[e] * schedule.pk[e]
+        n_fire = int(schedule.n_fire[e])
+        assess = schedule.assess_t_s[e]
+        row0 = i * n_sh  # first draw row of threat i
+        if count * _SPARSE_FRACTION < n_tr:
+            _fire_sparse(
+                np.flatnonzero(go),
+                i,
+                b,
+                row0,
+                n_fire,
+                p_kill,
+                assess,
+                cap,
+                n_sh,
+                n_tr,
+                kill_flat,
+                killed,
+                known_t,
+                pending_t,
+                shots,
+                left,
+            )
+            continue
+        sh = shots[i]
+        n = np.minimum(np.minimum(left[b], cap - sh), n_fire) * go
+        fired = n > 0
+        k0 = np.minimum(sh, n_sh - 1)
+        hit = fired & (kill_flat[(row0 + k0) * n_tr + trial] < p_kill)
+        for j in range(1, n_fire):
+            k = np.minimum(sh + j, n_sh - 1)
+            hit |= (j < n) & (kill_flat[(row0 + k) * n_tr + trial] < p_kill)
         killed[i] |= hit
-        known_t[i] = np.where(hit, np.minimum(known_t[i], schedule.assess_t_s[e]), known_t[i])
-        pending_t[i] = np.where(
-            fired, np.maximum(pending_t[i], schedule.assess_t_s[e]), pending_t[i]
-        )
-        shots[i] += n
+        known_t[i] = np.where(hit & (assess < known_t[i]), assess, known_t[i])
+        pending_t[i] = np.where(fired & (assess > pending_t[i]), assess, pending_t[i])
+        sh += n
         left[b] -= n
     leaked = (flew & ~killed & (targets.asset_idx >= 0)[:, None]).T
     n_a = int(targets.asset_idx.max(initial=-1)) + 1 if n_assets is None else n_assets

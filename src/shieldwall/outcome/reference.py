@@ -44,6 +44,7 @@ class _Event:
     battery: int
     n_fire: int
     planned: bool
+    planned_after: int
     launch_t_s: float
     assess_t_s: float
     slack_s: float
@@ -76,6 +77,7 @@ def resolve_reference(
             battery=int(schedule.battery_idx[e]),
             n_fire=int(schedule.n_fire[e]),
             planned=bool(schedule.planned[e]),
+            planned_after=int(schedule.planned_after[e]),
             launch_t_s=float(schedule.launch_t_s[e]),
             assess_t_s=float(schedule.assess_t_s[e]),
             slack_s=float(schedule.slack_s[e]),
@@ -102,15 +104,17 @@ def resolve_reference(
             bt = batteries[ev.battery]
             if not th.flew or th.known_kill_t_s <= ev.launch_t_s or th.delay_s > ev.slack_s:
                 continue
-            if not ev.planned and th.pending_until_t_s > ev.launch_t_s:
+            if not ev.planned and (
+                ev.planned_after > 0 or th.shots == 0 or th.pending_until_t_s > ev.launch_t_s
+            ):
                 continue
             rounds = min(ev.n_fire, bt.rounds_left, cap - th.shots)
             if rounds <= 0:
                 continue
+            p_kill = ev.reliability * ev.pk
             for j in range(rounds):
                 k = th.shots + j
-                works = draws.reliability_u[ev.threat, k, n] < ev.reliability
-                if works and draws.kill_u[ev.threat, k, n] < ev.pk:
+                if draws.kill_u[ev.threat, k, n] < p_kill:
                     th.killed = True
                     th.known_kill_t_s = min(th.known_kill_t_s, ev.assess_t_s)
             th.pending_until_t_s = max(th.pending_until_t_s, ev.assess_t_s)
