@@ -325,3 +325,20 @@ def test_upper_tiers_commit_on_looser_impact_point_predictions() -> None:
 def test_radar_geometry_is_consistent(entry: CatalogEntry) -> None:
     assert float(entry.value("min_el_deg")) < float(entry.value("max_el_deg"))
     assert 0.0 < float(entry.value("search_range_factor")) <= 1.0
+
+
+def test_scenario_override_models_accept_every_shipped_entry() -> None:
+    # The scenario stage validates inline overrides with its own pydantic blocks; the keys must be
+    # the same and every shipped value must pass them.
+    from shieldwall.scenario import params
+
+    models = {
+        "missile": params.MissileParams,
+        "interceptor": params.InterceptorParams,
+        "radar": params.RadarParams,
+        "satellite": params.SatelliteParams,
+    }
+    for kind in KINDS:
+        assert set(params.PARAM_KEYS[kind]) == set(PARAM_KEYS[kind])
+        for entry in _entries(kind):
+            models[kind](**entry.values())
