@@ -51,6 +51,7 @@ def multi_exchange(
     problem: WTAProblem,
     x: NDArray[np.int64],
     max_passes: int | None = None,
+    max_restarts: int = 8,
 ) -> NDArray[np.int64] | None:
     """Find one improving cyclic or path multi-exchange of ``x`` (target-based objective).
 
@@ -62,6 +63,8 @@ def multi_exchange(
         A feasible assignment, ``(n_w, n_t)``.
     max_passes
         Bellman–Ford passes before giving up; the number of graph nodes when ``None``.
+    max_restarts
+        Searches restarted after removing the arcs of cycles that did not improve ``x``.
 
     Returns
     -------
@@ -102,8 +105,10 @@ def multi_exchange(
     pred = np.full(m, -1, dtype=np.intp)
     cols = np.arange(m)
     passes = m if max_passes is None else max_passes
-    tried: set[tuple[int, ...]] = set()
-    for _ in range(passes):
+    restarts = 0
+    done = 0
+    while done < passes:
+        done += 1
         cand = dist[:, None] + cost
         src = cand.argmin(axis=0)
         new = cand[src, cols]
@@ -112,11 +117,8 @@ def multi_exchange(
             return None
         dist[better] = new[better]
         pred[better] = src[better]
-        for cycle in _cycles(pred):
-            key = tuple(sorted(cycle))
-            if key in tried:
-                continue
-            tried.add(key)
+        found = _cycles(pred)
+        for cycle in found:
             y = _apply(x, cycle, w, at, best_t, n_a, dummy)
             if (
                 y is not None
@@ -124,6 +126,17 @@ def multi_exchange(
                 and float(problem.surrogate_loss(y)) < base - tol
             ):
                 return y
+        if found:
+            # The arc costs were not exact for these cycles (a target visited twice, or a side
+            # constraint): remove their arcs and search again from fresh labels.
+            if restarts >= max_restarts:
+                return None
+            restarts += 1
+            for cycle in found:
+                cost[cycle, np.roll(cycle, -1)] = np.inf
+            dist[:] = 0.0
+            pred[:] = -1
+            done = 0
     return None
 
 

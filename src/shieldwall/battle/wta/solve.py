@@ -13,8 +13,12 @@ from shieldwall.battle.wta.exchange import multi_exchange
 from shieldwall.battle.wta.heuristic import greedy, improve
 from shieldwall.battle.wta.polish import polish_assets
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
+from shieldwall.battle.wta.starts import assignment_start
 
-__all__ = ["solve", "solve_many"]
+__all__ = ["START_RULES", "solve", "solve_many"]
+
+#: Representative kill probabilities of the assignment starts tried after the greedy one.
+START_RULES = ("max", "mean")
 
 
 def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int64]:
@@ -27,13 +31,28 @@ def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int6
     return x.astype(np.int64)
 
 
-def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
-    x = improve(problem, greedy(problem, start))
+def _local_search(problem: WTAProblem, x: NDArray[np.int64]) -> NDArray[np.int64]:
+    x = improve(problem, greedy(problem, x))
     while (better := multi_exchange(problem, x)) is not None:
         x = improve(problem, better)
-    if problem.asset_based:
-        x = polish_assets(problem, x)
     return x
+
+
+def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Best of the local searches from the greedy (extending ``start``) and assignment starts."""
+    best = _local_search(problem, start)
+    best_loss = float(problem.surrogate_loss(best))
+    for rule in START_RULES:
+        begin = assignment_start(problem, rule)
+        if begin is None:
+            break
+        x = _local_search(problem, begin)
+        loss = float(problem.surrogate_loss(x))
+        if loss < best_loss:
+            best, best_loss = x, loss
+    if problem.asset_based:
+        best = polish_assets(problem, best)
+    return best
 
 
 def _gap(objective: float, bound: float) -> float:
