@@ -123,27 +123,27 @@ class CatalogEntry:
 class Catalog:
     """All catalog entries, looked up by kind and name (or alias).
 
-    Build one with :func:`~shieldwall.scenario.catalog.load_catalog` (the shipped files) or
-    :meth:`from_entries`; names and aliases are unique across the whole catalog.
+    Build one with :func:`~shieldwall.scenario.catalog.load_catalog` (the shipped files), with
+    ``Catalog(entries)`` or :meth:`from_entries`; names and aliases must be unique across the whole
+    catalog (ignoring case, spaces and punctuation).
+
+    Raises
+    ------
+    CatalogError
+        If two entries share a name or alias.
     """
 
     entries: tuple[CatalogEntry, ...]
-    _index: Mapping[tuple[str, str], CatalogEntry] = field(repr=False, compare=False)
+    _index: Mapping[tuple[str, str], CatalogEntry] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
-    @classmethod
-    def from_entries(cls, entries: Iterable[CatalogEntry]) -> Catalog:
-        """Index entries by kind and normalized name/alias.
-
-        Raises
-        ------
-        CatalogError
-            If two entries share a name or alias (after normalization).
-        """
-        items = tuple(entries)
+    def __post_init__(self) -> None:
+        entries = tuple(self.entries)
         index: dict[tuple[str, str], CatalogEntry] = {}
         owner: dict[str, CatalogEntry] = {}
         clashes: list[str] = []
-        for entry in items:
+        for entry in entries:
             for label in {normalize_name(n) for n in (entry.name, *entry.aliases)}:
                 if label in owner and owner[label] is not entry:
                     other = owner[label]
@@ -156,7 +156,13 @@ class Catalog:
                 "catalog names and aliases must be unique (ignoring case, spaces and "
                 "punctuation); clashing: " + "; ".join(clashes)
             )
-        return cls(items, MappingProxyType(index))
+        object.__setattr__(self, "entries", entries)
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[CatalogEntry]) -> Catalog:
+        """A catalog of these entries (see the class for the uniqueness rule)."""
+        return cls(tuple(entries))
 
     @property
     def kinds(self) -> tuple[Kind, ...]:
