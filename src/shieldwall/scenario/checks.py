@@ -15,6 +15,7 @@ import numpy as np
 
 from shieldwall.earth.geodesy import geodesic_inverse
 from shieldwall.errors import CatalogError, Problem
+from shieldwall.scenario.launch import inside_polygon
 from shieldwall.scenario.model import PRESET_POLICIES
 from shieldwall.scenario.params import PARAM_KEYS
 from shieldwall.scenario.source import Source
@@ -45,6 +46,8 @@ def _seq(data: Any, path: P) -> Iterator[tuple[P, dict[str, Any]]]:
     for part in path:
         if isinstance(part, str) and isinstance(node, dict):
             node = node.get(part)
+        elif isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
         else:
             return
     if not isinstance(node, list):
@@ -238,7 +241,7 @@ class _Checker:
     def check_threats(self) -> None:
         areas = list(_seq(self.data, ("threats", "launch_areas")))
         self.unique([((*p, "id"), n) for p, it in areas if (n := _str(it, "id"))], "launch area id")
-        area_points: dict[str, np.ndarray] = {}
+        area_points: dict[str, dict[str, Any]] = {}
         for path, item in areas:
             given = [k for k in ("point", "box", "polygon") if item.get(k) is not None]
             if len(given) != 1:
@@ -259,13 +262,13 @@ class _Checker:
                         )
                         pts = None
             if pts is not None and (uid := _str(item, "id")) is not None:
-                area_points[uid] = pts
+                area_points[uid] = item
         area_ids = [n for _, it in areas if (n := _str(it, "id"))]
         for path, item in _seq(self.data, ("threats", "raid")):
             self.salvo(path, item, area_ids, area_points)
 
     def salvo(
-        self, path: P, item: dict[str, Any], area_ids: list[str], pts: dict[str, np.ndarray]
+        self, path: P, item: dict[str, Any], area_ids: list[str], pts: dict[str, dict[str, Any]]
     ) -> None:
         missile = _str(item, "missile")
         entry_values: dict[str, Any] | None = None
@@ -308,7 +311,9 @@ class _Checker:
                     self.error((*path, key), f"`{key}` has no meaning for shape {shape!r}")
         aim = self.aim_of(item)
         if entry_values is not None and aim is not None and area in pts:
-            self.reach(path, missile or "", entry_values, pts[area], aim)
+            area_pts = _area_points(pts[area], aim)
+            if area_pts is not None:
+                self.reach(path, missile or "", entry_values, area_pts, aim)
 
     def scenario_missile_values(self, name: str) -> dict[str, Any] | None:
         for _, item in _seq(self.data, ("threats", "missiles")):
@@ -460,8 +465,13 @@ def _num(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _area_points(item: dict[str, Any]) -> np.ndarray | None:
-    """Corners / vertices (and centre) of a launch area, (k, 2) lat/lon [deg]; None if bad."""
+def _area_points(item: dict[str, Any], aim: tuple[float, float] | None = None) -> np.ndarray | None:
+    """Points standing for a launch area in reach checks, (k, 2) lat/lon [deg]; None if bad.
+
+    A box gives a 9 x 9 grid (its corners, where the farthest point lies, included) plus the aim
+    point clamped into it (the nearest point); a polygon its vertices and 8 points per edge, plus
+    the aim point when it lies inside.
+    """
     point, box, poly = item.get("point"), item.get("box"), item.get("polygon")
     pts: list[tuple[Any, Any]] = []
     if isinstance(point, dict):
@@ -471,9 +481,24 @@ def _area_points(item: dict[str, Any]) -> np.ndarray | None:
         if not all(_num(box.get(k)) for k in keys):
             return None
         la, lb, oa, ob = (float(box[k]) for k in keys)
-        pts = [(la, oa), (la, ob), (lb, oa), (lb, ob), ((la + lb) / 2, (oa + ob) / 2)]
+        grid_lat, grid_lon = np.meshgrid(np.linspace(la, lb, 9), np.linspace(oa, ob, 9))
+        pts = list(zip(grid_lat.ravel().tolist(), grid_lon.ravel().tolist(), strict=True))
+        if aim is not None:
+            pts.append((min(max(aim[0], la), lb), min(max(aim[1], oa), ob)))
     elif isinstance(poly, list):
-        pts = [(v.get("lat_deg"), v.get("lon_deg")) for v in poly if isinstance(v, dict)]
+        verts = [(v.get("lat_deg"), v.get("lon_deg")) for v in poly if isinstance(v, dict)]
+        if len(verts) < 3 or not all(_num(a) and _num(b) for a, b in verts):
+            return None
+        v = np.asarray(verts, dtype=float)
+        w = np.roll(v, -1, axis=0)
+        f = np.linspace(0.0, 1.0, 9)[:-1, None, None]
+        pts = [tuple(p) for p in (v[None] + f * (w - v)[None]).reshape(-1, 2).tolist()]
+        if aim is not None:
+            inside = inside_polygon(
+                np.radians([aim[0]]), np.radians([aim[1]]), np.radians(v[:, 0]), np.radians(v[:, 1])
+            )
+            if bool(inside[0]):
+                pts.append(aim)
     if not pts or not all(_num(a) and _num(b) for a, b in pts):
         return None
     arr = np.asarray(pts, dtype=float)

@@ -159,7 +159,7 @@ def compile_world(
         azimuth_sigma_rad=np.radians(_f([v for _, v in sats], "azimuth_sigma_deg")),
     )
 
-    missiles, raid = _raid(scenario, dep.assets, cat)
+    missiles, raid = _raid(scenario, dep.assets, dep.asset_locations, cat)
     policies: dict[str, Policy] = {
         name: preset_policy(name, len(nation_ids), scenario.settings.default_latency_s)
         for name in PRESET_POLICIES
@@ -318,15 +318,14 @@ def _radars_batteries(
 
 
 def _raid(
-    scenario: Scenario, assets: Sequence[Any], cat: CatalogLike
+    scenario: Scenario,
+    assets: Sequence[Any],
+    locations: dict[str, Location],
+    cat: CatalogLike,
 ) -> tuple[MissileTable, RaidTable]:
     threats = scenario.threats
     defined = {m.name: m for m in threats.missiles}
     areas = {a.id: a for a in threats.launch_areas}
-    # every asset ever defined (a salvo may aim at an asset removed in this phase)
-    every_asset = {a.id: a for a in scenario.assets}
-    for step in scenario.phases:
-        every_asset.update({a.id: a for a in step.add.assets})
     asset_idx = {a.id: i for i, a in enumerate(assets)}
     rng = np.random.default_rng(
         np.random.SeedSequence(scenario.settings.seed, spawn_key=(RAID_STREAM,))
@@ -381,7 +380,7 @@ def _raid(
         if salvo.aim_point is not None:
             target, aim_idx = salvo.aim_point, -1
         else:  # checks.py guarantees exactly one of aim_point / aim_asset (a known asset)
-            target = every_asset[str(salvo.aim_asset)].location
+            target = locations[str(salvo.aim_asset)]
             aim_idx = asset_idx.get(str(salvo.aim_asset), -1)
         nan = np.full(n, np.nan)
         cols["missile_idx"].append(np.full(n, names.index(name)))

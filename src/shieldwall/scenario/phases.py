@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from shieldwall.errors import Problem, ScenarioError
-from shieldwall.scenario.model import Asset, Battery, Phase, Radar, Satellite, Scenario
+from shieldwall.scenario.model import (
+    Asset,
+    Battery,
+    Location,
+    Phase,
+    Radar,
+    Satellite,
+    Scenario,
+)
 from shieldwall.scenario.suggest import did_you_mean, list_allowed
 
 __all__ = ["Deployment", "deployment", "phase_index"]
@@ -19,13 +27,18 @@ __all__ = ["Deployment", "deployment", "phase_index"]
 
 @dataclass(frozen=True, kw_only=True)
 class Deployment:
-    """The units present in one phase."""
+    """The units present in one phase.
+
+    ``asset_locations`` holds the last location of every asset defined up to this phase, removed
+    ones included (a raid may still aim where a removed asset stood).
+    """
 
     phase: str
     assets: tuple[Asset, ...]
     radars: tuple[Radar, ...]
     satellites: tuple[Satellite, ...]
     batteries: tuple[Battery, ...]
+    asset_locations: dict[str, Location]
 
 
 def phase_index(scenario: Scenario, phase: str | int | None) -> int:
@@ -81,8 +94,11 @@ def deployment(scenario: Scenario, phase: str | int | None = None) -> Deployment
     radars: list[Any] = list(scenario.sensors.radars)
     satellites: list[Any] = list(scenario.sensors.satellites)
     batteries: list[Any] = list(scenario.batteries)
+    locations = {a.id: a.location for a in scenario.assets}
     for step in scenario.phases[:k]:
         assets = _apply(assets, step, step.add.assets)
+        locations.update({a.id: a.location for a in step.add.assets})
+        locations.update({m.id: m.location for m in step.move if m.location is not None})
         radars = _apply(radars, step, step.add.radars)
         satellites = _apply(satellites, step, step.add.satellites)
         batteries = _apply(batteries, step, step.add.batteries)
@@ -92,4 +108,5 @@ def deployment(scenario: Scenario, phase: str | int | None = None) -> Deployment
         radars=tuple(radars),
         satellites=tuple(satellites),
         batteries=tuple(batteries),
+        asset_locations=locations,
     )

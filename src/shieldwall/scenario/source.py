@@ -117,6 +117,9 @@ class _Converter:
             raise _TooBig(f"more than {MAX_NODES} nodes (alias expansion?)")
         if depth > MAX_DEPTH:
             raise _TooBig(f"nested deeper than {MAX_DEPTH} levels")
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if isinstance(node, CommentedMap | CommentedSeq) and tag:
+            raise _BadTag(path, str(tag))
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for key in node:

@@ -1,0 +1,77 @@
+"""The shipped examples validate, compile in every phase, and match their package copies."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shieldwall.cli.main import main
+from shieldwall.examples import example_names, example_path
+from shieldwall.scenario import compile_world, load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def test_examples_exist_and_package_copies_are_identical() -> None:
+    names = [p.stem for p in EXAMPLES]
+    assert {"korea_japan", "minimal"} <= set(names)
+    assert example_names() == names
+    for path in EXAMPLES:
+        assert example_path(path.stem).read_bytes() == path.read_bytes(), (
+            f"src/shieldwall/examples/{path.name} differs from examples/{path.name}: "
+            "copy examples/*.yaml into src/shieldwall/examples/"
+        )
+    with pytest.raises(KeyError, match="korea_japan"):
+        example_path("nope")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_is_valid_without_warnings_in_every_phase(path: Path) -> None:
+    scenario = load_scenario(path)
+    assert scenario.warnings == []
+    for k, name in enumerate(scenario.phase_names):
+        world = compile_world(scenario, k)
+        assert world.phase == name
+        for table in (world.assets, world.radars, world.batteries):
+            assert np.isfinite(table.r_ecef_m).all()
+
+
+def test_validate_all_examples_exits_zero() -> None:
+    assert main(["validate", *map(str, EXAMPLES)]) == 0
+
+
+def test_flagship_contents() -> None:
+    s = load_scenario(ROOT / "examples" / "korea_japan.yaml")
+    assert [n.id for n in s.nations] == ["KOR", "JPN", "USA"]
+    assert len(s.phase_names) >= 3
+    worlds = [compile_world(s, k) for k in range(len(s.phase_names))]
+    first, last = worlds[0], worlds[-1]
+    assert 20 <= len(first.raid) <= 40
+    assert {"Scud-B", "Scud-C", "Scud-ER", "KN-23", "Nodong", "Pukguksong-2"} <= set(
+        first.missiles.name
+    )
+    shapes = set(first.raid.shape.tolist())
+    assert {0, 1, 2} <= shapes  # min-energy, lofted and depressed all present
+    assert "THAAD" not in first.interceptors.name
+    assert "THAAD" in worlds[1].interceptors.name
+    assert {"L-SAM", "SM-3 Block IIA"} <= set(last.interceptors.name)
+    assert {"tisa_2014", "gsomia_2016", "realtime_2023", "integrated"} <= set(last.policies)
+    assert "ship" in last.batteries.platform
+
+
+def test_flagship_cites_a_source_for_every_site() -> None:
+    """Every asset, radar and battery entry carries a comment (its source) on its own lines or
+    in the three lines above it."""
+    lines = (ROOT / "examples" / "korea_japan.yaml").read_text().splitlines()
+    first = lines.index("assets:")
+    last = lines.index("threats:")
+    starts = [i for i in range(first, last) if re.match(r"\s*- (\{id:|id:)", lines[i])] + [last]
+    assert len(starts) > 20
+    for i, nxt in itertools.pairwise(starts):
+        window = lines[max(0, i - 3) : nxt]
+        assert any("#" in text for text in window), f"no source comment for line {i + 1}"
