@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from shieldwall.tracking.covariance import FilterModel
 from shieldwall.tracking.fusion import ci_fuse, ci_optimal_omega
+from shieldwall.tracking.measurement import EKFRun, simulate_ekf
 from shieldwall.tracking.picture import TrackPicture
 from shieldwall.tracking.track import FUSIONS, MODES, track
 
 __all__ = [
     "FUSIONS",
     "MODES",
+    "EKFRun",
     "FilterModel",
     "TrackPicture",
     "ci_fuse",
     "ci_optimal_omega",
+    "simulate_ekf",
     "track",
 ]

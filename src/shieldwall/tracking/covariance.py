@@ -61,7 +61,10 @@ class FilterModel:
     q_terminal_m2_s3
         Terminal: drag with an uncertain ballistic coefficient and atmosphere. [m^2/s^3]
     p0_pos_sigma_m, p0_vel_sigma_mps
-        Prior of a new track (diffuse compared with the first radar measurements). [m, m/s]
+        Prior of a new track: it is initiated from its M-of-N detections, so its position is
+        known to about the cross-range measurement error (≈ 1 mrad x 1,000 km) and its velocity
+        to a few hundred m/s. Much larger priors make the first EKF update biased (the az/el
+        curvature over the prior, ≈ σ²/2R; seen in the measurement-mode NEES). [m, m/s]
     max_az_el_rad
         Azimuth noise is ``σ_angle / cos(el)`` (a cross-range angle error), capped at this
         elevation. [rad]
@@ -72,8 +75,8 @@ class FilterModel:
     q_boost_m2_s3: float = 2500.0
     q_midcourse_m2_s3: float = 0.1
     q_terminal_m2_s3: float = 10.0
-    p0_pos_sigma_m: float = 10e3
-    p0_vel_sigma_mps: float = 1e3
+    p0_pos_sigma_m: float = 2e3
+    p0_vel_sigma_mps: float = 500.0
     max_az_el_rad: float = math.radians(80.0)
     drag: bool = True
 

@@ -53,10 +53,12 @@ __all__ = [
     "ballistic_jacobian",
     "predict_ballistic",
     "predict_cv",
+    "propagate_ballistic",
     "radar_measure",
     "to_batch_major",
     "to_component_major",
     "transition_ballistic",
+    "update_linearized",
     "update_radar",
 ]
 
@@ -166,9 +168,10 @@ def ballistic_acceleration(r: F64, v: F64, beta_pa: F64 | float = np.inf) -> F64
     x, y, z = r[0], r[1], r[2]
     r2 = x * x + y * y + z * z
     rn = np.sqrt(r2)
-    mu_r3 = MU_EARTH_M3_S2 / (r2 * rn)
-    j2f = 1.5 * J2_EARTH * WGS84_A_M**2 / r2
-    z2r2 = z * z / r2
+    with np.errstate(divide="ignore", invalid="ignore"):  # r = 0 gives NaN, never a warning
+        mu_r3 = MU_EARTH_M3_S2 / (r2 * rn)
+        j2f = 1.5 * J2_EARTH * WGS84_A_M**2 / r2
+        z2r2 = z * z / r2
     cxy = 1.0 + j2f * (1.0 - 5.0 * z2r2)
     cz = 1.0 + j2f * (3.0 - 5.0 * z2r2)
     w = OMEGA_EARTH_RAD_S
@@ -193,13 +196,14 @@ def ballistic_jacobian(r: F64, v: F64, beta_pa: F64 | float = np.inf) -> tuple[F
     x = r
     r2 = x[0] ** 2 + x[1] ** 2 + x[2] ** 2
     rn = np.sqrt(r2)
-    mu_r3 = MU_EARTH_M3_S2 / (r2 * rn)
     shape = (3, 3, *r.shape[1:])
     ar = np.empty(shape)
     av = np.zeros(shape)
-    for i in range(3):
-        for j in range(3):
-            ar[i, j] = mu_r3 * (3.0 * x[i] * x[j] / r2 - (1.0 if i == j else 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):  # r = 0 gives NaN, never a warning
+        mu_r3 = MU_EARTH_M3_S2 / (r2 * rn)
+        for i in range(3):
+            for j in range(3):
+                ar[i, j] = mu_r3 * (3.0 * x[i] * x[j] / r2 - (1.0 if i == j else 0.0))
     w = OMEGA_EARTH_RAD_S
     ar[0, 0] += w * w
     ar[1, 1] += w * w
@@ -239,8 +243,11 @@ def transition_ballistic(r: F64, v: F64, dt_s: float | F64, beta_pa: F64 | float
     return F
 
 
-def _propagate_rk4(x: F64, dt: float | F64, beta_pa: F64 | float) -> F64:
-    """One classical RK4 step of the ballistic dynamics (returns a new state)."""
+def propagate_ballistic(x: F64, dt: float | F64, beta_pa: F64 | float = np.inf) -> F64:
+    """One classical RK4 step of the ballistic dynamics of :func:`ballistic_acceleration`.
+
+    ``x`` is ``(6, *batch)``; ``dt`` may be negative. Returns a new state. [m, m/s]
+    """
 
     def f(s: F64) -> F64:
         return np.concatenate([s[3:6], ballistic_acceleration(s[0:3], s[3:6], beta_pa)])
@@ -282,7 +289,7 @@ def predict_ballistic(
     white-acceleration ``Q`` of :func:`predict_cv` (Bar-Shalom et al. 2001, eq. 6.2.2-12).
     """
     F = transition_ballistic(x[0:3], x[3:6], dt_s, beta_pa)
-    x[...] = _propagate_rk4(x, dt_s, beta_pa)
+    x[...] = propagate_ballistic(x, dt_s, beta_pa)
     FP = np.einsum("ik...,kj...->ij...", F, P)
     P[...] = np.einsum("ik...,jk...->ij...", FP, F)
     dt = dt_s
@@ -380,6 +387,8 @@ def update_radar(
     zp, H = radar_measure(x[0:3], site_m, rot)
     nu = z_meas - zp
     nu[0] = np.mod(nu[0] + np.pi, 2.0 * np.pi) - np.pi
+    if mask is not None:
+        nu = np.where(mask, nu, 0.0)
     # P Hᵀ (6 x 3): only the position columns of H are non-zero
     PHt = [
         [P[i, 0] * H[a, 0] + P[i, 1] * H[a, 1] + P[i, 2] * H[a, 2] for a in range(3)]
@@ -420,3 +429,60 @@ def update_radar(
                 P[j, i] = P[i, j]
     S = np.stack([np.stack([s00, s01, s02]), np.stack([s01, s11, s12]), np.stack([s02, s12, s22])])
     return nu, S
+
+
+def update_linearized(
+    x: F64,
+    P: F64,
+    nu: F64,
+    H: F64,
+    sigma: F64 | tuple[Any, Any, Any],
+    mask: NDArray[np.bool_] | None = None,
+) -> None:
+    """EKF update with a general 3x6 measurement Jacobian, in place.
+
+    Used for measurements received late (``H Φ(-L)`` has velocity columns) and anywhere the
+    position-only structure of :func:`update_radar` does not hold. Same algebra:
+    ``S = H P Hᵀ + R``, closed-form ``S⁻¹``, ``x += K ν``, ``P -= K (P Hᵀ)ᵀ``.
+
+    Parameters
+    ----------
+    nu
+        Innovation ``(3, *batch)`` (angles already wrapped).
+    H
+        Jacobian ``(3, 6, *batch)``.
+    sigma
+        Noise standard deviations of the three measurement components.
+    mask
+        ``(*batch)`` bool: tracks that receive the measurement.
+    """
+    PHt = [[sum(P[i, j] * H[a, j] for j in range(6)) for a in range(3)] for i in range(6)]
+    r2 = [np.asarray(s, dtype=np.float64) ** 2 for s in sigma]
+    s_ = [[sum(H[a, j] * PHt[j][b] for j in range(6)) for b in range(3)] for a in range(3)]
+    s00, s01, s02 = s_[0][0] + r2[0], s_[0][1], s_[0][2]
+    s11, s12, s22 = s_[1][1] + r2[1], s_[1][2], s_[2][2] + r2[2]
+    c00 = s11 * s22 - s12 * s12
+    c01 = s02 * s12 - s01 * s22
+    c02 = s01 * s12 - s02 * s11
+    c11 = s00 * s22 - s02 * s02
+    c12 = s01 * s02 - s00 * s12
+    c22 = s00 * s11 - s01 * s01
+    inv_det = 1.0 / (s00 * c00 + s01 * c01 + s02 * c02)
+    if mask is not None:
+        inv_det = np.where(mask, inv_det, 0.0)
+    si = ((c00, c01, c02), (c01, c11, c12), (c02, c12, c22))
+    K = [
+        [
+            (PHt[i][0] * si[0][a] + PHt[i][1] * si[1][a] + PHt[i][2] * si[2][a]) * inv_det
+            for a in range(3)
+        ]
+        for i in range(6)
+    ]
+    nu_m = np.where(mask, nu, 0.0) if mask is not None else nu
+    for i in range(6):
+        x[i] += K[i][0] * nu_m[0] + K[i][1] * nu_m[1] + K[i][2] * nu_m[2]
+    for i in range(6):
+        for j in range(i, 6):
+            P[i, j] -= K[i][0] * PHt[j][0] + K[i][1] * PHt[j][1] + K[i][2] * PHt[j][2]
+            if i != j:
+                P[j, i] = P[i, j]
