@@ -46,6 +46,8 @@ def test_list_json_by_kind(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_show_prints_every_parameter_with_its_source(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "show", "thaad")
+    entry = load_catalog().get("interceptor", "THAAD")
+    assert any(p.see for p in entry.params.values()), "THAAD cites supporting sources"
     assert code == 0, err
     entry = load_catalog().get("interceptor", "THAAD")
     for key, param in entry.params.items():
@@ -53,6 +55,9 @@ def test_show_prints_every_parameter_with_its_source(capsys: pytest.CaptureFixtu
         assert param.source in out
         if param.url:
             assert param.url in out
+        for text, url in param.see:
+            assert text in out
+            assert url in out
     for param in entry.params.values():
         if param.range is not None:
             assert f"{param.range[0]:g} – {param.range[1]:g}" in out

@@ -342,3 +342,16 @@ def test_scenario_override_models_accept_every_shipped_entry() -> None:
         assert set(params.PARAM_KEYS[kind]) == set(PARAM_KEYS[kind])
         for entry in _entries(kind):
             models[kind](**entry.values())
+
+
+def test_every_listed_source_is_cited() -> None:
+    # An unused `sources:` key in a shipped file is a citation that lost its parameter.
+    from ruamel.yaml import YAML
+
+    from shieldwall.scenario.catalog import shipped_catalog_paths
+
+    for path in shipped_catalog_paths():
+        doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+        params = [p for e in doc["entries"] for p in e["params"].values()]
+        refs = {p.get("ref") for p in params} | {k for p in params for k in p.get("see", [])}
+        assert set(doc.get("sources", {})) <= refs, path.name

@@ -66,6 +66,12 @@ def test_good_user_file_loads_and_extends_the_catalog(tmp_path: Path) -> None:
     }
     assert entry.params["latency_s"].source == "My analysis (2024)"
     assert entry.params["latency_s"].url == "https://example.org/x"
+    assert entry.params["latency_s"].see == ()
+    text = GOOD.replace('source: "Someone (2020)"', 'see: [mine], source: "Someone (2020)"')
+    (seeing,) = read_catalog_file(_write(tmp_path, text, "see.yaml"))
+    assert seeing.params["azimuth_sigma_deg"].see == (
+        ("My analysis (2024)", "https://example.org/x"),
+    )
     cat = load_catalog(path)
     assert cat.names("satellite") == ["SBIRS", "Test Sat"]
     assert cat.get("satellite", "ts 1") is cat.get("satellite", "Test Sat")
@@ -115,6 +121,7 @@ def test_unknown_key_and_bad_confidence_are_both_reported(tmp_path: Path) -> Non
         ("value: 20,", "value: true,", "use a number in [0, 3600]"),
         ("value: 20,", "value: -5,", "use a number in [0, 3600]"),
         ("ref: mine}", "ref: theirs}", "unknown source key 'theirs'"),
+        ("ref: mine}", "ref: mine, see: [mine, nope]}", "see[1]: unknown source key 'nope'"),
         ("ref: mine}", 'ref: mine, source: "x (2020)"}', "give one of `source`"),
         ('source: "Someone (2020)", ', "", "give one of `source`"),
         ('source: "Someone (2020)"', 'source: "  "', "source must not be empty"),

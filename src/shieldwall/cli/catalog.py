@@ -99,6 +99,7 @@ def _param_json(key: str, param: Param) -> dict[str, Any]:
         "source": param.source,
         "url": param.url,
         "note": param.note,
+        "see": [{"text": text, "url": url} for text, url in param.see],
     }
 
 
@@ -153,7 +154,10 @@ def _show_table(entry: CatalogEntry) -> tuple[Table, list[str], list[str]]:
         param = entry.params[key]
         style = _CONFIDENCE_STYLE[param.confidence]
         rng = "" if param.range is None else f"{param.range[0]:g} – {param.range[1]:g}"
-        number = sources.setdefault((param.source, param.url), len(sources) + 1)
+        numbers = [
+            sources.setdefault(cited, len(sources) + 1)
+            for cited in ((param.source, param.url), *param.see)
+        ]
         if param.note:
             notes.append(f"{key}: {param.note}")
         table.add_row(
@@ -162,7 +166,7 @@ def _show_table(entry: CatalogEntry) -> tuple[Table, list[str], list[str]]:
             unit_of(key),
             f"[{style}]{param.confidence}[/{style}]",
             rng,
-            f"[{number}]",
+            "[" + ",".join(str(n) for n in numbers) + "]",
         )
     listed = [
         f"[{n}] {text}" + (f"\n    {url}" if url else "") for (text, url), n in sources.items()

@@ -15,9 +15,11 @@ A catalog file holds one kind of system::
                            source: "assumption: gravity turn, ~60 s burn"}
 
 Each parameter has ``value``, ``confidence`` and either ``source`` (+ optional ``url``) or ``ref``
-(a key of ``sources``); optional ``range`` and ``note``. A numeric ``assumption`` must have a
-``range`` and every ``range`` must contain its value. All problems of a file are reported at once
-as one :class:`~shieldwall.errors.CatalogError` with ``file:line:col`` and the field path.
+(a key of ``sources``); optional ``range``, ``note`` and ``see`` (keys of further supporting
+``sources``, e.g. the quoted figure an assumption was calibrated from). A numeric
+``assumption`` must have a ``range`` and every ``range`` must contain its value. All problems
+of a file are reported at once as one :class:`~shieldwall.errors.CatalogError` with
+``file:line:col`` and the field path.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class _Param(_Strict):
     ref: StrictStr | None = None
     range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
     note: StrictStr = ""
+    see: list[StrictStr] = []
 
 
 class _Entry(_Strict):
@@ -220,6 +223,13 @@ def _build_param(
             rep.add((*at, "ref"), f"unknown source key {raw.ref!r}; keys of `sources`: {known}")
         else:
             source, url = sources[raw.ref].text, url or sources[raw.ref].url
+    see: list[tuple[str, str]] = []
+    for i, see_key in enumerate(raw.see):
+        if see_key in sources:
+            see.append((sources[see_key].text, sources[see_key].url))
+        else:
+            known = ", ".join(sorted(sources)) or "none defined"
+            rep.add((*at, "see", i), f"unknown source key {see_key!r}; keys of `sources`: {known}")
     if source is not None and not source.strip():
         rep.add((*at, "source"), "source must not be empty: say who published the figure")
     rng: tuple[float, float] | None = None
@@ -244,6 +254,7 @@ def _build_param(
         range=rng,
         note=raw.note,
         url=url,
+        see=tuple(see),
     )
 
 
@@ -340,8 +351,9 @@ def _pydantic_message(error: Mapping[str, Any]) -> str:
         return "this field is required"
     if kind == "extra_forbidden":
         return (
-            "unknown field; a parameter takes value, confidence, source, url, ref, range, note; "
-            "an entry takes name, aliases, description, params; a file takes kind, sources, entries"
+            "unknown field; a parameter takes value, confidence, source, url, ref, range, note, "
+            "see; an entry takes name, aliases, description, params; a file takes kind, sources, "
+            "entries"
         )
     return str(error.get("msg", "invalid value"))
 
@@ -352,14 +364,17 @@ def shipped_catalog_paths() -> list[Path]:
     return [Path(str(base.joinpath(name))) for name in CATALOG_FILES.values()]
 
 
-def _catalog_from_files(paths: Iterable[str | Path]) -> Catalog:
+def _catalog_from_files(paths: Iterable[str | Path], *, shipped: bool = False) -> Catalog:
     entries: list[CatalogEntry] = []
     problems: list[Problem] = []
+    base = resources.files("shieldwall.scenario.catalog")
     for path in paths:
         try:
-            entries.extend(read_catalog_file(path))
+            # shipped files are read as package resources (works from any importer)
+            text = base.joinpath(Path(path).name).read_text("utf-8") if shipped else None
+            entries.extend(read_catalog_file(path, text=text))
         except CatalogError as exc:
-            problems.extend(exc.problems or [Problem(message=str(exc), file=str(path))])
+            problems.extend(exc.problems or [Problem(message=str(exc.args[0]), file=str(path))])
     if problems:
         raise CatalogError("the catalog is not valid", problems)
     return Catalog.from_entries(entries)
@@ -367,7 +382,7 @@ def _catalog_from_files(paths: Iterable[str | Path]) -> Catalog:
 
 @functools.cache
 def _shipped() -> Catalog:
-    return _catalog_from_files(shipped_catalog_paths())
+    return _catalog_from_files(shipped_catalog_paths(), shipped=True)
 
 
 def load_catalog(*extra_files: str | Path) -> Catalog:

@@ -50,6 +50,9 @@ class Param:
         Free-text caveats: conflicting figures, how a value was computed or calibrated.
     url
         Address of the source, ``""`` if none.
+    see
+        Further supporting sources as ``(text, url)`` pairs, e.g. the quoted figure an assumption
+        was calibrated from.
     """
 
     value: Value
@@ -58,6 +61,7 @@ class Param:
     range: tuple[float, float] | None = None
     note: str = ""
     url: str = ""
+    see: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_assumption(self) -> bool:
