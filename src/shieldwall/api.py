@@ -26,6 +26,7 @@ from shieldwall.errors import (
     ShieldwallError,
     TargetingError,
 )
+from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
 from shieldwall.scenario.catalog import (
     Catalog,
     CatalogEntry,
@@ -39,11 +40,15 @@ __all__ = [
     "CatalogEntry",
     "CatalogError",
     "Param",
+    "Policy",
     "Problem",
+    "Scenario",
     "ScenarioError",
     "ShieldwallError",
     "TargetingError",
+    "World",
     "aer_to_ecef",
+    "compile_world",
     "ecef_to_aer",
     "ecef_to_enu",
     "ecef_to_geodetic",
@@ -52,5 +57,6 @@ __all__ = [
     "geodesic_inverse",
     "geodetic_to_ecef",
     "load_catalog",
+    "load_scenario",
     "read_catalog_file",
 ]

@@ -340,3 +340,34 @@ def test_errors_are_sorted_by_position_and_counted() -> None:
     positions = [(p.line, p.col) for p in info.value.problems]
     assert positions == sorted(positions)
     assert str(info.value.args[0]) == "<text>: 5 errors"
+
+
+def test_nan_and_infinity_are_refused() -> None:
+    text = (
+        "name: x\nnations:\n - {id: A, name: B}\nassets:\n"
+        " - {id: a, nation: A, value: .inf, location: {lat_deg: .nan, lon_deg: 1}}\n"
+    )
+    errors = _errors(text)
+    assert [(p.line, p.col, p.path) for p in errors] == [
+        (5, 30, "assets[0].value"),
+        (5, 56, "assets[0].location.lat_deg"),
+    ]
+    assert all("finite number" in p.message for p in errors)
+
+
+@pytest.mark.parametrize(
+    ("epoch", "expected"),
+    [
+        ("2026-01-01", "2026-01-01T00:00:00Z"),  # an unquoted YAML date
+        ('"2026-03-01T09:00:00+09:00"', "2026-03-01T00:00:00Z"),  # converted to UTC
+    ],
+)
+def test_epoch_is_normalised_to_utc(epoch: str, expected: str) -> None:
+    text = f"name: x\nsettings: {{epoch: {epoch}}}\nnations: [{{id: A, name: B}}]\n"
+    assert load_scenario(text).settings.epoch == expected
+
+
+def test_bad_epoch() -> None:
+    problem = _only('name: x\nsettings: {epoch: "next tuesday"}\nnations: [{id: A, name: B}]\n')
+    assert problem.path == "settings.epoch"
+    assert "ISO 8601" in problem.message

@@ -25,7 +25,9 @@ __all__ = [
 class StrictModel(BaseModel):
     """Base of every scenario model: unknown fields are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class MissileParams(StrictModel):

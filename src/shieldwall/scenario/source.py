@@ -34,8 +34,9 @@ __all__ = [
 MAX_SOURCE_BYTES = 5_000_000
 #: Deepest nesting of mappings/sequences accepted (the schema itself is ~7 deep).
 MAX_DEPTH = 32
-#: Most scalars + containers accepted after alias expansion.
-MAX_NODES = 500_000
+#: Most scalars + containers accepted after alias expansion (~20,000 units; a regional
+#: scenario has a few thousand).
+MAX_NODES = 200_000
 
 Path_ = tuple[str | int, ...]
 
