@@ -1,0 +1,78 @@
+"""Detection and M-of-N track-initiation distributions: closed forms, Monte Carlo, properties."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import stats
+
+from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, median_time
+
+#: Closed forms are exact; float64 products over ~100 looks.
+EXACT_TOL = 1e-12
+
+
+def test_detection_cdf_closed_form() -> None:
+    p = 0.3
+    cdf = detection_cdf(np.full(10, p))
+    np.testing.assert_allclose(cdf, 1 - (1 - p) ** np.arange(1, 11), atol=EXACT_TOL)
+
+
+def test_one_of_one_is_first_detection_and_n_of_n_closed_form() -> None:
+    rng = np.random.default_rng(0)
+    pd = rng.uniform(0, 1, (4, 30))
+    look = np.ones(30, bool)
+    np.testing.assert_allclose(m_of_n_cdf(pd, look, 1, 1), detection_cdf(pd), atol=EXACT_TOL)
+    # 2-of-2 with constant p, first success by look 2 is p^2, by look 3 is p^2 + (1-p) p^2
+    p = 0.6
+    c = m_of_n_cdf(np.full(3, p), np.ones(3, bool), 2, 2)
+    np.testing.assert_allclose(c, [0.0, p * p, p * p + (1 - p) * p * p], atol=EXACT_TOL)
+
+
+def test_m_of_n_matches_monte_carlo() -> None:
+    """2-of-3 with varying Pd: exact chain vs 20,000 simulated look sequences (99 % CI)."""
+    rng = np.random.default_rng(42)
+    m = 25
+    pd = np.clip(np.linspace(0.05, 0.6, m) + 0.1 * np.sin(np.arange(m)), 0, 1)
+    look = (np.arange(m) % 2) == 0  # a look every other sample
+    exact = m_of_n_cdf(pd, look, 2, 3)
+    n = 20_000
+    hits = (rng.random((n, m)) < pd) & look
+    first = np.full(n, m)
+    for i in range(n):  # test-only reference simulation, written plainly
+        window: list[bool] = []
+        for k in range(m):
+            if not look[k]:
+                continue
+            window = ([*window, bool(hits[i, k])])[-3:]
+            if sum(window) >= 2:
+                first[i] = k
+                break
+    for k in (4, 10, 16, 24):
+        x = int(np.sum(first <= k))
+        lo, hi = stats.binomtest(x, n).proportion_ci(0.99, method="wilson")
+        assert lo <= exact[k] <= hi, (k, exact[k], lo, hi)
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(np.float64, 20, elements=st.floats(0.0, 1.0)), st.integers(1, 3), st.integers(0, 2))
+def test_cdfs_are_monotone_probabilities(pd: np.ndarray, m_req: int, extra: int) -> None:
+    n_win = m_req + extra
+    look = np.ones(20, bool)
+    tr = m_of_n_cdf(pd, look, m_req, n_win)
+    det = detection_cdf(pd)
+    assert np.all(np.diff(tr) >= -1e-12)
+    assert np.all((tr >= -1e-12) & (tr <= 1 + 1e-12))
+    assert np.all(tr <= det + 1e-12)  # a track needs at least one detection
+
+
+def test_look_mask_and_median() -> None:
+    is_look, per = look_mask(np.array([1.0, 2.0, 0.5]), 1.0, 6)
+    assert is_look[0].all()
+    assert is_look[1].tolist() == [True, False, True, False, True, False]
+    assert per.tolist() == [1.0, 1.0, 2.0]
+    t = np.arange(4.0)
+    assert median_time(np.array([0.1, 0.4, 0.5, 0.9]), t) == 2.0
+    assert median_time(np.array([0.1, 0.2, 0.3, 0.4]), t) == np.inf
