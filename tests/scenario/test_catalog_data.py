@@ -12,6 +12,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from shieldwall.earth.constants import MU_EARTH_M3_S2, R_SPHERE_M
@@ -355,3 +356,24 @@ def test_every_listed_source_is_cited() -> None:
         params = [p for e in doc["entries"] for p in e["params"].values()]
         refs = {p.get("ref") for p in params} | {k for p in params for k in p.get("see", [])}
         assert set(doc.get("sources", {})) <= refs, path.name
+
+
+def test_flight_boost_programme_reaches_every_burnout_altitude() -> None:
+    # The flight stage calibrates its pitch-over fraction x_p in [0.1, 1] so that the
+    # minimum-energy shot to max_range_km burns out at burnout_alt_km; a value it can only meet
+    # by clipping x_p to a bound means catalog and flight model disagree.
+    from shieldwall.flight.model import FlightModel
+    from shieldwall.flight.targeting import calibrate
+
+    entries = _entries("missile")
+    pitch_frac, v_max_mps = calibrate(
+        np.array([float(e.value("max_range_km")) * 1e3 for e in entries]),
+        np.array([float(e.value("burn_time_s")) for e in entries]),
+        np.array([float(e.value("burnout_alt_km")) * 1e3 for e in entries]),
+        FlightModel(),
+    )
+    for entry, xp, v in zip(entries, pitch_frac, v_max_mps, strict=True):
+        assert 0.11 < xp < 0.99, entry.name
+        # the capability is close to (below) the impulsive minimum-energy speed from the ground
+        v_me = v_min_energy_mps(float(entry.value("max_range_km")) * 1e3)
+        assert 0.8 * v_me < v < v_me, entry.name
