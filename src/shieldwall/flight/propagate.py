@@ -176,10 +176,10 @@ def _step_size(h: F64, v_rel: F64, vz: F64, drag: F64, model: FlightModel) -> F6
     if model.density_table is None:
         return dt
     f = model.atm_step_fraction
+    # Relative rate of change of the drag: d ln(a_d)/dt = |v_z|/H + 2 a_d/v (density, speed).
+    rate = np.abs(vz) / _STEP_SCALE_HEIGHT_M + 2.0 * drag / np.maximum(v_rel, 1.0)
     with np.errstate(divide="ignore"):
-        dt_fall = f * _STEP_SCALE_HEIGHT_M / np.abs(vz)
-        dt_drag = f * v_rel / drag
-    dt_atm = np.clip(np.minimum(dt_fall, dt_drag), _DT_MIN_S, model.dt_max_s)
+        dt_atm = np.clip(f / rate, _DT_MIN_S, model.dt_max_s)
     return np.asarray(np.where(drag > _DRAG_NEGLIGIBLE_MPS2, dt_atm, dt))
 
 

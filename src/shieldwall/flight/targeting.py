@@ -22,7 +22,8 @@ those not yet converged are shot again.
 
 Reach: each missile type has a burnout-speed capability, the speed of its minimum-energy shot
 to the catalog ``max_range_km`` in vacuum over a non-rotating sphere (:func:`calibrate`);
-shots needing more than ``REACH_MARGIN`` times that are refused.
+shots needing more than ``REACH_MARGIN`` times that are refused (``DEPRESSED_REACH_MARGIN``
+for depressed shots, whose ground range must also be within the catalog maximum: see there).
 
 References
 ----------
@@ -35,6 +36,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,6 +76,14 @@ MAX_SHOTS = 10
 #: Allowed burnout speed over the calibrated capability: absorbs drag and rotation losses at
 #: the catalog maximum range (1 % of speed is ~2 % of range).
 REACH_MARGIN = 1.01
+#: Depressed shots may use up to this multiple of the capability, provided the ground range is
+#: within the catalog maximum: a ballistic stand-in for the aerodynamic pull-up of manoeuvring
+#: SRBMs that fly depressed (KN-23: ~600 km at ~60 km apogee, Yonhap 2021), which a purely
+#: ballistic vehicle of the same capability could not fly.
+DEPRESSED_REACH_MARGIN = 1.25
+#: Calibration of the pitch-over fraction: lower bound and grid size per refinement.
+_XP_MIN = 0.1
+_XP_GRID = 9
 #: Inner fixed-point iterations between the boost and the conic.
 _INNER_ITERATIONS = 6
 #: Time limit of a flight. [s]
@@ -131,11 +141,18 @@ def geometry(r0_ecef_m: F64, p_ecef_m: F64) -> tuple[F64, F64]:
 def _conic(
     shape: I64, r1: F64, r2: F64, psi: F64, ra: F64, v_exp: F64, g_exp: F64, mu: float
 ) -> tuple[F64, F64]:
-    v_me, g_me = kepler.min_energy(r1, r2, psi, mu)
-    v_ap, g_ap = kepler.conic_for_apogee(r1, r2, psi, ra, mu)
+    v = np.where(shape == EXPLICIT, v_exp, np.nan)
+    g = np.where(shape == EXPLICIT, g_exp, np.nan)
+    me = shape == MIN_ENERGY
+    if me.any():
+        v_me, g_me = kepler.min_energy(r1[me], r2[me], psi[me], mu)
+        v[me], g[me] = v_me, g_me
     by_apogee = (shape == LOFTED) | (shape == DEPRESSED)
-    v = np.where(shape == EXPLICIT, v_exp, np.where(by_apogee, v_ap, v_me))
-    g = np.where(shape == EXPLICIT, g_exp, np.where(by_apogee, g_ap, g_me))
+    if by_apogee.any():
+        v_ap, g_ap = kepler.conic_for_apogee(
+            r1[by_apogee], r2[by_apogee], psi[by_apogee], ra[by_apogee], mu
+        )
+        v[by_apogee], g[by_apogee] = v_ap, g_ap
     return np.asarray(v), np.asarray(g)
 
 
@@ -340,7 +357,8 @@ def solve(
         apo_v[upd] = np.where(by_apogee[upd], new_apo, apo_v[upd])
         az_v[upd] = az_v[upd] + daz[k]
 
-    too_fast = np.isfinite(v_bo) & (v_bo > REACH_MARGIN * v_max_mps)
+    margin = np.where(shape == DEPRESSED, DEPRESSED_REACH_MARGIN, REACH_MARGIN)
+    too_fast = np.isfinite(v_bo) & (v_bo > margin * v_max_mps)
     status = np.where(too_fast, OUT_OF_REACH, status)
     return Solution(
         v_bo_mps=v_bo,
@@ -361,6 +379,38 @@ def calibrate(
     burnout_alt_m: F64,
     model: FlightModel,
 ) -> tuple[F64, F64]:
+    """Per missile type: pitch-over fraction and burnout-speed capability (cached).
+
+    See :func:`_calibrate`.
+    """
+    key = tuple(
+        (float(a), float(b), float(c))
+        for a, b, c in zip(
+            np.atleast_1d(max_range_m),
+            np.atleast_1d(burn_time_s),
+            np.atleast_1d(burnout_alt_m),
+            strict=True,
+        )
+    )
+    xp, v = _calibrate_cached(key, model.impulsive)
+    return np.array(xp), np.array(v)
+
+
+@lru_cache(maxsize=256)
+def _calibrate_cached(
+    key: tuple[tuple[float, float, float], ...], impulsive: bool
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    arr = np.array(key, dtype=np.float64).reshape(-1, 3)
+    xp, v = _calibrate(arr[:, 0], arr[:, 1], arr[:, 2], impulsive)
+    return tuple(xp.tolist()), tuple(v.tolist())
+
+
+def _calibrate(
+    max_range_m: F64,
+    burn_time_s: F64,
+    burnout_alt_m: F64,
+    impulsive: bool,
+) -> tuple[F64, F64]:
     """Per missile type: pitch-over fraction and burnout-speed capability.
 
     The pitch-over fraction ``x_p`` (:mod:`shieldwall.flight.boost`) is found by bisection so
@@ -373,41 +423,51 @@ def calibrate(
     ----------
     max_range_m, burn_time_s, burnout_alt_m
         Catalog values per type, ``(k,)``. [m], [s], [m]
-    model
-        Only ``impulsive`` is used (no boost: ``x_p`` = 1, burnout at the surface).
+    impulsive
+        No boost: ``x_p`` = 1, burnout at the surface.
 
     Returns
     -------
     pitch_frac, v_max_mps
         ``(k,)``. [-], [m/s]
     """
-    sphere = FlightModel.textbook().with_switches()
-    R = sphere.sphere_radius_m
+    cheap = FlightModel(earth="sphere", rotation=False, atmosphere="vacuum", impulsive=False)
+    R = cheap.sphere_radius_m
     k = np.asarray(max_range_m, dtype=np.float64).shape[0]
     r0 = np.tile([R, 0.0, 0.0], (k, 1))
     az = np.zeros(k)
     psi = np.asarray(max_range_m, dtype=np.float64) / R
-    T = np.zeros(k) if model.impulsive else np.asarray(burn_time_s, dtype=np.float64)
+    T = np.zeros(k) if impulsive else np.asarray(burn_time_s, dtype=np.float64)
     shape = np.full(k, MIN_ENERGY, dtype=np.int64)
     nan = np.full(k, np.nan)
-    cheap = FlightModel(earth="sphere", rotation=False, atmosphere="vacuum", impulsive=False)
 
-    def burnout_height(xp: F64) -> tuple[F64, F64]:
-        v, g = inner_solve(shape, r0, az, np.full(k, R), psi, nan, nan, nan, T, xp, cheap)
-        b = boost(boost_plane(r0, az), v, g, T, xp, n_sub=16)
+    def burnout_height(xp: F64, rows: I64) -> tuple[F64, F64]:
+        m = rows.size
+        v, g = inner_solve(
+            shape[rows], r0[rows], az[rows], np.full(m, R), psi[rows], nan[rows], nan[rows],
+            nan[rows], T[rows], xp, cheap,
+        )  # fmt: skip
+        b = boost(boost_plane(r0[rows], az[rows]), v, g, T[rows], xp, n_sub=16)
         return np.asarray(b.radius_m - R), v
 
-    if model.impulsive:
-        v, _ = kepler.min_energy(np.full(k, R), np.full(k, R), psi, sphere.mu_m3_s2)
+    if impulsive:
+        v, _ = kepler.min_energy(np.full(k, R), np.full(k, R), psi, cheap.mu_m3_s2)
         return np.ones(k), np.asarray(v)
-    lo, hi = np.full(k, 0.1), np.ones(k)
+    # Burnout height grows with x_p: tabulate it on a grid of x_p for all types at once, take
+    # the linear-interpolation root, and refine once on a finer grid around it.
     target = np.asarray(burnout_alt_m, dtype=np.float64)
-    for _ in range(24):
-        mid = 0.5 * (lo + hi)
-        h, _ = burnout_height(mid)
-        high = h > target
-        hi = np.where(high, mid, hi)
-        lo = np.where(high, lo, mid)
-    xp = 0.5 * (lo + hi)
-    _, v = burnout_height(xp)
+    lo, hi = np.full(k, _XP_MIN), np.ones(k)
+    for _ in range(3):
+        grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, _XP_GRID)[None, :]
+        rep = np.repeat(np.arange(k), _XP_GRID)
+        h, _ = burnout_height(grid.ravel(), rep)
+        h = h.reshape(k, _XP_GRID)
+        j = np.clip((h < target[:, None]).sum(axis=1) - 1, 0, _XP_GRID - 2)
+        rows = np.arange(k)
+        h0, h1 = h[rows, j], h[rows, j + 1]
+        f = np.clip((target - h0) / np.where(h1 > h0, h1 - h0, 1.0), 0.0, 1.0)
+        x0, x1 = grid[rows, j], grid[rows, j + 1]
+        lo, hi = x0, x1
+        xp = x0 + f * (x1 - x0)
+    v = burnout_height(xp, np.arange(k))[1]
     return xp, v
