@@ -113,6 +113,10 @@ def test_schema_is_well_formed_json_schema() -> None:
         if node.get("type") == "object" and "properties" in node:
             assert node.get("additionalProperties") is False  # typos are errors in editors too
             assert set(node.get("required", [])) <= set(node["properties"])
+    # every field is described (editors show it on hover)
+    for name, model in [("Scenario", schema), *defs.items()]:
+        for field, prop in model.get("properties", {}).items():
+            assert prop.get("description"), f"{name}.{field} has no description"
     # units are in the names and the descriptions say them
     radar = defs["Radar"]["properties"]
     assert "[km]" in radar["r0_km"]["anyOf"][0].get("description", "") or "[km]" in radar[

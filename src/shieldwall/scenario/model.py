@@ -90,7 +90,7 @@ class Asset(StrictModel):
     name: str | None = Field(None, description="Display name (default: the id).")
     nation: Id = _id("Nation that owns the asset (a nations[].id).")
     kind: str | None = Field(None, description="Free text: city, port, base, ...")
-    location: Location
+    location: Location = Field(description="Where the asset is (WGS-84).")
     value: float = Field(gt=0, le=1e9, description="Relative value of the asset (> 0).")
     radius_km: float = Field(
         0.0, ge=0, le=500, description="Radius of the defended area around the point. [km]"
@@ -105,7 +105,7 @@ class Radar(RadarParams):
         None, description="Catalog radar name (see `shieldwall catalog`); omit to give every key."
     )
     nation: Id = _id("Nation operating the radar.")
-    site: Location
+    site: Location = Field(description="Radar position (ship: its station).")
     platform: Platform = Field("ground", description="`ship` for a sea-based radar.")
     boresight_az_deg: float = Field(
         0.0, ge=-360, le=360, description="Boresight azimuth of a sector radar, from north. [deg]"
@@ -131,8 +131,8 @@ class Satellite(SatelliteParams):
 class Sensors(StrictModel):
     """Radars and early-warning satellites."""
 
-    radars: tuple[Radar, ...] = ()
-    satellites: tuple[Satellite, ...] = ()
+    radars: tuple[Radar, ...] = Field((), description="Stand-alone radars.")
+    satellites: tuple[Satellite, ...] = Field((), description="Early-warning satellite systems.")
 
 
 class InterceptorType(InterceptorParams):
@@ -155,7 +155,7 @@ class Battery(StrictModel):
     fire_channels: int | None = Field(
         None, ge=1, le=1000, description="Threats engaged at once (default: `launchers`)."
     )
-    site: Location
+    site: Location = Field(description="Battery position (ship: its station).")
     platform: Platform = Field("ground", description="`ship` for a sea-based battery.")
     radar: Id | None = Field(None, description="Id of a radar in sensors.radars it relies on.")
     organic_radar: OrganicRadar | None = Field(None, description="Its own radar, inline.")
@@ -181,7 +181,7 @@ class LaunchArea(StrictModel):
     """Where missiles are launched from: exactly one of ``point``, ``box``, ``polygon``."""
 
     id: Id = _id("Unique id of the launch area.")
-    name: str | None = None
+    name: str | None = Field(None, description="Display name.")
     point: Location | None = Field(None, description="A fixed launch site.")
     box: Box | None = Field(None, description="Launch points drawn uniformly (by area) in a box.")
     polygon: tuple[LatLon, ...] | None = Field(
@@ -219,9 +219,11 @@ class Salvo(StrictModel):
 class Threats(StrictModel):
     """Missile types, launch areas and the raid."""
 
-    missiles: tuple[MissileType, ...] = ()
-    launch_areas: tuple[LaunchArea, ...] = ()
-    raid: tuple[Salvo, ...] = ()
+    missiles: tuple[MissileType, ...] = Field(
+        (), description="Missile variants (catalog type + overrides, or fully inline)."
+    )
+    launch_areas: tuple[LaunchArea, ...] = Field((), description="Where missiles start from.")
+    raid: tuple[Salvo, ...] = Field((), description="Salvos of the raid, in order.")
 
 
 class Link(StrictModel):
@@ -240,11 +242,11 @@ class PolicySpec(StrictModel):
     """A named data-sharing policy, built on a preset."""
 
     name: str = Field(min_length=1, description="Policy name (not a preset name).")
-    description: str | None = None
+    description: str | None = Field(None, description="Free text.")
     base: Literal["national", "cueing", "shared_tracks", "integrated"] = Field(
         "national", description="Preset the links and `defends` modify."
     )
-    links: tuple[Link, ...] = ()
+    links: tuple[Link, ...] = Field((), description="Per ordered nation pair; later wins.")
     defends: dict[Id, tuple[Id, ...]] = Field(
         default_factory=dict,
         description="Nation -> allies whose assets its batteries may defend (`all` = everyone).",
@@ -263,20 +265,20 @@ class Move(StrictModel):
 class PhaseAdd(StrictModel):
     """Units a phase adds."""
 
-    assets: tuple[Asset, ...] = ()
-    radars: tuple[Radar, ...] = ()
-    satellites: tuple[Satellite, ...] = ()
-    batteries: tuple[Battery, ...] = ()
+    assets: tuple[Asset, ...] = Field((), description="Assets added.")
+    radars: tuple[Radar, ...] = Field((), description="Radars added.")
+    satellites: tuple[Satellite, ...] = Field((), description="Satellite systems added.")
+    batteries: tuple[Battery, ...] = Field((), description="Batteries added.")
 
 
 class Phase(StrictModel):
     """A deployment step relative to the previous phase."""
 
     name: str = Field(min_length=1, description="Phase name, e.g. `2017 THAAD in Korea`.")
-    description: str | None = None
-    add: PhaseAdd = Field(default_factory=PhaseAdd)
-    move: tuple[Move, ...] = ()
-    remove: tuple[Id, ...] = Field((), description="Ids of units to remove.")
+    description: str | None = Field(None, description="Free text.")
+    add: PhaseAdd = Field(default_factory=PhaseAdd, description="Units added (applied first).")
+    move: tuple[Move, ...] = Field((), description="Units moved (applied second).")
+    remove: tuple[Id, ...] = Field((), description="Ids of units removed (applied last).")
 
 
 class Settings(StrictModel):
@@ -309,17 +311,19 @@ class Scenario(StrictModel):
     """A regional ballistic missile defense scenario (the top of a scenario file)."""
 
     name: str = Field(min_length=1, description="Scenario name.")
-    description: str | None = None
+    description: str | None = Field(None, description="Free text.")
     base_phase: str = Field("base", min_length=1, description="Name of phase 0 (the document).")
-    settings: Settings = Field(default_factory=Settings)
-    nations: tuple[Nation, ...] = Field(min_length=1)
-    assets: tuple[Asset, ...] = ()
-    sensors: Sensors = Field(default_factory=Sensors)
+    settings: Settings = Field(default_factory=Settings, description="Trials, seed, epoch.")
+    nations: tuple[Nation, ...] = Field(min_length=1, description="Allies (at least one).")
+    assets: tuple[Asset, ...] = Field((), description="Defended point sites.")
+    sensors: Sensors = Field(default_factory=Sensors, description="Radars and satellites.")
     interceptors: tuple[InterceptorType, ...] = Field(
         (), description="Interceptor variants (catalog type + overrides, or fully inline)."
     )
-    batteries: tuple[Battery, ...] = ()
-    threats: Threats = Field(default_factory=Threats)
+    batteries: tuple[Battery, ...] = Field((), description="Interceptor batteries and ships.")
+    threats: Threats = Field(
+        default_factory=Threats, description="Missile types, launch areas, raid."
+    )
     policies: tuple[PolicySpec, ...] = Field(
         (),
         description="Extra policies; the presets national, cueing, shared_tracks, integrated"
