@@ -22,6 +22,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall.battle.wta.heuristic import local_search
 from shieldwall.battle.wta.problem import WTAProblem
 
 __all__ = ["OuterApproximation", "solve_exact"]
@@ -32,6 +33,11 @@ DEFAULT_GAP = 1e-7
 #: A tangent is added for target j when the MILP under-estimates V_j exp(-y_j) by more than this
 #: fraction of the incumbent objective (smaller violations cannot move the bound by the gap).
 _CUT_REL = 1e-9
+#: Absolute gap, in units of the largest target value, below which HiGHS's feasibility tolerances
+#: (1e-7 by default) cannot resolve the bound anyway: counted as optimal.
+_ABS_TOL = 1e-9
+#: Relative gap of the first MILPs; later ones tighten to a tenth of the current Kelley gap.
+_FIRST_MILP_GAP = 1e-3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,20 +67,23 @@ class OuterApproximation:
 
 def _tangent_rows(
     problem: WTAProblem,
+    values: NDArray[np.float64],
     pairs: tuple[NDArray[np.intp], ...],
     targets: NDArray[np.intp],
     points: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.int32], NDArray[np.int32], NDArray[np.float64]]:
-    """Rows ``s_j + e^(-t) sum_i a_ij x_ij >= e^(-t)(1 + t)`` in CSR form, one per (target, t).
+    """Rows ``s_j + V_j e^(-t) sum_i a_ij x_ij >= V_j e^(-t)(1 + t)`` in CSR form, one per (j, t).
 
-    Columns: ``x`` pairs first (index ``0 .. n_pairs-1``), then ``s_j`` at ``n_pairs + j``.
+    Columns: ``x`` pairs first (index ``0 .. n_pairs-1``), then ``s_j`` at ``n_pairs + j``; here
+    ``s_j`` is in value units (scaled by ``V_j``) so that HiGHS's absolute feasibility tolerance
+    is a tolerance on the objective, not on a survival probability.
     """
     pi, pj = pairs
     n_pairs = pi.size
     order = np.argsort(pj, kind="stable")
     counts = np.bincount(pj, minlength=problem.n_targets)
     first = np.concatenate([[0], np.cumsum(counts)])
-    slope = np.exp(-points)
+    slope = values[targets] * np.exp(-points)
     lower = slope * (1.0 + points)
     lengths = counts[targets] + 1
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
@@ -112,6 +121,7 @@ def solve_exact(
     start: NDArray[np.int64],
     time_limit_s: float | None = None,
     gap: float = DEFAULT_GAP,
+    trace: list[tuple[float, float, float, int]] | None = None,
 ) -> OuterApproximation:
     """Solve the target-based WTA to a proven relative gap by outer approximation on HiGHS.
 
@@ -125,6 +135,8 @@ def solve_exact(
         Wall-clock budget for the whole loop; ``None`` = until proven. [s]
     gap
         Relative gap ``(upper - lower) / upper`` at which to stop.
+    trace
+        If given, one ``(elapsed_s, lower, upper, n_new_tangents)`` tuple is appended per MILP.
 
     Returns
     -------
@@ -138,22 +150,28 @@ def solve_exact(
     pi, pj = pairs
     n_pairs, n_t, n_w = pi.size, problem.n_targets, problem.n_weapons
     best_x = start.astype(np.int64).copy()
-    best = float(problem.surrogate_loss(best_x))
-    total_value = float(problem.values.sum())
+    # Work in units of the largest value so that HiGHS's absolute tolerances are relative ones.
+    scale = float(problem.values.max(initial=0.0))
+    values = problem.values / scale if scale > 0 else problem.values
+    best = float(problem.surrogate_loss(best_x)) / max(scale, 1e-300)
+    total_value = float(values.sum())
     if n_pairs == 0 or best <= 0.0:
-        return OuterApproximation(x=best_x, objective=best, bound=best, rounds=0, optimal=True)
+        value = best * scale
+        return OuterApproximation(x=best_x, objective=value, bound=value, rounds=0, optimal=True)
 
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", gap / 4.0)
-    h.setOptionValue("mip_abs_gap", gap * 1e-3 * best)
+    tight = gap / 4.0
+    milp_gap = max(tight, _FIRST_MILP_GAP)
+    h.setOptionValue("mip_rel_gap", milp_gap)
+    h.setOptionValue("mip_abs_gap", _ABS_TOL * 1e-2)
     inf = highspy.kHighsInf
     # Columns: x pairs (integer), s_j (continuous, [0, 1]), z pairs (binary) when channels bind.
     ub_x = upper[pi, pj].astype(np.float64)
     empty_i = np.zeros(0, dtype=np.int32)
     empty_f = np.zeros(0)
     h.addCols(n_pairs, np.zeros(n_pairs), np.zeros(n_pairs), ub_x, 0, empty_i, empty_i, empty_f)
-    h.addCols(n_t, problem.values.copy(), np.zeros(n_t), np.ones(n_t), 0, empty_i, empty_i, empty_f)
+    h.addCols(n_t, np.ones(n_t), np.zeros(n_t), values.copy(), 0, empty_i, empty_i, empty_f)
     kinds = np.full(n_pairs, highspy.HighsVarType.kInteger.value, dtype=np.uint8)
     h.changeColsIntegrality(n_pairs, np.arange(n_pairs, dtype=np.int32), kinds)
 
@@ -212,9 +230,15 @@ def solve_exact(
                 np.ones(zp.size),
             )
 
-    def add_tangents(targets: NDArray[np.intp], points: NDArray[np.float64]) -> None:
-        lower, starts, indices, values = _tangent_rows(problem, pairs, targets, points)
-        add_rows(lower, np.full(lower.size, inf), starts, indices, values)
+    points: list[set[float]] = [set() for _ in range(n_t)]
+
+    def add_tangents(targets: NDArray[np.intp], at: NDArray[np.float64]) -> None:
+        keep = values[targets] > 0
+        targets, at = targets[keep], at[keep]
+        for j, t in zip(targets.tolist(), at.tolist(), strict=True):
+            points[j].add(t)
+        lower, starts, indices, coefs = _tangent_rows(problem, values, pairs, targets, at)
+        add_rows(lower, np.full(lower.size, inf), starts, indices, coefs)
 
     add_tangents(*_initial_points(problem, best_x))
     n_cols = h.getNumCol()
@@ -229,7 +253,7 @@ def solve_exact(
         y_best = (problem.kill_log * best_x).sum(axis=0)
         hint = np.zeros(n_cols)
         hint[:n_pairs] = best_x[pi, pj]
-        hint[n_pairs : n_pairs + n_t] = np.exp(-y_best)
+        hint[n_pairs : n_pairs + n_t] = values * np.exp(-y_best)
         if n_cols > n_pairs + n_t:
             hint[n_pairs + n_t :] = (best_x[pi, pj] > 0)[zp]
         h.setSolution(n_cols, np.arange(n_cols, dtype=np.int32), hint)
@@ -242,22 +266,36 @@ def solve_exact(
             x = np.zeros_like(best_x)
             x[pi, pj] = np.rint(sol[:n_pairs]).astype(np.int64)
             if not problem.violations(x):
-                value = float(problem.surrogate_loss(x))
+                polished = local_search(problem, x)
+                value = float(problem.surrogate_loss(polished)) / scale
                 if value < best:
-                    best, best_x = value, x
+                    best, best_x = value, polished
             s = sol[n_pairs : n_pairs + n_t]
             y = (problem.kill_log * x).sum(axis=0)
-            under = problem.values * (np.exp(-y) - s)
+            under = values * np.exp(-y) - s
             new = np.nonzero(under > _CUT_REL * max(best, 1e-300))[0]
+            fresh = [k for k, j in enumerate(new.tolist()) if float(y[j]) not in points[j]]
+            new = new[fresh]
         else:
             new = np.zeros(0, dtype=np.intp)
-        if best - lower_bound <= gap * best or new.size == 0:
+        if trace is not None:
+            trace.append((time.perf_counter() - t0, lower_bound, best, int(new.size)))
+        if best - lower_bound <= gap * best + _ABS_TOL or (new.size == 0 and milp_gap <= tight):
             break
         if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
             break
-        add_tangents(new, y[new])
+        if new.size:
+            add_tangents(new, y[new])
+        # Early rounds only need good tangent points; the last ones must prove the gap.
+        current = (best - lower_bound) / best
+        milp_gap = tight if new.size == 0 else max(tight, min(0.1 * current, _FIRST_MILP_GAP))
+        h.setOptionValue("mip_rel_gap", milp_gap)
     lower_bound = min(lower_bound, best)
-    optimal = best - lower_bound <= gap * best or total_value == 0.0
+    optimal = best - lower_bound <= gap * best + _ABS_TOL or total_value == 0.0
     return OuterApproximation(
-        x=best_x, objective=best, bound=lower_bound, rounds=rounds, optimal=optimal
+        x=best_x,
+        objective=best * scale,
+        bound=lower_bound * scale,
+        rounds=rounds,
+        optimal=optimal,
     )

@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall.battle.wta.exchange import multi_exchange
 from shieldwall.battle.wta.problem import WTAProblem
 
-__all__ = ["greedy", "improve"]
+__all__ = ["greedy", "improve", "local_search"]
 
 #: Improvements smaller than this fraction of the objective are ignored (floating-point noise).
 _REL_EPS = 1e-12
@@ -189,4 +190,26 @@ def improve(
         if j >= 0:
             x[i, j] -= 1
         x[i, k] += 1
+    return x
+
+
+def local_search(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Greedy completion of ``start``, then :func:`improve` and multi-exchanges until none helps.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    start
+        A feasible (possibly partial or empty) assignment, ``(n_w, n_t)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        A feasible assignment, locally optimal for one-moves, two-exchanges and the cyclic and
+        path exchanges of :func:`shieldwall.battle.wta.exchange.multi_exchange`.
+    """
+    x = improve(problem, greedy(problem, start))
+    while (better := multi_exchange(problem, x)) is not None:
+        x = improve(problem, better)
     return x

@@ -9,8 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldwall.battle.wta.exact import DEFAULT_GAP, solve_exact
-from shieldwall.battle.wta.exchange import multi_exchange
-from shieldwall.battle.wta.heuristic import greedy, improve
+from shieldwall.battle.wta.heuristic import local_search
 from shieldwall.battle.wta.polish import polish_assets
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
 from shieldwall.battle.wta.starts import assignment_start
@@ -31,22 +30,15 @@ def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int6
     return x.astype(np.int64)
 
 
-def _local_search(problem: WTAProblem, x: NDArray[np.int64]) -> NDArray[np.int64]:
-    x = improve(problem, greedy(problem, x))
-    while (better := multi_exchange(problem, x)) is not None:
-        x = improve(problem, better)
-    return x
-
-
 def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
     """Best of the local searches from the greedy (extending ``start``) and assignment starts."""
-    best = _local_search(problem, start)
+    best = local_search(problem, start)
     best_loss = float(problem.surrogate_loss(best))
     for rule in START_RULES:
         begin = assignment_start(problem, rule)
         if begin is None:
             break
-        x = _local_search(problem, begin)
+        x = local_search(problem, begin)
         loss = float(problem.surrogate_loss(x))
         if loss < best_loss:
             best, best_loss = x, loss
