@@ -46,6 +46,7 @@ def _register() -> None:
     __import__("shieldwall.cli.demo", fromlist=["register"]).register(app)
     __import__("shieldwall.cli.wta", fromlist=["register"]).register(app)
     __import__("shieldwall.cli.detect", fromlist=["register"]).register(app)
+    __import__("shieldwall.cli.fly", fromlist=["register"]).register(app)
     pass
 
 
