@@ -110,10 +110,13 @@ def test_min_energy_is_the_slowest_conic(h1: float, rng: float, frac: float) -> 
 def test_unreachable_conics_are_nan() -> None:
     # Too slow to reach r2 above it; a hyperbola; psi <= 0.
     psi, tof, _ = kepler.free_flight(R_SPHERE_M, 100.0, 0.7, R_SPHERE_M + 100e3)
-    assert np.isnan(psi) and np.isnan(tof)
+    assert np.isnan(psi)
+    assert np.isnan(tof)
     psi, _, _ = kepler.free_flight(R_SPHERE_M, 12e3, 0.7, R_SPHERE_M)
     assert np.isnan(psi)
     v, g = kepler.min_energy(R_SPHERE_M, R_SPHERE_M, -0.1)
-    assert np.isnan(v) and np.isnan(g)
+    assert np.isnan(v)
+    assert np.isnan(g)
     v, g = kepler.conic_for_apogee(R_SPHERE_M, R_SPHERE_M, 0.1, R_SPHERE_M - 1.0)
-    assert np.isnan(v) and np.isnan(g)
+    assert np.isnan(v)
+    assert np.isnan(g)

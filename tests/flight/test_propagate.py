@@ -67,7 +67,8 @@ def test_energy_is_conserved_in_vacuum(
     r0, v0 = _burnout_state(lat, lon, alt, speed, gamma, az)
     ff = propagate(r0[None], v0[None], np.zeros(1), np.array([np.inf]), model, record=True)
     assert np.isfinite(ff.impact_t_s[0])
-    assert ff.grid_r_eci_m is not None and ff.grid_v_eci_mps is not None
+    assert ff.grid_r_eci_m is not None
+    assert ff.grid_v_eci_mps is not None
     r, v = ff.grid_r_eci_m[0], ff.grid_v_eci_mps[0]
     ok = np.isfinite(r[:, 0])
     e = 0.5 * np.sum(v[ok] ** 2, axis=-1) + potential_j2(r[ok])
