@@ -92,9 +92,11 @@ def test_reserve_reengages_only_after_a_failed_assessed_shot() -> None:
 
 def test_track_delay_closes_late_slots() -> None:
     # Two SLS slots 30 s apart; the last launch is the second slot's, so slot 0 has 30 s of slack
-    # and slot 1 none. With delays uniform on [0, 60] s, slot 0 fits half the time, slot 1 never.
+    # and slot 1 none. With delays uniform on [0, 60] s, slot 0 fits half the time, slot 1
+    # never: the manager then fires slot 1's planned round with slot 0's (a 2-round salvo).
     p = 0.6
     sched = schedule([Pair(0, 0, p, n_slots=2)], [2], n_threats=1, inventory=[5], mode="sls")
     out = resolve(sched, targets(1), draw(18, 40_000, 1), track_delay_max_s=60.0)
-    expected = 0.5 * 1.0 + 0.5 * (1 - p)  # half the trials: no shot; half: first slot only
+    expected = 0.5 * 1.0 + 0.5 * (1 - p) ** 2  # half the trials: no shot; half: a salvo of 2
+    assert set(np.unique(out.shots[out.flew[:, 0], 0]).tolist()) == {0, 2}
     _leak_rate_contains(out.leaked[:, 0], expected)

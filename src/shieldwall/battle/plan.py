@@ -4,9 +4,9 @@ Three solvers, chosen by name:
 
 - ``heuristic`` / ``exact``: asset-based weapon-target assignment over the engagement windows
   (:mod:`shieldwall.battle.wta`): a threat's value is the value of the asset it will hit; the
-  constraints are inventory, fire channels, windows (a pair without a window cannot engage) and
-  doctrine (rounds per pair capped by ``max_shots_per_pair`` and by the slots in the window,
-  rounds per threat capped by ``max_shots_per_threat``). Rounds are then fired shoot-look-shoot.
+  constraints are inventory, optionally fire channels, windows (a pair without a window cannot
+  engage) and doctrine (rounds per pair capped by ``max_shots_per_pair``, rounds per threat by
+  ``max_shots_per_threat``). Rounds are then fired shoot-look-shoot over the window's slots.
 - ``doctrine``: the national baseline (:func:`doctrine_plan`): each battery fires a fixed salvo at
   every threat aimed at its own nation that it can engage, in arrival order, while rounds last.
 """

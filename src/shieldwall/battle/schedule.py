@@ -52,6 +52,10 @@ class Schedule:
         Planned (fires unless assessed killed) or reserve (re-plan).
     planned_after : (e,) int
         Planned events at the same threat later in the schedule (a reserve waits for 0).
+    later_slots : (e, k) int
+        For a planned event, the planned events of later SLS slots of the same pair (-1
+        padding). When a trial's track delay pushes them out of the window, their rounds are
+        fired with this event instead (the manager knows the delay before its first launch).
     launch_t_s, intercept_t_s, assess_t_s : (e,)
         Nominal launch, intercept and assessment-complete times. [s]
     slack_s : (e,)
@@ -74,6 +78,7 @@ class Schedule:
     n_fire: I64
     planned: NDArray[np.bool_]
     planned_after: I64
+    later_slots: I64
     launch_t_s: F64
     intercept_t_s: F64
     assess_t_s: F64
@@ -174,6 +179,16 @@ def build_schedule(
     for e in by_threat.tolist():  # once per policy, over events
         planned_after[e] = seen[threat[e]]
         seen[threat[e]] += int(planned[e])
+    width = max(opp.launch_t_s.shape[1] - 1, 1)
+    later = np.full((row.size, width), -1, dtype=np.int64)
+    planned_ev_idx = np.flatnonzero(planned)
+    by_row = planned_ev_idx[np.lexsort((slot[planned_ev_idx], row[planned_ev_idx]))]
+    for a in range(by_row.size):  # once per policy, over planned events
+        e = by_row[a]
+        b = a + 1
+        while b < by_row.size and row[by_row[b]] == row[e]:
+            later[e, b - a - 1] = by_row[b]
+            b += 1
     return Schedule(
         policy=opp.policy,
         solver=solver,
@@ -189,6 +204,7 @@ def build_schedule(
         n_fire=n_fire.astype(np.int64),
         planned=planned,
         planned_after=planned_after,
+        later_slots=later,
         launch_t_s=launch,
         intercept_t_s=opp.intercept_t_s[row, slot],
         assess_t_s=opp.assess_t_s[row, slot],

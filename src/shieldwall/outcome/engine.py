@@ -15,7 +15,9 @@ Event rule (trial n, event e at threat i from battery b, nominal launch time L):
 - it fires unless the threat is assessed killed by ``L``; a reserve event (re-plan) fires only
   once the plan for the threat has failed: no planned event for it left, at least one round
   fired at it and none still unassessed;
-- it fires ``min(n_fire, rounds left, shot cap − rounds already at the threat)`` rounds; round k at
+- it fires ``min(n_fire, rounds left, shot cap − rounds already at the threat)`` rounds, where a
+  planned event's ``n_fire`` also takes the rounds of later planned slots of its pair that the
+  delay pushes out of the window (fired now as a salvo instead of never); round k at
   the threat kills iff ``kill_u[i, k] < r · pk``.
 
 Delays shift all events of a threat together, so their relative order — what kill assessment
@@ -55,7 +57,8 @@ def _fire_sparse(
     i: int,
     b: int,
     row0: int,
-    n_fire: int,
+    n_fire: NDArray[np.int64] | int,
+    n_max: int,
     p_kill: float,
     assess: float,
     cap: int,
@@ -76,7 +79,7 @@ def _fire_sparse(
     if idx.size == 0:
         return
     hit = np.zeros(idx.size, dtype=bool)
-    for j in range(n_fire):
+    for j in range(n_max):
         k = np.minimum(sh + j, n_sh - 1)
         hit |= (j < n) & (kill_flat[(row0 + k) * n_tr + idx] < p_kill)
     h = idx[hit]
@@ -144,34 +147,37 @@ def resolve(
             continue
         p_kill = schedule.reliability[e] * schedule.pk[e]
         n_fire = int(schedule.n_fire[e])
+        n_max = n_fire
         assess = schedule.assess_t_s[e]
         row0 = i * n_sh  # first draw row of threat i
+        if has_delay and schedule.planned[e]:
+            # rounds of later slots of this pair that the trial's delay pushes out of the window
+            later = schedule.later_slots[e]
+            later = later[later >= 0]
+            if later.size:
+                salvo = np.full(n_tr, n_fire, dtype=np.int64)
+                for e2 in later.tolist():
+                    salvo += schedule.n_fire[e2] * (delay_s[i] > schedule.slack_s[e2])
+                n_max = int(salvo.max())
+                n_fire_t: NDArray[np.int64] | int = salvo
+            else:
+                n_fire_t = n_fire
+        else:
+            n_fire_t = n_fire
         if count * _SPARSE_FRACTION < n_tr:
+            idx = np.flatnonzero(go)
+            nf = n_fire_t[idx] if isinstance(n_fire_t, np.ndarray) else n_fire_t
             _fire_sparse(
-                np.flatnonzero(go),
-                i,
-                b,
-                row0,
-                n_fire,
-                p_kill,
-                assess,
-                cap,
-                n_sh,
-                n_tr,
-                kill_flat,
-                killed,
-                known_t,
-                pending_t,
-                shots,
-                left,
-            )
+                idx, i, b, row0, nf, n_max, p_kill, assess, cap, n_sh, n_tr,
+                kill_flat, killed, known_t, pending_t, shots, left,
+            )  # fmt: skip
             continue
         sh = shots[i]
-        n = np.minimum(np.minimum(left[b], cap - sh), n_fire) * go
+        n = np.minimum(np.minimum(left[b], cap - sh), n_fire_t) * go
         fired = n > 0
         k0 = np.minimum(sh, n_sh - 1)
         hit = fired & (kill_flat[(row0 + k0) * n_tr + trial] < p_kill)
-        for j in range(1, n_fire):
+        for j in range(1, n_max):
             k = np.minimum(sh + j, n_sh - 1)
             hit |= (j < n) & (kill_flat[(row0 + k) * n_tr + trial] < p_kill)
         killed[i] |= hit

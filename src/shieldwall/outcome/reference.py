@@ -45,6 +45,7 @@ class _Event:
     n_fire: int
     planned: bool
     planned_after: int
+    later_slots: list[int]
     launch_t_s: float
     assess_t_s: float
     slack_s: float
@@ -78,6 +79,7 @@ def resolve_reference(
             n_fire=int(schedule.n_fire[e]),
             planned=bool(schedule.planned[e]),
             planned_after=int(schedule.planned_after[e]),
+            later_slots=[int(x) for x in schedule.later_slots[e] if x >= 0],
             launch_t_s=float(schedule.launch_t_s[e]),
             assess_t_s=float(schedule.assess_t_s[e]),
             slack_s=float(schedule.slack_s[e]),
@@ -108,7 +110,12 @@ def resolve_reference(
                 ev.planned_after > 0 or th.shots == 0 or th.pending_until_t_s > ev.launch_t_s
             ):
                 continue
-            rounds = min(ev.n_fire, bt.rounds_left, cap - th.shots)
+            salvo = ev.n_fire
+            if ev.planned and track_delay_max_s > 0.0:
+                for e2 in ev.later_slots:
+                    if th.delay_s > events[e2].slack_s:
+                        salvo += events[e2].n_fire
+            rounds = min(salvo, bt.rounds_left, cap - th.shots)
             if rounds <= 0:
                 continue
             p_kill = ev.reliability * ev.pk
