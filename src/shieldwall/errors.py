@@ -69,7 +69,8 @@ class ShieldwallError(Exception):
         self.problems: list[Problem] = list(problems or [])
 
     def __str__(self) -> str:
-        head = super().__str__()
+        # Not super().__str__(): for CatalogError that would be KeyError's, which quotes the text.
+        head = str(self.args[0]) if self.args else ""
         if not self.problems:
             return head
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
@@ -81,9 +82,6 @@ class ScenarioError(ShieldwallError, ValueError):
 
 class CatalogError(ShieldwallError, KeyError):
     """A catalog name is unknown or a catalog file is malformed."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return ShieldwallError.__str__(self)
 
 
 class TargetingError(ShieldwallError, ValueError):
