@@ -13,11 +13,14 @@ weight ``w = looks · Pd`` is the expected number of detections in the sample (t
 information of a radar that detects with probability Pd; its Monte Carlo check is the
 measurement mode with Pd near 1).
 
-A measurement taken ``L`` seconds before it reaches the nation is applied on arrival as a
-measurement of the current state through the retrodiction ``x(t - L) = Φ(-L) x(t)``, i.e. with
-``H Φ(-L)`` (process noise over the lag neglected, exact for a ballistic target above the
-atmosphere; Bar-Shalom 2002, "Update with out-of-sequence measurements", IEEE TAES 38(3), the
-"Bl" approximation without noise). ``L`` is rounded *up* to the grid, so data never arrives early.
+Latency is handled exactly for the linearised filter: nation ``n``'s picture at sample ``k``
+holds its own measurements up to ``k`` and source ``s``'s up to ``k - d_s`` (``d_s`` = the link
+latency rounded *up* to the grid, so data never arrives early). It is computed by taking the
+filter that fused every received sensor without delay at ``k - D`` (``D = max d_s``) and
+re-running the last ``D`` steps with, at step ``k - D + j``, only the sources with
+``d_s ≤ D - j`` (a fixed-lag re-run, vectorized over all ``k`` at once; the covariance analogue
+of re-processing out-of-sequence measurements, Bar-Shalom 2002, IEEE TAES 38(3)). A longer
+latency can therefore never give a better picture.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from shieldwall.tracking.ekf import radar_measure, to_batch_major, transition_ba
 
 __all__ = [
     "FilterModel",
-    "delayed_information",
+    "lagged_rerun",
     "nation_information",
+    "process_noise",
     "process_noise_density",
     "recursion",
     "truth_transitions",
@@ -161,96 +165,137 @@ def nation_information(
     return info
 
 
-def delayed_information(
-    world: World, traj: Trajectories, info_pos: F64, latency_s: float, model: FilterModel
-) -> F64:
-    """Full-state information of position measurements received ``latency_s`` late.
-
-    Parameters
-    ----------
-    info_pos
-        ``(n_t, m, 3, 3)`` measurement information at the time each measurement was taken.
-    latency_s
-        Link latency; rounded up to whole grid steps ``d``. [s]
-
-    Returns
-    -------
-    info
-        ``(n_t, m, 6, 6)``: at sample ``k``, ``Φᵀ [J(k-d) 0; 0 0] Φ`` with ``Φ = Φ(-d·dt)``
-        linearised at the true state of sample ``k``. [SI information units]
-    """
-    n_t, m = info_pos.shape[:2]
-    d = math.ceil(latency_s / traj.dt_s - 1e-9) if latency_s > 0 else 0
-    out = np.zeros((n_t, m, 6, 6))
-    if d >= m:
-        return out
-    shifted = np.zeros_like(info_pos)
-    shifted[:, d:] = info_pos[:, : m - d]
-    if d == 0:
-        out[..., :3, :3] = shifted
-        return out
-    phi = truth_transitions(world, traj, model, dt_s=np.full((n_t, m), -d * traj.dt_s))
-    top = phi[..., :3, :]  # (n_t, m, 3, 6)
-    out[...] = np.einsum("...ai,...ab,...bj->...ij", top, shifted, top)
+def process_noise(q_m2_s3: F64, dt_s: F64) -> F64:
+    """White-acceleration ``Q`` per step, ``(n_t, m, 6, 6)`` (Bar-Shalom 2001, eq. 6.2.2-12)."""
+    dt = np.nan_to_num(dt_s)
+    q = np.nan_to_num(q_m2_s3)
+    out = np.zeros((*dt.shape, 6, 6))
+    for i in range(3):
+        out[..., i, i] = np.abs(dt) ** 3 / 3.0 * q
+        out[..., i, 3 + i] = dt * dt / 2.0 * q
+        out[..., 3 + i, i] = dt * dt / 2.0 * q
+        out[..., 3 + i, 3 + i] = np.abs(dt) * q
     return out
+
+
+def _p0(model: FilterModel) -> F64:
+    return np.diag([model.p0_pos_sigma_m**2] * 3 + [model.p0_vel_sigma_mps**2] * 3)
+
+
+def _update(P: F64, J_pos: F64) -> tuple[F64, NDArray[np.bool_]]:
+    """Information-form update with position information ``J_pos (..., 3, 3)``."""
+    has = np.trace(J_pos, axis1=-2, axis2=-1) > 0
+    J = np.zeros((*J_pos.shape[:-2], 6, 6))
+    J[..., :3, :3] = J_pos
+    upd = np.linalg.solve(np.eye(6) + P @ J, P)
+    sym: F64 = np.asarray(0.5 * (upd + np.swapaxes(upd, -1, -2)), dtype=np.float64)
+    return sym, np.asarray(has, dtype=bool)
 
 
 def recursion(
     F: F64,
-    q_m2_s3: F64,
-    dt_s: F64,
-    info: F64,
+    Q: F64,
+    info_pos: F64,
     model: FilterModel,
-) -> tuple[F64, B]:
-    """Run the covariance recursion for a batch of filters over the grid.
+    k_start: NDArray[np.int64],
+) -> tuple[F64, NDArray[np.bool_]]:
+    """Run the covariance recursion for a batch of filters over the grid (no latency).
 
     Parameters
     ----------
-    F
-        ``(n_t, m, 6, 6)`` transitions sample ``k`` → ``k + 1``.
-    q_m2_s3, dt_s
-        ``(n_t, m)`` process-noise density and step of each transition. [m^2/s^3, s]
-    info
-        ``(n_b, n_t, m, 6, 6)`` information received at each sample by each of ``n_b`` filters.
+    F, Q
+        ``(n_t, m, 6, 6)`` transition and process noise of the step ``k`` → ``k + 1``.
+    info_pos
+        ``(n_b, n_t, m, 3, 3)`` position information taken at each sample. [1/m^2]
+    k_start
+        ``(n_b, n_t)`` sample at which each track starts from the prior (``m`` = never): when
+        the first measurement it will ever receive is *taken*, so that a late link never buys
+        a fresher prior.
 
     Returns
     -------
     P, started
-        Posterior covariances ``(n_b, n_t, m, 6, 6)`` (NaN before the track starts) and the
-        started mask ``(n_b, n_t, m)``.
+        Posterior covariances ``(n_b, n_t, m, 6, 6)`` (NaN before the start) and ``(n_b, n_t,
+        m)`` started mask.
     """
-    n_b, n_t, m = info.shape[:3]
-    p0 = np.diag([model.p0_pos_sigma_m**2] * 3 + [model.p0_vel_sigma_mps**2] * 3)
-    eye = np.eye(6)
+    n_b, n_t, m = info_pos.shape[:3]
+    p0 = _p0(model)
     P = np.broadcast_to(p0, (n_b, n_t, 6, 6)).copy()
     out = np.full((n_b, n_t, m, 6, 6), np.nan)
     started = np.zeros((n_b, n_t), bool)
-    started_hist = np.zeros((n_b, n_t, m), bool)
-    dt = np.nan_to_num(dt_s)
-    q3 = np.abs(dt) ** 3 / 3.0 * q_m2_s3
-    q2 = dt * dt / 2.0 * q_m2_s3
-    q1 = np.abs(dt) * q_m2_s3
-    qblk = np.zeros((n_t, m, 6, 6))
-    for i in range(3):
-        qblk[..., i, i] = q3
-        qblk[..., i, 3 + i] = q2
-        qblk[..., 3 + i, i] = q2
-        qblk[..., 3 + i, 3 + i] = q1
-    qblk = np.nan_to_num(qblk)
+    hist = np.zeros((n_b, n_t, m), bool)
     for k in range(m):
         if k > 0:
             Fk = F[:, k - 1]
-            pred = Fk @ P @ np.swapaxes(Fk, -1, -2) + qblk[:, k - 1]
+            pred = Fk @ P @ np.swapaxes(Fk, -1, -2) + Q[:, k - 1]
             P = np.where(started[..., None, None], pred, P)
-        Jk = info[:, :, k]
-        has = np.trace(Jk, axis1=-2, axis2=-1) > 0
-        fresh = has & ~started
+        fresh = k_start == k
         P = np.where(fresh[..., None, None], p0, P)
-        started |= has
-        if np.any(has):
-            upd = np.linalg.solve(eye + P @ Jk, P)
-            upd = 0.5 * (upd + np.swapaxes(upd, -1, -2))
-            P = np.where(has[..., None, None], upd, P)
+        started |= fresh
+        upd, has = _update(P, info_pos[:, :, k])
+        P = np.where((has & started)[..., None, None], upd, P)
         out[:, :, k] = np.where(started[..., None, None], P, np.nan)
-        started_hist[:, :, k] = started
-    return out, started_hist
+        hist[:, :, k] = started
+    return out, hist
+
+
+def lagged_rerun(
+    P_full: F64,
+    started_full: NDArray[np.bool_],
+    k_start: NDArray[np.int64],
+    F: F64,
+    Q: F64,
+    info_by_lag: dict[int, F64],
+    model: FilterModel,
+) -> F64:
+    """One nation's picture with late sources: a fixed-lag re-run over all samples at once.
+
+    Parameters
+    ----------
+    P_full, started_full
+        ``(n_t, m, 6, 6)`` and ``(n_t, m)``: the filter fusing every source without delay.
+    k_start
+        ``(n_t,)`` start sample of that filter.
+    F, Q
+        ``(n_t, m, 6, 6)`` step transition and process noise.
+    info_by_lag
+        Lag in samples ``d`` → position information ``(n_t, m, 3, 3)`` taken by the sources
+        with that lag (``0``: the nation's own sensors and zero-latency links).
+
+    Returns
+    -------
+    P
+        ``(n_t, m, 6, 6)``: at ``k``, the covariance given source ``d``'s data up to ``k - d``.
+    """
+    D = max(info_by_lag)
+    if D == 0:
+        return P_full
+    n_t, m = started_full.shape
+    p0 = _p0(model)
+    P = np.full_like(P_full, np.nan)
+    st = np.zeros((n_t, m), bool)
+    if m > D:
+        P[:, D:] = P_full[:, : m - D]
+        st[:, D:] = started_full[:, : m - D]
+    k = np.arange(m)
+    tix = np.arange(n_t)[:, None]
+    for j in range(1, D + 1):
+        idx = k - D + j  # the sample this step of each window reaches
+        ok = idx >= 0
+        idc = np.clip(idx, 0, m - 1)
+        prev = np.clip(idx - 1, 0, m - 1)
+        Fk = F[tix, prev[None, :]]
+        pred = Fk @ np.nan_to_num(P) @ np.swapaxes(Fk, -1, -2) + Q[tix, prev[None, :]]
+        P = np.where((st & (idx >= 1)[None, :])[..., None, None], pred, P)
+        fresh = (idx[None, :] == k_start[:, None]) & ~st & ok[None, :]
+        P = np.where(fresh[..., None, None], p0, P)
+        st |= fresh
+        J = np.zeros((n_t, m, 3, 3))
+        for d, info in info_by_lag.items():
+            if d <= D - j:
+                J += info[tix, idc[None, :]]
+        J = np.where(ok[None, :, None, None], J, 0.0)
+        upd, has = _update(np.nan_to_num(P), J)
+        P = np.where((has & st)[..., None, None], upd, P)
+    out: F64 = np.where(st[..., None, None], P, np.nan)
+    return out

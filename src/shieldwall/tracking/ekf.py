@@ -438,6 +438,7 @@ def update_linearized(
     H: F64,
     sigma: F64 | tuple[Any, Any, Any],
     mask: NDArray[np.bool_] | None = None,
+    extra_cov: F64 | None = None,
 ) -> None:
     """EKF update with a general 3x6 measurement Jacobian, in place.
 
@@ -455,10 +456,15 @@ def update_linearized(
         Noise standard deviations of the three measurement components.
     mask
         ``(*batch)`` bool: tracks that receive the measurement.
+    extra_cov
+        ``(3, 3, *batch)`` added to ``S`` (e.g. retrodicted process noise of a late
+        measurement), or ``None``.
     """
     PHt = [[sum(P[i, j] * H[a, j] for j in range(6)) for a in range(3)] for i in range(6)]
     r2 = [np.asarray(s, dtype=np.float64) ** 2 for s in sigma]
     s_ = [[sum(H[a, j] * PHt[j][b] for j in range(6)) for b in range(3)] for a in range(3)]
+    if extra_cov is not None:
+        s_ = [[s_[a][b] + extra_cov[a, b] for b in range(3)] for a in range(3)]
     s00, s01, s02 = s_[0][0] + r2[0], s_[0][1], s_[0][2]
     s11, s12, s22 = s_[1][1] + r2[1], s_[1][2], s_[2][2] + r2[2]
     c00 = s11 * s22 - s12 * s12

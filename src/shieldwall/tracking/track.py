@@ -4,7 +4,9 @@ Who receives what (``Policy.share[src, dst]``):
 
 - ``track`` (2) or ``engage`` (3): ``dst`` fuses ``src``'s radar information, delayed by
   ``latency_s[src, dst]``; with ``fusion="centralized"`` as measurements (the full-sharing
-  bound), with ``fusion="ci"`` as ``src``'s own-sensor track, fused by covariance intersection.
+  bound; latency by the fixed-lag re-run of :func:`shieldwall.tracking.covariance.lagged_rerun`),
+  with ``fusion="ci"`` as ``src``'s own-sensor track predicted over the latency and fused by
+  covariance intersection with optimised ω (no feedback into the local filters).
 - ``early_warning`` (1): cueing only (already applied by :func:`shieldwall.sensing.observe`);
   it also counts for ``first_detect_t_s`` (the nation learns of the threat).
 - ``engage`` (3): ``src``'s radars may guide ``dst``'s interceptors
@@ -21,8 +23,9 @@ from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.visibility import Visibility
 from shieldwall.tracking.covariance import (
     FilterModel,
-    delayed_information,
+    lagged_rerun,
     nation_information,
+    process_noise,
     process_noise_density,
     recursion,
     truth_transitions,
@@ -109,34 +112,32 @@ def track(
     n_nat, n_t, m = len(world.nations), traj.n, traj.m
     F = truth_transitions(world, traj, model)
     dt = np.concatenate([np.diff(traj.t_s, axis=1), np.full((n_t, 1), np.nan)], axis=1)
-    q = process_noise_density(traj, model)
+    Q = process_noise(process_noise_density(traj, model), dt)
     own = nation_information(world, traj, visibility, model)  # (n_nat, n_t, m, 3, 3)
     share = policy.share[:n_nat, :n_nat]
     lat = policy.latency_s[:n_nat, :n_nat]
-    cache: dict[tuple[int, float], F64] = {}
-
-    def received(src: int, dst: int) -> F64:
-        key = (src, 0.0 if src == dst else float(lat[src, dst]))
-        if key not in cache:
-            cache[key] = delayed_information(world, traj, own[src], key[1], model)
-        return cache[key]
-
+    taken = np.trace(own, axis1=-2, axis2=-1) > 0  # information at measurement time
+    first = np.where(taken.any(axis=-1), np.argmax(taken, axis=-1), m)  # (n_nat, n_t)
+    receives = (share >= 2) | np.eye(n_nat, dtype=bool)  # receives[src, dst]
+    lag = np.where(np.eye(n_nat, dtype=bool), 0, np.ceil(lat / traj.dt_s - 1e-9)).astype(int)
     if fusion == "centralized":
-        info = np.zeros((n_nat, n_t, m, 6, 6))
+        info = np.einsum("sd,stkab->dtkab", receives.astype(float), own)
+        k_start = np.where(receives.T[:, :, None], first[None, :, :], m).min(axis=1)
+        P_full, st_full = recursion(F, Q, info, model, k_start)
+        P = np.empty_like(P_full)
         for dst in range(n_nat):  # nations: a handful
-            for src in range(n_nat):
-                if src == dst or share[src, dst] >= 2:
-                    info[dst] += received(src, dst)
-        P, _ = recursion(F, q, dt, info, model)
+            by_lag: dict[int, F64] = {}
+            for src in (int(i) for i in np.nonzero(receives[:, dst])[0]):
+                d = int(lag[src, dst])
+                by_lag[d] = by_lag.get(d, 0.0) + own[src]
+            P[dst] = lagged_rerun(P_full[dst], st_full[dst], k_start[dst], F, Q, by_lag, model)
     else:
-        local = np.stack([received(s, s) for s in range(n_nat)])
-        P_loc, _ = recursion(F, q, dt, local, model)
+        P_loc, _ = recursion(F, Q, own, model, first)
         P = P_loc.copy()
         for dst in range(n_nat):
             for src in range(n_nat):
-                if src == dst or share[src, dst] < 2:
-                    continue
-                P = _ci_remote(P, dst, P_loc[src], lat[src, dst], F, q, dt, traj)
+                if src != dst and receives[src, dst]:
+                    P = _ci_remote(P, dst, P_loc[src], float(lat[src, dst]), F, Q, traj)
     psi, axes = ipp_sensitivity(traj, F)
     ipp_cov = np.einsum("tkai,ntkij,tkbj->ntkab", psi, P, psi)
     boost = (traj.phase == PHASE_BOOST) | ~np.isfinite(traj.t_s)
@@ -178,7 +179,7 @@ def track(
 
 
 def _ci_remote(
-    P: F64, dst: int, P_src: F64, latency_s: float, F: F64, q: F64, dt: F64, traj: Trajectories
+    P: F64, dst: int, P_src: F64, latency_s: float, F: F64, Q: F64, traj: Trajectories
 ) -> F64:
     """CI-fuse ``src``'s own track (``latency_s`` late, predicted forward) into ``dst``'s."""
     m = traj.t_s.shape[1]
@@ -190,12 +191,7 @@ def _ci_remote(
     for j in range(d):  # predict the delayed track forward over the lag, d steps
         kk = np.arange(j, m - d + j)
         Fk = F[:, kk]
-        qq = np.nan_to_num(q[:, kk] * np.abs(dt[:, kk]))
-        rem = remote[:, d:]
-        rem = Fk @ rem @ np.swapaxes(Fk, -1, -2)
-        for i in range(3, 6):
-            rem[..., i, i] += qq
-        remote[:, d:] = rem
+        remote[:, d:] = Fk @ remote[:, d:] @ np.swapaxes(Fk, -1, -2) + Q[:, kk]
     mine = P[dst]
     both = np.isfinite(mine[..., 0, 0]) & np.isfinite(remote[..., 0, 0])
     only_remote = ~np.isfinite(mine[..., 0, 0]) & np.isfinite(remote[..., 0, 0])
