@@ -165,6 +165,10 @@ def solve_exact(
     milp_gap = max(tight, _FIRST_MILP_GAP)
     h.setOptionValue("mip_rel_gap", milp_gap)
     h.setOptionValue("mip_abs_gap", _ABS_TOL * 1e-2)
+    # Tangent rows are in units of the largest value; a looser feasibility tolerance would let
+    # every s_j sit that far below its cut and cap the provable relative gap near 1e-6.
+    h.setOptionValue("mip_feasibility_tolerance", _ABS_TOL)
+    h.setOptionValue("primal_feasibility_tolerance", _ABS_TOL)
     inf = highspy.kHighsInf
     # Columns: x pairs (integer), s_j (continuous, [0, 1]), z pairs (binary) when channels bind.
     ub_x = upper[pi, pj].astype(np.float64)
