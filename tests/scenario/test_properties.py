@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shieldwall.earth.geodesy import geodetic_to_ecef
-from shieldwall.errors import ScenarioError
+from shieldwall.errors import Problem, ScenarioError
 from shieldwall.scenario import compile_world, load_scenario, scenario_hash
 from shieldwall.scenario.source import format_path
 from tests.scenario.conftest import BASE_DOC, make_doc
@@ -93,3 +94,89 @@ def test_valid_documents_round_trip_and_compile_consistently(
     expected = geodetic_to_ecef(lat, lon, np.array([s["alt_m"] for s in sites]))
     np.testing.assert_array_equal(world.assets.r_ecef_m, expected)
     np.testing.assert_array_equal(world.assets.value, values[: len(sites)])
+
+
+def _value_paths(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Path of every value (mapping values and list items) in a document."""
+    found: list[tuple[str | int, ...]] = []
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        found.append((*path, key))
+        if isinstance(value, dict | list):
+            found.extend(_value_paths(value, (*path, key)))
+    return found
+
+
+VALUE_PATHS = _value_paths(BASE_DOC)
+
+
+def _problems_of(source: Any) -> list[Problem] | None:
+    """Load and compile every phase: None if that works, else the problems (never a crash)."""
+    try:
+        scenario = load_scenario(source)
+        for phase in range(len(scenario.phase_names)):
+            compile_world(scenario, phase)
+    except ScenarioError as exc:
+        return exc.problems
+    return None
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.sampled_from(["BLU", "GRN", "city", "gp", "pat", "bx", "pt", "Scud-C", "THAAD"]),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(st.sampled_from(["id", "lat_deg", "type", "x"]), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(changes=st.lists(st.tuples(st.sampled_from(VALUE_PATHS), junk), min_size=1, max_size=3))
+def test_any_junk_value_gives_scenario_errors_never_a_crash(
+    changes: list[tuple[tuple[str | int, ...], Any]],
+) -> None:
+    doc = copy.deepcopy(BASE_DOC)
+    for path, value in changes:
+        node: Any = doc
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this place
+    problems = _problems_of(doc)
+    if problems is not None:
+        assert problems
+        assert all(p.message for p in problems)
+
+
+MINIMAL_TEXT = (Path(__file__).resolve().parents[2] / "examples" / "minimal.yaml").read_text()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, len(MINIMAL_TEXT)),
+            st.integers(0, 3),
+            st.text(alphabet=" \n\t:-[]{}#&*!|>'\"0123456789abcxyz,.", max_size=3),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_mangled_yaml_text_gives_scenario_errors_never_a_crash(
+    edits: list[tuple[int, int, str]],
+) -> None:
+    text = MINIMAL_TEXT
+    for at, cut, insert in edits:
+        text = text[:at] + insert + text[at + cut :]
+    problems = _problems_of(text)
+    if problems is not None:
+        assert problems
+        for problem in problems:  # every problem in a text says where it is
+            assert problem.file == "<text>"
+            assert problem.line > 0, problem

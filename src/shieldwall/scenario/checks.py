@@ -329,19 +329,15 @@ class _Checker:
         return None
 
     def aim_of(self, item: dict[str, Any]) -> tuple[float, float] | None:
+        """The aim point of a salvo (lat, lon) [deg], None if unknown or out of range."""
         point = item.get("aim_point")
-        if isinstance(point, dict) and _num(point.get("lat_deg")) and _num(point.get("lon_deg")):
-            return float(point["lat_deg"]), float(point["lon_deg"])
+        if isinstance(point, dict):
+            return _latlon(point)
         asset = _str(item, "aim_asset")
         for _, it in _seq(self.data, ("assets",)):
             loc = it.get("location")
-            if (
-                _str(it, "id") == asset
-                and isinstance(loc, dict)
-                and _num(loc.get("lat_deg"))
-                and _num(loc.get("lon_deg"))
-            ):
-                return float(loc["lat_deg"]), float(loc["lon_deg"])
+            if _str(it, "id") == asset and isinstance(loc, dict):
+                return _latlon(loc)
         return None
 
     def reach(
@@ -363,7 +359,10 @@ class _Checker:
             math.radians(aim[1]),
         )
         d_km = np.asarray(d_m) / 1000.0
-        near, far = float(np.nanmin(d_km)), float(np.nanmax(d_km))
+        d_km = d_km[np.isfinite(d_km)]
+        if d_km.size == 0:
+            return
+        near, far = float(d_km.min()), float(d_km.max())
         if near > max_km:
             self.warn(
                 path,
@@ -459,6 +458,13 @@ class _Checker:
                             self.ref((*path, "remove", i), uid, list(known), "unit id")
                         else:
                             del known[uid]
+
+
+def _latlon(point: dict[str, Any]) -> tuple[float, float] | None:
+    lat, lon = point.get("lat_deg"), point.get("lon_deg")
+    if _num(lat) and _num(lon) and abs(lat) <= 90 and abs(lon) <= 180:
+        return float(lat), float(lon)
+    return None
 
 
 def _num(value: Any) -> bool:

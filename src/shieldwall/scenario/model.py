@@ -87,7 +87,7 @@ class Asset(StrictModel):
     """A defended point site."""
 
     id: Id = _id("Unique id of the asset.")
-    name: str | None = Field(None, description="Display name (default: the id).")
+    name: str | None = Field(None, min_length=1, description="Display name (default: the id).")
     nation: Id = _id("Nation that owns the asset (a nations[].id).")
     kind: str | None = Field(None, description="Free text: city, port, base, ...")
     location: Location = Field(description="Where the asset is (WGS-84).")
@@ -102,7 +102,9 @@ class Radar(RadarParams):
 
     id: Id = _id("Unique id of the radar.")
     type: str | None = Field(
-        None, description="Catalog radar name (see `shieldwall catalog`); omit to give every key."
+        None,
+        min_length=1,
+        description="Catalog radar name (see `shieldwall catalog`); omit to give every key.",
     )
     nation: Id = _id("Nation operating the radar.")
     site: Location = Field(description="Radar position (ship: its station).")
@@ -116,7 +118,7 @@ class OrganicRadar(RadarParams):
     """A battery's own fire-control radar, placed at the battery's site."""
 
     id: Id | None = Field(None, min_length=1, description="Radar id (default `<battery>.radar`).")
-    type: str | None = Field(None, description="Catalog radar name.")
+    type: str | None = Field(None, min_length=1, description="Catalog radar name.")
     boresight_az_deg: float = Field(0.0, ge=-360, le=360, description="Boresight azimuth. [deg]")
 
 
@@ -124,7 +126,7 @@ class Satellite(SatelliteParams):
     """An early-warning satellite constellation serving one nation."""
 
     id: Id = _id("Unique id of the satellite system.")
-    type: str | None = Field(None, description="Catalog satellite name, e.g. SBIRS.")
+    type: str | None = Field(None, min_length=1, description="Catalog satellite name, e.g. SBIRS.")
     nation: Id = _id("Nation receiving the warnings first.")
 
 
@@ -139,7 +141,7 @@ class InterceptorType(InterceptorParams):
     """A scenario interceptor type: a catalog ``type`` with overrides, or fully inline."""
 
     name: str = Field(min_length=1, description="Name batteries use in `interceptor:`.")
-    type: str | None = Field(None, description="Catalog interceptor it is based on.")
+    type: str | None = Field(None, min_length=1, description="Catalog interceptor it is based on.")
 
 
 class Battery(StrictModel):
@@ -157,7 +159,9 @@ class Battery(StrictModel):
     )
     site: Location = Field(description="Battery position (ship: its station).")
     platform: Platform = Field("ground", description="`ship` for a sea-based battery.")
-    radar: Id | None = Field(None, description="Id of a radar in sensors.radars it relies on.")
+    radar: Id | None = Field(
+        None, min_length=1, description="Id of a radar in sensors.radars it relies on."
+    )
     organic_radar: OrganicRadar | None = Field(None, description="Its own radar, inline.")
 
 
@@ -165,7 +169,7 @@ class MissileType(MissileParams):
     """A scenario missile type: a catalog ``type`` with overrides, or fully inline."""
 
     name: str = Field(min_length=1, description="Name salvos use in `missile:`.")
-    type: str | None = Field(None, description="Catalog missile it is based on.")
+    type: str | None = Field(None, min_length=1, description="Catalog missile it is based on.")
 
 
 class Box(StrictModel):
@@ -181,7 +185,7 @@ class LaunchArea(StrictModel):
     """Where missiles are launched from: exactly one of ``point``, ``box``, ``polygon``."""
 
     id: Id = _id("Unique id of the launch area.")
-    name: str | None = Field(None, description="Display name.")
+    name: str | None = Field(None, min_length=1, description="Display name.")
     point: Location | None = Field(None, description="A fixed launch site.")
     box: Box | None = Field(None, description="Launch points drawn uniformly (by area) in a box.")
     polygon: tuple[LatLon, ...] | None = Field(
@@ -192,7 +196,7 @@ class LaunchArea(StrictModel):
 class Salvo(StrictModel):
     """``count`` missiles of one type, from one launch area, at one aim point."""
 
-    id: str | None = Field(None, description="Optional name of the salvo.")
+    id: str | None = Field(None, min_length=1, description="Optional name of the salvo.")
     missile: str = Field(min_length=1, description="A threats.missiles[].name or a catalog name.")
     count: int = Field(1, ge=1, le=10_000, description="Missiles in the salvo.")
     launch_t_s: float = Field(
@@ -200,7 +204,9 @@ class Salvo(StrictModel):
     )
     interval_s: float = Field(0.0, ge=0, le=3600, description="Time between launches. [s]")
     launch_area: Id = _id("Id of a threats.launch_areas entry.")
-    aim_asset: Id | None = Field(None, description="Aim at this asset (an assets[].id).")
+    aim_asset: Id | None = Field(
+        None, min_length=1, description="Aim at this asset (an assets[].id)."
+    )
     aim_point: LatLon | None = Field(None, description="Aim at this location instead.")
     shape: Literal["min_energy", "lofted", "depressed", "explicit"] = Field(
         "min_energy", description="Trajectory shape."

@@ -95,7 +95,7 @@ class InterceptorParams(StrictModel):
 class RadarParams(StrictModel):
     """Radar catalog keys."""
 
-    band: str | None = Field(None, description="Frequency band (e.g. X, S, L, UHF).")
+    band: Literal["UHF", "L", "S", "C", "X"] | None = Field(None, description="Frequency band.")
     r0_km: float | None = Field(
         None, gt=0, le=10000, description="Cued detection range against a 1 m^2 target. [km]"
     )

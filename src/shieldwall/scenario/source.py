@@ -121,6 +121,8 @@ class _Converter:
         tag = getattr(getattr(node, "tag", None), "value", None)
         if isinstance(node, CommentedMap | CommentedSeq) and tag:
             raise _BadTag(path, str(tag))
+        if isinstance(node, CommentedMap | CommentedSeq) and path not in self.value_pos:
+            self.value_pos[path] = (node.lc.line + 1, node.lc.col + 1)  # the root
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for key in node:
@@ -222,6 +224,7 @@ def parse_text(text: str, *, file: str = "<text>") -> Source:
                 )
             ],
         ) from None
+    conv.value_pos.setdefault((), (1, 1))  # a scalar or empty document
     return Source(data=data, file=file, key_pos=conv.key_pos, value_pos=conv.value_pos)
 
 
