@@ -461,7 +461,8 @@ class _Checker:
 
 
 def _latlon(point: dict[str, Any]) -> tuple[float, float] | None:
-    lat, lon = point.get("lat_deg"), point.get("lon_deg")
+    lat: Any = point.get("lat_deg")
+    lon: Any = point.get("lon_deg")
     if _num(lat) and _num(lon) and abs(lat) <= 90 and abs(lon) <= 180:
         return float(lat), float(lon)
     return None
