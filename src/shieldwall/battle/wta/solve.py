@@ -115,6 +115,8 @@ def solve(
         else:
             bound = result.bound
     objective = float(problem.loss(x))
+    if not np.isnan(bound):  # the bound comes from rescaled HiGHS output: clip its round-off
+        bound = min(bound, objective)
     return WTASolution(
         x=x,
         objective=objective,
