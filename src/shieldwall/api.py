@@ -26,6 +26,9 @@ from shieldwall.errors import (
     ShieldwallError,
     TargetingError,
 )
+from shieldwall.io.run_folder import read_run, write_run_folder
+from shieldwall.metrics import Metrics, wilson_interval
+from shieldwall.pipeline import Results, prepare, simulate
 from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
 from shieldwall.scenario.catalog import (
     Catalog,
@@ -34,20 +37,25 @@ from shieldwall.scenario.catalog import (
     load_catalog,
     read_catalog_file,
 )
+from shieldwall.studies.compare import Comparison, compare
 
 __all__ = [
     "Catalog",
     "CatalogEntry",
     "CatalogError",
+    "Comparison",
+    "Metrics",
     "Param",
     "Policy",
     "Problem",
+    "Results",
     "Scenario",
     "ScenarioError",
     "ShieldwallError",
     "TargetingError",
     "World",
     "aer_to_ecef",
+    "compare",
     "compile_world",
     "ecef_to_aer",
     "ecef_to_enu",
@@ -58,5 +66,10 @@ __all__ = [
     "geodetic_to_ecef",
     "load_catalog",
     "load_scenario",
+    "prepare",
     "read_catalog_file",
+    "read_run",
+    "simulate",
+    "wilson_interval",
+    "write_run_folder",
 ]

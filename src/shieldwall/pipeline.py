@@ -1,2 +1,279 @@
-"""``simulate(world, policy, trials, seed) -> Results``: flight → sensing → tracking → battle →
-outcome → metrics (DESIGN.md §1)."""
+"""``simulate``: one policy, end to end (DESIGN.md §1).
+
+flight (shared by every policy: :func:`prepare`) → sensing and tracking (per policy: cueing
+and fusion depend on what is shared) → battle
+(engagement windows, fire plan, schedule) → outcome (vectorized Monte Carlo on common random
+numbers) → metrics. Studies call :func:`simulate` many times with the same :class:`Prepared` and
+:class:`~shieldwall.outcome.draws.Draws`, so policies are compared on the same random numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shieldwall.battle.opportunities import (
+    Opportunities,
+    Targets,
+    find_opportunities,
+    threat_targets,
+)
+from shieldwall.battle.plan import PLAN_SOLVERS, Doctrine, PlanError, plan_shots
+from shieldwall.battle.schedule import Schedule, build_schedule
+from shieldwall.errors import Problem, ShieldwallError
+from shieldwall.flight import FlyoutTable, Trajectories, fly_raid, flyout_tables
+from shieldwall.metrics.summary import Metrics, summarize
+from shieldwall.outcome.draws import Draws, draw
+from shieldwall.outcome.engine import resolve
+from shieldwall.outcome.outcomes import Outcomes
+from shieldwall.scenario import Policy, World
+from shieldwall.sensing import observe
+from shieldwall.tracking import MODES, track
+
+__all__ = [
+    "TRACKING_MODES",
+    "Prepared",
+    "Results",
+    "SimulationError",
+    "prepare",
+    "resolve_policy",
+    "simulate",
+]
+
+#: Valid tracking fidelities for the Monte Carlo (``shieldwall.tracking.MODES``).
+TRACKING_MODES: tuple[str, ...] = tuple(MODES)
+
+
+class SimulationError(ShieldwallError, ValueError):
+    """A simulation request is invalid (unknown policy, non-positive trials, ...)."""
+
+
+def _fail(path: str, message: str) -> SimulationError:
+    return SimulationError(message, [Problem(message=message, path=path)])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Prepared:
+    """The policy-independent part of a simulation: the flown raid and the flyout tables.
+
+    Attributes
+    ----------
+    world
+        The compiled world.
+    trajectories, flyouts
+        Flight results (docs/interfaces.md).
+    targets
+        What each threat will hit.
+    timings_s
+        Seconds spent per stage.
+    """
+
+    world: World
+    trajectories: Trajectories
+    flyouts: tuple[FlyoutTable, ...]
+    targets: Targets
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Results:
+    """Everything one policy's simulation produced.
+
+    Attributes
+    ----------
+    policy, solver, tracking_mode : str
+        What was simulated.
+    seed, trials : int
+        The Monte Carlo.
+    opportunities, schedule, outcomes, metrics
+        Stage outputs.
+    targets
+        What each threat will hit.
+    trajectories
+        The flown raid.
+    timings_s
+        Seconds per stage (flight and sensing are those of :func:`prepare`).
+    """
+
+    world: World
+    policy: str
+    solver: str
+    tracking_mode: str
+    seed: int
+    trials: int
+    targets: Targets
+    trajectories: Trajectories
+    opportunities: Opportunities
+    schedule: Schedule
+    outcomes: Outcomes
+    metrics: Metrics
+    timings_s: dict[str, float]
+
+
+def prepare(world: World) -> Prepared:
+    """Fly the raid and tabulate the interceptor flyouts (shared by every policy)."""
+    t0 = time.perf_counter()
+    trajectories = fly_raid(world)
+    flyouts = flyout_tables(world)
+    return Prepared(
+        world=world,
+        trajectories=trajectories,
+        flyouts=flyouts,
+        targets=threat_targets(world, trajectories),
+        timings_s={"flight": time.perf_counter() - t0},
+    )
+
+
+def resolve_policy(world: World, policy: Policy | str) -> Policy:
+    """The policy object for a name (the presets and the scenario's own).
+
+    Raises
+    ------
+    SimulationError
+        Unknown name; the message lists the valid ones.
+    """
+    if not isinstance(policy, str):
+        return policy
+    if policy not in world.policies:
+        valid = ", ".join(world.policies)
+        raise _fail("policy", f"unknown policy {policy!r}; valid policies: {valid}")
+    return world.policies[policy]
+
+
+def default_track_delay_max_s(world: World) -> float:
+    """Upper end of the per-trial extra track delay: the median radar revisit period. [s]
+
+    A threat is first seen at a random phase of the revisit cycle, so fire-control quality
+    arrives up to one revisit later than the covariance analysis's nominal time.
+    """
+    revisit = np.asarray(world.radars.revisit_s, dtype=np.float64)
+    return float(np.median(revisit)) if revisit.size else 0.0
+
+
+def _check(trials: int, solver: str, tracking_mode: str) -> None:
+    if not isinstance(trials, int) or trials < 1:
+        raise _fail("trials", f"must be a positive integer, got {trials!r}")
+    if solver not in PLAN_SOLVERS:
+        raise PlanError(
+            f"unknown solver {solver!r}; valid solvers: {', '.join(PLAN_SOLVERS)}",
+            [Problem(message=f"valid solvers: {', '.join(PLAN_SOLVERS)}", path="solver")],
+        )
+    if tracking_mode not in TRACKING_MODES:
+        valid = ", ".join(TRACKING_MODES)
+        raise _fail("tracking_mode", f"unknown tracking mode {tracking_mode!r}; valid: {valid}")
+
+
+def simulate(
+    world: World,
+    policy: Policy | str = "national",
+    trials: int | None = None,
+    seed: int | None = None,
+    solver: str = "heuristic",
+    *,
+    tracking_mode: str = "covariance",
+    doctrine: Doctrine | None = None,
+    prepared: Prepared | None = None,
+    draws: Draws | None = None,
+    track_delay_max_s: float | None = None,
+) -> Results:
+    """Simulate one policy: windows, fire plan and the Monte Carlo over ``trials`` raids.
+
+    Parameters
+    ----------
+    world
+        The compiled world.
+    policy
+        A :class:`~shieldwall.scenario.Policy` or the name of one in ``world.policies``.
+    trials, seed
+        Monte Carlo size and root seed; the scenario's settings when omitted.
+    solver
+        Fire planning: ``heuristic`` (default), ``exact`` or ``doctrine``.
+    tracking_mode
+        One of ``TRACKING_MODES`` (``covariance``, the default).
+    doctrine
+        Fire doctrine (salvo size, shot caps, re-engagement); defaults of :class:`Doctrine`.
+    prepared
+        Reuse flight and sensing (from :func:`prepare`) across policies.
+    draws
+        Reuse random numbers across policies (common random numbers).
+    track_delay_max_s
+        Per-trial extra track delay upper bound; the median radar revisit when omitted. [s]
+
+    Raises
+    ------
+    SimulationError, PlanError
+        Bad request (unknown policy / solver / mode, trials < 1).
+    """
+    n_trials = int(world.trials if trials is None else trials)
+    root_seed = int(world.seed if seed is None else seed)
+    _check(n_trials, solver, tracking_mode)
+    pol = resolve_policy(world, policy)
+    doc = doctrine or Doctrine()
+    prep = prepared or prepare(world)
+    timings = dict(prep.timings_s)
+    t0 = time.perf_counter()
+    visibility = observe(world, prep.trajectories, pol)  # cueing depends on the policy
+    t_obs = time.perf_counter()
+    picture = track(world, prep.trajectories, visibility, pol, mode=tracking_mode)
+    t1 = time.perf_counter()
+    opp = find_opportunities(
+        world=world,
+        trajectories=prep.trajectories,
+        picture=picture,
+        flyouts=prep.flyouts,
+        policy=pol,
+        targets=prep.targets,
+    )
+    plan = plan_shots(
+        opportunities=opp,
+        targets=prep.targets,
+        battery_nation_idx=world.batteries.nation_idx,
+        inventory=world.batteries.inventory,
+        # Fire channels bound *simultaneous* engagements; the plan spans the whole raid, so a
+        # per-battery cap on distinct targets would be wrong here (docs/montecarlo.md §7).
+        channels=None,
+        solver=solver,
+        doctrine=doc,
+    )
+    sched = build_schedule(
+        opportunities=opp,
+        plan=plan,
+        inventory=world.batteries.inventory,
+        n_threats=prep.targets.n_threats,
+        solver=solver,
+        mode="salvo" if solver == "doctrine" else "sls",
+        reserve=doc.reserve,
+        max_shots_per_threat=doc.max_shots_per_threat,
+    )
+    t2 = time.perf_counter()
+    if draws is None or draws.n_trials != n_trials or draws.n_shots < doc.max_shots_per_threat:
+        draws = draw(root_seed, n_trials, prep.targets.n_threats, doc.max_shots_per_threat)
+    delay = default_track_delay_max_s(world) if track_delay_max_s is None else track_delay_max_s
+    outcomes = resolve(
+        sched, prep.targets, draws, track_delay_max_s=delay, n_assets=len(world.assets.value)
+    )
+    t3 = time.perf_counter()
+    metrics = summarize(
+        outcomes, inventory=world.batteries.inventory, opportunities=opp, targets=prep.targets
+    )
+    t4 = time.perf_counter()
+    timings.update(
+        sensing=t_obs - t0, tracking=t1 - t_obs, battle=t2 - t1, outcome=t3 - t2, metrics=t4 - t3
+    )
+    return Results(
+        world=world,
+        policy=pol.name,
+        solver=solver,
+        tracking_mode=tracking_mode,
+        seed=root_seed,
+        trials=n_trials,
+        targets=prep.targets,
+        trajectories=prep.trajectories,
+        opportunities=opp,
+        schedule=sched,
+        outcomes=outcomes,
+        metrics=metrics,
+        timings_s=timings,
+    )

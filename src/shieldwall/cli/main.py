@@ -47,6 +47,8 @@ def _register() -> None:
     __import__("shieldwall.cli.wta", fromlist=["register"]).register(app)
     __import__("shieldwall.cli.detect", fromlist=["register"]).register(app)
     __import__("shieldwall.cli.fly", fromlist=["register"]).register(app)
+    __import__("shieldwall.cli.run", fromlist=["register"]).register(app)
+    __import__("shieldwall.cli.compare", fromlist=["register"]).register(app)
     pass
 
 

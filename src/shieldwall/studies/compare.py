@@ -1,0 +1,231 @@
+"""``compare``: one raid, several sharing policies, common random numbers (DESIGN.md §3).
+
+Flight and sensing run once; every policy gets its own track picture, engagement windows, fire
+plan and Monte Carlo on the *same* random numbers, so the difference between two policies is
+measured trial by trial (a paired interval) rather than as the gap between two noisy estimates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from shieldwall.battle.plan import Doctrine
+from shieldwall.errors import Problem
+from shieldwall.metrics.intervals import paired_difference
+from shieldwall.outcome.draws import draw
+from shieldwall.pipeline import Results, SimulationError, prepare, resolve_policy, simulate
+from shieldwall.scenario import World
+
+__all__ = ["DEFAULT_POLICIES", "Comparison", "PolicyRow", "compare"]
+
+#: The four preset policies, from least to most cooperation.
+DEFAULT_POLICIES = ("national", "cueing", "shared_tracks", "integrated")
+
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyRow:
+    """One policy's line of the comparison table.
+
+    Attributes
+    ----------
+    name : str
+        Policy name.
+    p_zero_leak, p_zero_leak_ci
+        Probability of zero leakage and its Wilson interval. []
+    expected_leakers, expected_leakers_ci
+        Mean leakers per raid and its interval. []
+    interceptors_used, interceptors_used_ci
+        Mean interceptors per raid and its interval. []
+    d_p_zero_leak, d_p_zero_leak_ci
+        Difference in P(zero leakage) from the baseline, paired interval. []
+    d_expected_leakers, d_expected_leakers_ci
+        Difference in expected leakers from the baseline, paired interval. []
+    results
+        The full simulation results.
+    """
+
+    name: str
+    p_zero_leak: float
+    p_zero_leak_ci: Interval
+    expected_leakers: float
+    expected_leakers_ci: Interval
+    interceptors_used: float
+    interceptors_used_ci: Interval
+    d_p_zero_leak: float
+    d_p_zero_leak_ci: Interval
+    d_expected_leakers: float
+    d_expected_leakers_ci: Interval
+    results: Results
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (no per-trial arrays)."""
+        m = self.results.metrics
+        return {
+            "name": self.name,
+            "p_zero_leak": self.p_zero_leak,
+            "p_zero_leak_ci": list(self.p_zero_leak_ci),
+            "expected_leakers": self.expected_leakers,
+            "expected_leakers_ci": list(self.expected_leakers_ci),
+            "interceptors_used": self.interceptors_used,
+            "interceptors_used_ci": list(self.interceptors_used_ci),
+            "d_p_zero_leak": self.d_p_zero_leak,
+            "d_p_zero_leak_ci": list(self.d_p_zero_leak_ci),
+            "d_expected_leakers": self.d_expected_leakers,
+            "d_expected_leakers_ci": list(self.d_expected_leakers_ci),
+            "p_asset_survives": {
+                aid: float(p)
+                for aid, p in zip(self.results.world.assets.id, m.p_asset_survives, strict=True)
+            },
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """The comparison table and how it was made.
+
+    Attributes
+    ----------
+    rows
+        One per policy, in the order asked.
+    baseline : str
+        Policy the differences are taken from.
+    trials, seed : int
+        Monte Carlo size and seed (shared by every policy).
+    solver, tracking_mode : str
+        Fire planning and tracking fidelity.
+    elapsed_s : float
+        Wall time of the whole comparison. [s]
+    """
+
+    rows: tuple[PolicyRow, ...]
+    baseline: str
+    trials: int
+    seed: int
+    solver: str
+    tracking_mode: str
+    elapsed_s: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``{"policies": [...], ...}``)."""
+        return {
+            "policies": [r.as_dict() for r in self.rows],
+            "baseline": self.baseline,
+            "trials": self.trials,
+            "seed": self.seed,
+            "solver": self.solver,
+            "tracking_mode": self.tracking_mode,
+            "elapsed_s": self.elapsed_s,
+        }
+
+
+def compare(
+    world: World,
+    policies: Sequence[str] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    solver: str = "heuristic",
+    *,
+    baseline: str = "national",
+    tracking_mode: str = "covariance",
+    doctrine: Doctrine | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Comparison:
+    """Compare sharing policies on one raid with common random numbers.
+
+    Parameters
+    ----------
+    world
+        The compiled world.
+    policies
+        Policy names (the four presets by default); the baseline is added first if missing.
+    trials, seed
+        Monte Carlo size and root seed (the scenario's when omitted).
+    solver
+        ``heuristic``, ``exact`` or ``doctrine``.
+    baseline
+        Policy differences are measured from.
+    tracking_mode
+        ``covariance`` or ``measurement``.
+    doctrine
+        Fire doctrine.
+    progress
+        Called as ``progress(stage, done, total)`` after each step.
+
+    Raises
+    ------
+    SimulationError
+        Unknown policy (the message lists the valid ones), empty list, bad trials.
+    """
+    t0 = time.perf_counter()
+    names = list(DEFAULT_POLICIES if policies is None else policies)
+    if not names:
+        msg = "give at least one policy"
+        raise SimulationError(msg, [Problem(message=msg, path="policies")])
+    for name in [*names, baseline]:
+        resolve_policy(world, name)
+    if baseline not in names:
+        names.insert(0, baseline)
+    n_trials = int(world.trials if trials is None else trials)
+    root_seed = int(world.seed if seed is None else seed)
+    doc = doctrine or Doctrine()
+    total = len(names) + 1
+    prep = prepare(world)
+    if progress:
+        progress("flight and sensing", 1, total)
+    draws = draw(root_seed, max(n_trials, 1), prep.targets.n_threats, doc.max_shots_per_threat)
+    results: dict[str, Results] = {}
+    for k, name in enumerate(names):
+        results[name] = simulate(
+            world,
+            name,
+            n_trials,
+            root_seed,
+            solver,
+            tracking_mode=tracking_mode,
+            doctrine=doc,
+            prepared=prep,
+            draws=draws,
+        )
+        if progress:
+            progress(name, k + 2, total)
+    base = results[baseline].outcomes
+    base_zero = (base.leakers == 0).astype(np.float64)
+    rows = []
+    for name in names:
+        res = results[name]
+        m = res.metrics
+        zero = (res.outcomes.leakers == 0).astype(np.float64)
+        dz, dz_lo, dz_hi = paired_difference(zero, base_zero)
+        dl, dl_lo, dl_hi = paired_difference(res.outcomes.leakers, base.leakers)
+        rows.append(
+            PolicyRow(
+                name=name,
+                p_zero_leak=m.p_zero_leak,
+                p_zero_leak_ci=m.p_zero_leak_ci,
+                expected_leakers=m.expected_leakers,
+                expected_leakers_ci=m.expected_leakers_ci,
+                interceptors_used=m.interceptors_used,
+                interceptors_used_ci=m.interceptors_used_ci,
+                d_p_zero_leak=dz,
+                d_p_zero_leak_ci=(dz_lo, dz_hi),
+                d_expected_leakers=dl,
+                d_expected_leakers_ci=(dl_lo, dl_hi),
+                results=res,
+            )
+        )
+    return Comparison(
+        rows=tuple(rows),
+        baseline=baseline,
+        trials=n_trials,
+        seed=root_seed,
+        solver=solver,
+        tracking_mode=tracking_mode,
+        elapsed_s=time.perf_counter() - t0,
+    )
