@@ -371,3 +371,16 @@ def test_bad_epoch() -> None:
     problem = _only('name: x\nsettings: {epoch: "next tuesday"}\nnations: [{id: A, name: B}]\n')
     assert problem.path == "settings.epoch"
     assert "ISO 8601" in problem.message
+
+
+def test_overrides_must_keep_bounds_ordered(catalog: Any) -> None:
+    doc = make_doc(interceptors=[{"name": "odd", "type": "THAAD", "max_alt_km": 30}])
+    doc["batteries"][0]["interceptor"] = "odd"
+    doc["sensors"]["radars"][0]["min_el_deg"] = 85
+    errors = _errors(doc)
+    thaad_min = catalog.get("interceptor", "THAAD").value("min_alt_km")
+    assert [p.path for p in errors] == [  # a dict has no positions: sorted by path
+        "interceptors[0].max_alt_km",
+        "sensors.radars[0].min_el_deg",
+    ]
+    assert f"min_alt_km ({thaad_min:g}) must be less than max_alt_km (30)" in errors[0].message

@@ -7,6 +7,7 @@ malformed, so that one pass reports the pydantic errors *and* these together, ea
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -103,7 +104,9 @@ class _Checker:
             return None
 
     def complete_inline(self, path: P, item: dict[str, Any], kind: str, what: str) -> None:
-        """An object without ``type:`` must give every catalog key of its kind."""
+        """An object without ``type:`` must give every catalog key of its kind; with overrides
+        applied, lower bounds must stay below upper bounds (e.g. min_alt_km < max_alt_km)."""
+        self.consistent(path, item, kind)
         if item.get("type") is not None:
             return
         missing = [k for k in PARAM_KEYS[kind] if item.get(k) is None]
@@ -114,6 +117,25 @@ class _Checker:
                 f"key; missing: {', '.join(missing)}. Catalog {kind}s: "
                 f"{list_allowed(self.cat.names(kind))}",
             )
+
+    def consistent(self, path: P, item: dict[str, Any], kind: str) -> None:
+        values: dict[str, Any] = {}
+        if (type_name := _str(item, "type")) is not None:
+            with contextlib.suppress(CatalogError):  # an unknown type is reported elsewhere
+                values.update(self.cat.get(kind, type_name).values())
+        overrides = {k: item[k] for k in PARAM_KEYS[kind] if _num(item.get(k))}
+        values.update(overrides)
+        for lo, hi in _ORDERED.get(kind, ()):
+            if not (lo in overrides or hi in overrides):
+                continue
+            a: Any = values.get(lo)
+            b: Any = values.get(hi)
+            if _num(a) and _num(b) and not a < b:
+                where = hi if hi in overrides else lo
+                self.error(
+                    (*path, where),
+                    f"{lo} ({a:g}) must be less than {hi} ({b:g}) once overrides are applied",
+                )
 
     # -- the checks ----------------------------------------------------------------------
     def run(self) -> list[Problem]:
@@ -458,6 +480,14 @@ class _Checker:
                             self.ref((*path, "remove", i), uid, list(known), "unit id")
                         else:
                             del known[uid]
+
+
+#: Parameter pairs that must satisfy lower < upper after overrides.
+_ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
+    "missile": (("min_range_km", "max_range_km"),),
+    "interceptor": (("min_alt_km", "max_alt_km"), ("min_ground_range_km", "max_ground_range_km")),
+    "radar": (("min_el_deg", "max_el_deg"),),
+}
 
 
 def _latlon(point: dict[str, Any]) -> tuple[float, float] | None:
