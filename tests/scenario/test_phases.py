@@ -53,6 +53,12 @@ def test_phase_names_and_indices() -> None:
     s = load_scenario(_phased())
     assert s.phase_names == ("2014", "2017", "2026")
     assert [phase_index(s, p) for p in ("2014", "2017", "2026", None, -1, 1)] == [0, 1, 2, 2, 2, 1]
+    doc = _phased()
+    doc["phases"][0]["name"] = "2017 THAAD in Korea"
+    s2 = load_scenario(doc)
+    assert phase_index(s2, "2017 THAAD") == 1  # the start of exactly one name
+    with pytest.raises(ScenarioError, match="unknown phase '20'"):
+        phase_index(s2, "20")  # the start of three names
     with pytest.raises(ScenarioError, match="did you mean '2017'"):
         compile_world(s, "2071")
     with pytest.raises(ScenarioError, match="phases are: 2014, 2017, 2026"):

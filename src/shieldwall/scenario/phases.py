@@ -42,7 +42,10 @@ class Deployment:
 
 
 def phase_index(scenario: Scenario, phase: str | int | None) -> int:
-    """0-based index of ``phase`` (a name or index; ``None`` = the last phase).
+    """0-based index of ``phase`` (``None`` = the last phase).
+
+    ``phase`` is a 0-based index (negative counts from the end), a phase name, or the start of
+    exactly one phase name (``"2017"`` for ``"2017 THAAD in Korea"``).
 
     Raises
     ------
@@ -55,8 +58,12 @@ def phase_index(scenario: Scenario, phase: str | int | None) -> int:
     if isinstance(phase, int) and not isinstance(phase, bool):
         if -len(names) <= phase < len(names):
             return phase % len(names)
-    elif isinstance(phase, str) and phase in names:
-        return names.index(phase)
+    elif isinstance(phase, str):
+        if phase in names:
+            return names.index(phase)
+        starting = [k for k, name in enumerate(names) if name.startswith(phase)]
+        if len(starting) == 1 and phase.strip():
+            return starting[0]
     hint = did_you_mean(phase, names) if isinstance(phase, str) else ""
     message = (
         f"unknown phase {phase!r}{hint}; phases are: {list_allowed(names)} (or 0..{len(names) - 1})"
