@@ -87,9 +87,11 @@ def test_flyout_tables_follow_the_world(world) -> None:  # type: ignore[no-untyp
         col = tau[0][np.isfinite(tau[0])]
         assert np.all(np.diff(col) > 0)
         # Near the launcher (first 10 % of the range), farther takes longer at each altitude
-        # in the band, up to the interpolation between near-vertical fan members.
+        # in the band, up to the interpolation between near-vertical fan members (away from
+        # the top of the band, where the near-vertical members are close to their apex and
+        # the time to a given height is ill-conditioned).
         near = t.ground_range_m <= 0.1 * t.max_ground_range_m
-        band = t.alt_m >= t.min_alt_m
+        band = (t.alt_m >= t.min_alt_m) & (t.alt_m <= 0.8 * t.max_alt_m)
         d = np.diff(tau[near][:, band], axis=0)
         assert np.all(d[np.isfinite(d)] > -FAN_INTERP_TOL_S)
 
