@@ -82,14 +82,15 @@ def multi_exchange(
     dummy = m - 1
     w = np.concatenate([aw, spare])
     # Arc costs into assigned nodes: weapon w_e replaces a round of w_f at t_f.
-    q_ef = q[np.ix_(w, at)]  # [e, f] = q[w_e, t_f]
+    grid = (w[:, None], at[None, :])  # [e, f] -> (w_e, t_f)
+    q_ef = q[grid]
     cost = np.full((m, m), np.inf)
     into = surv[at] * (q_ef / q[aw, at] - 1.0)
-    ok = (x[np.ix_(w, at)] < upper[np.ix_(w, at)]) & (w[:, None] != aw[None, :])
+    ok = (x[grid] < upper[grid]) & (w[:, None] != aw[None, :])
     t_e = np.concatenate([at, np.full(n_s, -1)])
     ok &= t_e[:, None] != at[None, :]
     if problem.channels is not None:
-        ok &= (x[np.ix_(w, at)] > 0) | (nchan[w] < problem.channel_cap[w])[:, None]
+        ok &= (x[grid] > 0) | (nchan[w] < problem.channel_cap[w])[:, None]
     cost[: m - 1, :n_a] = np.where(ok, into, np.inf)
     # Dummy arcs: d -> assigned (its target loses a round), d -> spare (free), e -> d (best add).
     cost[dummy, :n_a] = surv[at] * (1.0 / q[aw, at] - 1.0)

@@ -140,12 +140,13 @@ def improve(
         swap_gain = -np.inf
         e_best = f_best = 0
         if ii.size > 1:
-            q_fe = q[np.ix_(ii, jj)].T  # [e, f] = q[I_f, J_e]
+            fe = (ii[None, :], jj[:, None])  # [e, f] -> (I_f, J_e)
+            q_fe = q[fe]
             half = surv[jj][:, None] * (1.0 - q_fe / q[ii, jj][:, None])
-            ok = (x[np.ix_(ii, jj)].T < upper[np.ix_(ii, jj)].T) & (ii[:, None] != ii[None, :])
+            ok = (x[fe] < upper[fe]) & (ii[:, None] != ii[None, :])
             ok &= ok.T & (jj[:, None] != jj[None, :])
             if problem.channels is not None:
-                x_ef = x[np.ix_(ii, jj)]  # [e, f] = x[I_e, J_f]
+                x_ef = x[ii[:, None], jj[None, :]]  # [e, f] = x[I_e, J_f]
                 delta = (x_ef == 0).astype(np.int64) - (x[ii, jj] == 1)[:, None]
                 fits = (nchan[ii][:, None] + delta) <= ccap[ii][:, None]
                 ok &= fits & fits.T

@@ -297,7 +297,10 @@ class WTASolution:
     solver
         ``"heuristic"`` or ``"exact"``.
     status
-        ``"optimal"`` (gap within tolerance), ``"time_limit"``, or ``"heuristic"``.
+        ``"heuristic"`` (no bound); ``"optimal"`` (``exact``, gap within tolerance) or
+        ``"time_limit"`` (``exact`` stopped first, the gap says how far it got); in the asset-based
+        form ``exact`` reports ``"surrogate_optimal"`` / ``"surrogate_time_limit"``: the
+        target-based surrogate was solved, the answer polished on the asset objective, no bound.
     """
 
     x: NDArray[np.int64]
