@@ -9,6 +9,10 @@ Import from here in notebooks and scripts::
 
 from __future__ import annotations
 
+from shieldwall.battle.wta import WTAError, WTAProblem, WTASolution
+from shieldwall.battle.wta import read_instance as read_wta_instance
+from shieldwall.battle.wta import solve as solve_wta
+from shieldwall.battle.wta import solve_many as solve_wta_many
 from shieldwall.earth.geodesy import (
     aer_to_ecef,
     ecef_to_aer,
@@ -53,6 +57,9 @@ __all__ = [
     "ScenarioError",
     "ShieldwallError",
     "TargetingError",
+    "WTAError",
+    "WTAProblem",
+    "WTASolution",
     "World",
     "aer_to_ecef",
     "compare",
@@ -69,7 +76,10 @@ __all__ = [
     "prepare",
     "read_catalog_file",
     "read_run",
+    "read_wta_instance",
     "simulate",
+    "solve_wta",
+    "solve_wta_many",
     "wilson_interval",
     "write_run_folder",
 ]
