@@ -40,7 +40,7 @@ __all__ = ["flyout_fan", "flyout_table", "flyout_tables"]
 F64 = NDArray[np.float64]
 
 #: Launch elevations of the fan. [rad]
-_FAN_RAD = np.radians(np.concatenate([np.linspace(2.0, 80.0, 40), np.linspace(81.0, 90.0, 10)]))
+_FAN_RAD = np.radians(np.concatenate([np.linspace(2.0, 80.0, 40), np.linspace(80.25, 90.0, 40)]))
 #: Steps: during the burn, and while coasting. [s]
 _DT_BURN_S = 0.1
 _DT_COAST_S = 0.5
