@@ -115,17 +115,13 @@ def predict_cv(x: F64, P: F64, dt_s: float | F64, q_m2_s3: float | F64) -> None:
     q3 = q_m2_s3 * np.abs(dt) ** 3 / 3.0
     q2 = q_m2_s3 * dt * dt / 2.0
     q1 = q_m2_s3 * np.abs(dt)
-    # P_rr' = P_rr + dt (P_rv + P_vr) + dt² P_vv ; P_rv' = P_rv + dt P_vv ; P_vv' = P_vv
-    for i in range(3):
-        for j in range(i, 3):
-            prr = P[i, j] + dt * (P[i, 3 + j] + P[3 + i, j]) + (dt * dt) * P[3 + i, 3 + j]
-            P[i, j] = prr
-            if i != j:
-                P[j, i] = prr
-    for i in range(3):
-        for j in range(3):
-            P[i, 3 + j] += dt * P[3 + i, 3 + j]
-            P[3 + j, i] = P[i, 3 + j]
+    # 3x3 blocks, each one numpy call over (3, 3, *batch):
+    # P_rr' = P_rr + dt (P_rv + P_vr) + dt² P_vv ; P_rv' = P_rv + dt P_vv ; P_vr' = P_rv'ᵀ
+    prv = P[0:3, 3:6]
+    pvv = P[3:6, 3:6]
+    P[0:3, 0:3] += dt * (prv + P[3:6, 0:3]) + (dt * dt) * pvv
+    prv += dt * pvv
+    P[3:6, 0:3] = np.swapaxes(prv, 0, 1)
     for i in range(3):
         P[i, i] += q3
         P[i, 3 + i] += q2
@@ -326,25 +322,28 @@ def radar_measure(r: F64, site_m: F64, rot: F64) -> tuple[F64, F64]:
     H
         ``(3, 3, *batch)``: ∂z/∂r (the velocity columns are zero). [rad/m, rad/m, 1]
     """
-    d0, d1, d2 = r[0] - site_m[0], r[1] - site_m[1], r[2] - site_m[2]
-    e = rot[0, 0] * d0 + rot[0, 1] * d1 + rot[0, 2] * d2
-    n = rot[1, 0] * d0 + rot[1, 1] * d1 + rot[1, 2] * d2
-    u = rot[2, 0] * d0 + rot[2, 1] * d1 + rot[2, 2] * d2
+    enu = np.einsum("ij...,j...->i...", rot, r - site_m)
+    e, n, u = enu[0], enu[1], enu[2]
     rh2 = e * e + n * n
     rh = np.sqrt(rh2)
     rg2 = rh2 + u * u
     rg = np.sqrt(rg2)
-    z = np.stack([np.arctan2(e, n), np.arctan2(u, rh), rg])
-    # Jacobian in local axes (rows az, el, range; columns e, n, u)
-    jl = (
-        (n / rh2, -e / rh2, 0.0 * u),
-        (-e * u / (rg2 * rh), -n * u / (rg2 * rh), rh / rg2),
-        (e / rg, n / rg, u / rg),
-    )
-    H = np.empty((3, 3, *z.shape[1:]))
-    for a in range(3):
-        for j in range(3):
-            H[a, j] = jl[a][0] * rot[0, j] + jl[a][1] * rot[1, j] + jl[a][2] * rot[2, j]
+    z = np.empty_like(enu)
+    z[0] = np.arctan2(e, n)
+    z[1] = np.arctan2(u, rh)
+    z[2] = rg
+    # Jacobian in local axes (rows az, el, range; columns e, n, u), then H = J_local @ rot
+    jl = np.empty((3, 3, *enu.shape[1:]))
+    inv_rh2 = 1.0 / rh2
+    jl[0, 0] = n * inv_rh2
+    jl[0, 1] = -e * inv_rh2
+    jl[0, 2] = 0.0
+    c = -u / (rg2 * rh)
+    jl[1, 0] = e * c
+    jl[1, 1] = n * c
+    jl[1, 2] = rh / rg2
+    jl[2] = enu / rg
+    H = np.einsum("ab...,bj...->aj...", jl, rot)
     return z, H
 
 
@@ -389,45 +388,29 @@ def update_radar(
     nu[0] = np.mod(nu[0] + np.pi, 2.0 * np.pi) - np.pi
     if mask is not None:
         nu = np.where(mask, nu, 0.0)
-    # P Hᵀ (6 x 3): only the position columns of H are non-zero
-    PHt = [
-        [P[i, 0] * H[a, 0] + P[i, 1] * H[a, 1] + P[i, 2] * H[a, 2] for a in range(3)]
-        for i in range(6)
-    ]
-    r2 = [np.asarray(s, dtype=np.float64) ** 2 for s in sigma]
-    s00 = H[0, 0] * PHt[0][0] + H[0, 1] * PHt[1][0] + H[0, 2] * PHt[2][0] + r2[0]
-    s01 = H[0, 0] * PHt[0][1] + H[0, 1] * PHt[1][1] + H[0, 2] * PHt[2][1]
-    s02 = H[0, 0] * PHt[0][2] + H[0, 1] * PHt[1][2] + H[0, 2] * PHt[2][2]
-    s11 = H[1, 0] * PHt[0][1] + H[1, 1] * PHt[1][1] + H[1, 2] * PHt[2][1] + r2[1]
-    s12 = H[1, 0] * PHt[0][2] + H[1, 1] * PHt[1][2] + H[1, 2] * PHt[2][2]
-    s22 = H[2, 0] * PHt[0][2] + H[2, 1] * PHt[1][2] + H[2, 2] * PHt[2][2] + r2[2]
+    # P Hᵀ (6 x 3): only the position columns of H are non-zero. einsum contracts the small
+    # component axes in one C loop over the contiguous batch axis.
+    PHt = np.einsum("ij...,aj...->ia...", P[:, 0:3], H)
+    S = np.einsum("aj...,jb...->ab...", H, PHt[0:3])
+    for a, sig in enumerate(sigma):
+        S[a, a] += np.asarray(sig, dtype=np.float64) ** 2
+    s00, s01, s02, s11, s12, s22 = S[0, 0], S[0, 1], S[0, 2], S[1, 1], S[1, 2], S[2, 2]
     # closed-form inverse of the symmetric 3x3 S (adjugate / determinant)
-    c00 = s11 * s22 - s12 * s12
-    c01 = s02 * s12 - s01 * s22
-    c02 = s01 * s12 - s02 * s11
-    c11 = s00 * s22 - s02 * s02
-    c12 = s01 * s02 - s00 * s12
-    c22 = s00 * s11 - s01 * s01
-    inv_det = 1.0 / (s00 * c00 + s01 * c01 + s02 * c02)
-    si = ((c00, c01, c02), (c01, c11, c12), (c02, c12, c22))
+    Si = np.empty_like(S)
+    Si[0, 0] = s11 * s22 - s12 * s12
+    Si[0, 1] = s02 * s12 - s01 * s22
+    Si[0, 2] = s01 * s12 - s02 * s11
+    Si[1, 1] = s00 * s22 - s02 * s02
+    Si[1, 2] = s01 * s02 - s00 * s12
+    Si[2, 2] = s00 * s11 - s01 * s01
+    inv_det = 1.0 / (s00 * Si[0, 0] + s01 * Si[0, 1] + s02 * Si[0, 2])
     if mask is not None:
         inv_det = np.where(mask, inv_det, 0.0)  # zero gain where no measurement
-    K = [
-        [
-            (PHt[i][0] * si[0][a] + PHt[i][1] * si[1][a] + PHt[i][2] * si[2][a]) * inv_det
-            for a in range(3)
-        ]
-        for i in range(6)
-    ]
-    for i in range(6):
-        x[i] += K[i][0] * nu[0] + K[i][1] * nu[1] + K[i][2] * nu[2]
-    for i in range(6):
-        for j in range(i, 6):
-            d = K[i][0] * PHt[j][0] + K[i][1] * PHt[j][1] + K[i][2] * PHt[j][2]
-            P[i, j] -= d
-            if i != j:
-                P[j, i] = P[i, j]
-    S = np.stack([np.stack([s00, s01, s02]), np.stack([s01, s11, s12]), np.stack([s02, s12, s22])])
+    Si[1, 0], Si[2, 0], Si[2, 1] = Si[0, 1], Si[0, 2], Si[1, 2]
+    Si *= inv_det
+    K = np.einsum("ic...,ca...->ia...", PHt, Si)
+    x += np.einsum("ia...,a...->i...", K, nu)
+    P -= np.einsum("ia...,ja...->ij...", K, PHt)
     return nu, S
 
 
