@@ -139,6 +139,24 @@ class FlightModel:
             return np.asarray(r - self.sphere_radius_m)
         return np.asarray(r - WGS84_B_M / np.sqrt(1.0 - WGS84_E2 * rho2 / r2))
 
+    def height_rate(self, r_m: F64, v_mps: F64) -> F64:
+        """Time derivative of :meth:`height` along velocity ``v_mps``, ``(..., 3)``. [m/s]
+
+        Exact for both shapes: with ``q = (x^2 + y^2)/r^2`` and ``R(q) = b (1 - e^2 q)^-1/2``,
+        ``dh/dt = (r . v)/r - R'(q) dq/dt``.
+        """
+        x, y, z = r_m[..., 0], r_m[..., 1], r_m[..., 2]
+        rho2 = x * x + y * y
+        r2 = rho2 + z * z
+        rv = x * v_mps[..., 0] + y * v_mps[..., 1] + z * v_mps[..., 2]
+        radial = rv / np.sqrt(r2)
+        if self.earth == "sphere":
+            return np.asarray(radial)
+        q = rho2 / r2
+        dq = 2.0 * ((x * v_mps[..., 0] + y * v_mps[..., 1]) * r2 - rho2 * rv) / (r2 * r2)
+        d_radius = 0.5 * WGS84_B_M * WGS84_E2 * (1.0 - WGS84_E2 * q) ** -1.5
+        return np.asarray(radial - d_radius * dq)
+
     @property
     def surface_radius_scale_m(self) -> float:
         """A representative Earth radius (for closed-form seeds). [m]"""

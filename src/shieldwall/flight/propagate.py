@@ -48,8 +48,8 @@ _STEP_SCALE_HEIGHT_M = 7000.0
 _DRAG_NEGLIGIBLE_MPS2 = 1e-3
 #: Smallest step. [s]
 _DT_MIN_S = 1e-3
-#: Bisection iterations on a step for event times (2^-40 of a step).
-_EVENT_ITERATIONS = 40
+#: Newton (bisection-safeguarded) iterations for event times within a step.
+_EVENT_ITERATIONS = 8
 #: Height of the reentry interface reported as ``reentry_speed_mps``. [m]
 REENTRY_ALT_M = 100e3
 
@@ -156,19 +156,56 @@ def _interp(step: _Step, sel: NDArray[np.bool_], s: F64) -> tuple[F64, F64]:
     return pos, vel
 
 
-def _crossing(step: _Step, sel: NDArray[np.bool_], level: float, model: FlightModel) -> F64:
-    # Fraction of the step where the height descends through ``level`` (bisection).
-    dt, r, v, _, r1, v1, _ = step
-    lo = np.zeros(int(sel.sum()))
-    hi = np.ones_like(lo)
-    d = dt[sel]
-    p0, d0, p1, d1 = r[sel], v[sel], r1[sel], v1[sel]
+def _cubic(s: F64, h0: F64, d0: F64, h1: F64, d1: F64) -> tuple[F64, F64]:
+    # Scalar cubic Hermite on [0, 1] (d0, d1 per unit s) and its derivative.
+    s2 = s * s
+    s3 = s2 * s
+    val = (
+        (2 * s3 - 3 * s2 + 1) * h0 + (s3 - 2 * s2 + s) * d0 + (-2 * s3 + 3 * s2) * h1
+        + (s3 - s2) * d1
+    )  # fmt: skip
+    der = (6 * s2 - 6 * s) * h0 + (3 * s2 - 4 * s + 1) * d0 + (6 * s - 6 * s2) * h1
+    der = der + (3 * s2 - 2 * s) * d1
+    return np.asarray(val), np.asarray(der)
+
+
+def _crossing(h0: F64, hd0: F64, h1: F64, hd1: F64, dt: F64, level: float) -> F64:
+    # Fraction of the step where the height (a cubic in time from the heights and height
+    # rates at the step ends) descends through ``level``: safeguarded Newton from the
+    # secant guess, kept inside the bracket [0, 1].
+    a, b = h0 - level, h1 - level
+    d0, d1 = hd0 * dt, hd1 * dt
+    s = np.clip(a / np.where(a - b > 0, a - b, 1.0), 0.0, 1.0)
+    lo, hi = np.zeros_like(s), np.ones_like(s)
     for _ in range(_EVENT_ITERATIONS):
-        mid = 0.5 * (lo + hi)
-        above = model.height(_hermite(mid, d, p0, d0, p1, d1)) > level
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    return np.asarray(0.5 * (lo + hi))
+        f, df = _cubic(s, a, d0, b, d1)
+        lo = np.where(f > 0, s, lo)
+        hi = np.where(f > 0, hi, s)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(df < 0, s - f / df, 0.5 * (lo + hi))
+        s = np.where((step >= lo) & (step <= hi), step, 0.5 * (lo + hi))
+    return np.asarray(s)
+
+
+def _apex(h0: F64, hd0: F64, h1: F64, hd1: F64, dt: F64) -> tuple[F64, F64]:
+    # Maximum of the height cubic on a step whose height rate changes sign (+ to -):
+    # the root of its derivative, a quadratic. Returns (fraction, height).
+    d0, d1 = hd0 * dt, hd1 * dt
+    # h'(s) = A s^2 + B s + C with the Hermite basis derivatives.
+    qa = 6 * h0 + 3 * d0 - 6 * h1 + 3 * d1
+    qb = -6 * h0 - 4 * d0 + 6 * h1 - 2 * d1
+    qc = d0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disc = np.sqrt(np.maximum(qb * qb - 4 * qa * qc, 0.0))
+        r1 = (-qb - disc) / (2 * qa)
+        r2 = (-qb + disc) / (2 * qa)
+        lin = -qc / qb
+    cands = np.stack([r1, r2], axis=-1)
+    ok = (cands >= 0.0) & (cands <= 1.0) & np.isfinite(cands)
+    s = np.where(ok[:, 0], cands[:, 0], np.where(ok[:, 1], cands[:, 1], np.nan))
+    s = np.where(np.abs(qa) < 1e-12 * (np.abs(qb) + 1e-300), lin, s)
+    s = np.clip(np.nan_to_num(s, nan=0.5), 0.0, 1.0)
+    return np.asarray(s), _cubic(s, h0, d0, h1, d1)[0]
 
 
 def _step_size(h: F64, v_rel: F64, vz: F64, drag: F64, model: FlightModel) -> F64:
@@ -241,15 +278,14 @@ def propagate(
     t = np.array(t0_s, dtype=np.float64)
     beta = np.broadcast_to(np.asarray(beta_pa, dtype=np.float64), (n,)).copy()
     a, h, drag = acceleration(r, v, beta, model)
+    hd = model.height_rate(r, v)
     out_apo[:] = h
     out_apo_t[:] = t
     steps = 0
     while ids.size:
         vr = v - omega_cross(r, omega) if omega else v
         speed = np.sqrt(np.einsum("ij,ij->i", vr, vr))
-        rn = np.sqrt(np.einsum("ij,ij->i", r, r))
-        vz = np.einsum("ij,ij->i", r, v) / rn
-        dt = np.minimum(_step_size(h, speed, vz, drag, model), np.maximum(t_max_s - t, _DT_MIN_S))
+        dt = np.minimum(_step_size(h, speed, hd, drag, model), np.maximum(t_max_s - t, _DT_MIN_S))
         hdt = 0.5 * dt[:, None]
         r2 = r + hdt * v
         v2 = v + hdt * a
@@ -269,38 +305,30 @@ def propagate(
 
         step = (dt, r, v, a, r1, v1, a1)
 
+        # Events from the height cubic of the step (heights and their rates at both ends).
+        hd0 = hd
+        hd1 = model.height_rate(r1, v1)
         # Impact: the first descending crossing of the stop height.
         hit = (h1 <= stop_alt_m) & (h > stop_alt_m)
         # Give up at t_max (NaN impact).
         lost = ~hit & (t1 >= t_max_s)
         s_end = np.ones_like(dt)
         if hit.any():
-            s_hit = _crossing(step, hit, stop_alt_m, model)
+            s_hit = _crossing(h[hit], hd0[hit], h1[hit], hd1[hit], dt[hit], stop_alt_m)
             s_end[hit] = s_hit
             p_hit, v_hit = _interp(step, hit, s_hit)
             out_imp_t[ids[hit]] = t[hit] + s_hit * dt[hit]
             out_imp_r[ids[hit]] = p_hit
             out_imp_v[ids[hit]] = v_hit
 
-        # Apogee: largest height, refined where the radial rate changes sign in the step.
-        vz1 = np.einsum("ij,ij->i", r1, v1)
-        top = (vz > 0.0) & (vz1 <= 0.0)
+        # Apogee: largest height; where the height rate changes sign in the step, the apex of
+        # the step's height cubic.
         better = h1 > out_apo[ids]
         out_apo_t[ids[better]] = t1[better]
         out_apo[ids[better]] = h1[better]
+        top = (hd0 > 0.0) & (hd1 <= 0.0)
         if top.any():
-            s_grid = np.linspace(0.0, 1.0, 33)
-            k_top = int(top.sum())
-            heights = np.stack(
-                [model.height(_interp(step, top, np.full(k_top, s))[0]) for s in s_grid], axis=1
-            )
-            j = np.clip(np.argmax(heights, axis=1), 1, s_grid.size - 2)
-            rows = np.arange(k_top)
-            y0, y1, y2 = heights[rows, j - 1], heights[rows, j], heights[rows, j + 1]
-            denom = y0 - 2.0 * y1 + y2
-            off = np.where(denom < 0.0, 0.5 * (y0 - y2) / np.where(denom < 0, denom, -1.0), 0.0)
-            h_top = y1 - 0.25 * (y0 - y2) * off
-            s_top = s_grid[j] + off * (s_grid[1] - s_grid[0])
+            s_top, h_top = _apex(h[top], hd0[top], h1[top], hd1[top], dt[top])
             sel_ids = ids[top]
             up = h_top > out_apo[sel_ids]
             out_apo[sel_ids[up]] = h_top[up]
@@ -309,7 +337,7 @@ def propagate(
         # Reentry interface: descending through 100 km.
         entry = (h > REENTRY_ALT_M) & (h1 <= REENTRY_ALT_M)
         if entry.any():
-            s_e = _crossing(step, entry, REENTRY_ALT_M, model)
+            s_e = _crossing(h[entry], hd0[entry], h1[entry], hd1[entry], dt[entry], REENTRY_ALT_M)
             p_e, v_e = _interp(step, entry, s_e)
             v_rel = v_e - omega_cross(p_e, omega) if omega else v_e
             out_reentry[ids[entry]] = np.sqrt(np.einsum("ij,ij->i", v_rel, v_rel))
@@ -344,13 +372,13 @@ def propagate(
                 g_r[ids[hit], k_hit] = out_imp_r[ids[hit]]
                 g_v[ids[hit], k_hit] = out_imp_v[ids[hit]]
 
-        r, v, a, h, drag, t = r1, v1, a1, h1, drag1, t1
+        r, v, a, h, hd, drag, t = r1, v1, a1, h1, hd1, drag1, t1
         done = hit | lost
         if done.any():
             keep = ~done
             ids = ids[keep]
-            r, v, a, h, drag, t, beta = (
-                np.asarray(x[keep], dtype=np.float64) for x in (r, v, a, h, drag, t, beta)
+            r, v, a, h, hd, drag, t, beta = (
+                np.asarray(x[keep], dtype=np.float64) for x in (r, v, a, h, hd, drag, t, beta)
             )
 
     if record:
