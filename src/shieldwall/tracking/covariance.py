@@ -182,14 +182,42 @@ def _p0(model: FilterModel) -> F64:
     return np.diag([model.p0_pos_sigma_m**2] * 3 + [model.p0_vel_sigma_mps**2] * 3)
 
 
+def _inv3(A: F64) -> F64:
+    """Closed-form inverse of general 3x3 matrices ``(..., 3, 3)`` (adjugate / determinant)."""
+    a, b, c = A[..., 0, 0], A[..., 0, 1], A[..., 0, 2]
+    d, e, f = A[..., 1, 0], A[..., 1, 1], A[..., 1, 2]
+    g, h, i = A[..., 2, 0], A[..., 2, 1], A[..., 2, 2]
+    out = np.empty_like(A)
+    out[..., 0, 0] = e * i - f * h
+    out[..., 0, 1] = c * h - b * i
+    out[..., 0, 2] = b * f - c * e
+    out[..., 1, 0] = f * g - d * i
+    out[..., 1, 1] = a * i - c * g
+    out[..., 1, 2] = c * d - a * f
+    out[..., 2, 0] = d * h - e * g
+    out[..., 2, 1] = b * g - a * h
+    out[..., 2, 2] = a * e - b * d
+    det = a * out[..., 0, 0] + b * out[..., 1, 0] + c * out[..., 2, 0]
+    res: F64 = out / det[..., None, None]
+    return res
+
+
 def _update(P: F64, J_pos: F64) -> tuple[F64, NDArray[np.bool_]]:
-    """Information-form update with position information ``J_pos (..., 3, 3)``."""
+    """Information-form update with position information ``J_pos (..., 3, 3)``.
+
+    ``P⁺ = (P⁻¹ + J)⁻¹ = P - P₍:,r₎ (I + J P_rr)⁻¹ J P₍r,:₎`` (matrix inversion lemma; only a 3x3
+    inverse, in closed form, and valid for singular ``J``). Rows without information are
+    returned unchanged.
+    """
     has = np.trace(J_pos, axis1=-2, axis2=-1) > 0
-    J = np.zeros((*J_pos.shape[:-2], 6, 6))
-    J[..., :3, :3] = J_pos
-    upd = np.linalg.solve(np.eye(6) + P @ J, P)
-    sym: F64 = np.asarray(0.5 * (upd + np.swapaxes(upd, -1, -2)), dtype=np.float64)
-    return sym, np.asarray(has, dtype=bool)
+    out = P.copy()
+    if not np.any(has):
+        return out, np.asarray(has, dtype=bool)
+    Ph, Jh = P[has], J_pos[has]
+    M = _inv3(np.eye(3) + Jh @ Ph[:, :3, :3]) @ Jh  # (k, 3, 3)
+    upd = Ph - Ph[:, :, :3] @ M @ Ph[:, :3, :]
+    out[has] = 0.5 * (upd + np.swapaxes(upd, -1, -2))
+    return out, np.asarray(has, dtype=bool)
 
 
 def recursion(
@@ -247,6 +275,7 @@ def lagged_rerun(
     Q: F64,
     info_by_lag: dict[int, F64],
     model: FilterModel,
+    sample_ok: NDArray[np.bool_] | None = None,
 ) -> F64:
     """One nation's picture with late sources: a fixed-lag re-run over all samples at once.
 
@@ -261,6 +290,8 @@ def lagged_rerun(
     info_by_lag
         Lag in samples ``d`` → position information ``(n_t, m, 3, 3)`` taken by the sources
         with that lag (``0``: the nation's own sensors and zero-latency links).
+    sample_ok
+        ``(n_t, m)`` samples worth computing (e.g. not padding); others are NaN.
 
     Returns
     -------
@@ -270,32 +301,33 @@ def lagged_rerun(
     D = max(info_by_lag)
     if D == 0:
         return P_full
-    n_t, m = started_full.shape
+    m = started_full.shape[1]
     p0 = _p0(model)
-    P = np.full_like(P_full, np.nan)
-    st = np.zeros((n_t, m), bool)
-    if m > D:
-        P[:, D:] = P_full[:, : m - D]
-        st[:, D:] = started_full[:, : m - D]
-    k = np.arange(m)
-    tix = np.arange(n_t)[:, None]
+    # work only on windows ending where the full filter has a track on a real sample
+    want = started_full if sample_ok is None else started_full & sample_ok
+    tt, kk = np.nonzero(want)
+    base_k = kk - D
+    st = np.where(base_k >= 0, started_full[tt, np.maximum(base_k, 0)], False)
+    P = np.where(
+        st[:, None, None], np.nan_to_num(P_full[tt, np.maximum(base_k, 0)]), p0
+    )  # (V, 6, 6)
     for j in range(1, D + 1):
-        idx = k - D + j  # the sample this step of each window reaches
+        idx = base_k + j  # the sample this step of each window reaches
         ok = idx >= 0
         idc = np.clip(idx, 0, m - 1)
         prev = np.clip(idx - 1, 0, m - 1)
-        Fk = F[tix, prev[None, :]]
-        pred = Fk @ np.nan_to_num(P) @ np.swapaxes(Fk, -1, -2) + Q[tix, prev[None, :]]
-        P = np.where((st & (idx >= 1)[None, :])[..., None, None], pred, P)
-        fresh = (idx[None, :] == k_start[:, None]) & ~st & ok[None, :]
-        P = np.where(fresh[..., None, None], p0, P)
+        Fk = F[tt, prev]
+        pred = Fk @ P @ np.swapaxes(Fk, -1, -2) + Q[tt, prev]
+        P = np.where((st & (idx >= 1))[:, None, None], pred, P)
+        fresh = (idx == k_start[tt]) & ~st & ok
+        P = np.where(fresh[:, None, None], p0, P)
         st |= fresh
-        J = np.zeros((n_t, m, 3, 3))
+        J = np.zeros((len(tt), 3, 3))
         for d, info in info_by_lag.items():
             if d <= D - j:
-                J += info[tix, idc[None, :]]
-        J = np.where(ok[None, :, None, None], J, 0.0)
-        upd, has = _update(np.nan_to_num(P), J)
-        P = np.where((has & st)[..., None, None], upd, P)
-    out: F64 = np.where(st[..., None, None], P, np.nan)
+                J += info[tt, idc]
+        J = np.where((ok & st)[:, None, None], J, 0.0)
+        P, _ = _update(P, J)
+    out = np.full_like(P_full, np.nan)
+    out[tt, kk] = np.where(st[:, None, None], P, np.nan)
     return out

@@ -124,13 +124,16 @@ def track(
         info = np.einsum("sd,stkab->dtkab", receives.astype(float), own)
         k_start = np.where(receives.T[:, :, None], first[None, :, :], m).min(axis=1)
         P_full, st_full = recursion(F, Q, info, model, k_start)
+        on_grid = np.isfinite(traj.t_s)
         P = np.empty_like(P_full)
         for dst in range(n_nat):  # nations: a handful
             by_lag: dict[int, F64] = {}
             for src in (int(i) for i in np.nonzero(receives[:, dst])[0]):
                 d = int(lag[src, dst])
                 by_lag[d] = by_lag.get(d, 0.0) + own[src]
-            P[dst] = lagged_rerun(P_full[dst], st_full[dst], k_start[dst], F, Q, by_lag, model)
+            P[dst] = lagged_rerun(
+                P_full[dst], st_full[dst], k_start[dst], F, Q, by_lag, model, on_grid
+            )
     else:
         P_loc, _ = recursion(F, Q, own, model, first)
         P = P_loc.copy()
