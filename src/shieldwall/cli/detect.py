@@ -131,7 +131,8 @@ def _print(summary: dict[str, Any]) -> None:
             sig = rec["ipp_sigma_at_fcq_m"]
             row.append("-" if sig is None else f"{sig:.0f}")
         table.add_row(*row)
-    out.print(table)
+    # wide enough for every column even when stdout is not a terminal (rich defaults to 80)
+    out.print(table, width=max(out.width, 60 + 18 * len(nations)))
     for n in nations:
         margins = [th["impact_t_s"] - th["nations"][n]["fcq_t_s"] for th in summary["threats"]]
         ok = [m for m in margins if np.isfinite(m)]
