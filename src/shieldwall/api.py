@@ -41,13 +41,24 @@ from shieldwall.scenario.catalog import (
     load_catalog,
     read_catalog_file,
 )
+from shieldwall.sensing import Visibility, observe
 from shieldwall.studies.compare import Comparison, compare
+from shieldwall.tracking import (
+    EKFRun,
+    FilterModel,
+    TrackPicture,
+    ci_fuse,
+    simulate_ekf,
+    track,
+)
 
 __all__ = [
     "Catalog",
     "CatalogEntry",
     "CatalogError",
     "Comparison",
+    "EKFRun",
+    "FilterModel",
     "Metrics",
     "Param",
     "Policy",
@@ -57,11 +68,14 @@ __all__ = [
     "ScenarioError",
     "ShieldwallError",
     "TargetingError",
+    "TrackPicture",
+    "Visibility",
     "WTAError",
     "WTAProblem",
     "WTASolution",
     "World",
     "aer_to_ecef",
+    "ci_fuse",
     "compare",
     "compile_world",
     "ecef_to_aer",
@@ -73,13 +87,16 @@ __all__ = [
     "geodetic_to_ecef",
     "load_catalog",
     "load_scenario",
+    "observe",
     "prepare",
     "read_catalog_file",
     "read_run",
     "read_wta_instance",
     "simulate",
+    "simulate_ekf",
     "solve_wta",
     "solve_wta_many",
+    "track",
     "wilson_interval",
     "write_run_folder",
 ]
