@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from shieldwall.cli.main import main
+from shieldwall.cli.scenario import schema_document
 from shieldwall.examples import example_names, example_path
 from shieldwall.scenario import compile_world, load_scenario
 
@@ -84,3 +86,14 @@ def test_demo_runs_on_a_shipped_example(capsys: pytest.CaptureFixture[str]) -> N
     assert "Minimal tutorial" in out
     assert main(["demo", "--example", "nope"]) == 2
     assert "no example 'nope'" in capsys.readouterr().err
+
+
+def test_committed_schema_is_up_to_date() -> None:
+    """examples/scenario.schema.json (referenced by the examples for editor completion)."""
+    committed = json.loads((ROOT / "examples" / "scenario.schema.json").read_text())
+    assert committed == schema_document(), (
+        "regenerate it: shieldwall schema -o examples/scenario.schema.json"
+    )
+    for path in EXAMPLES:
+        first = path.read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=scenario.schema.json"
