@@ -20,7 +20,7 @@ from shieldwall.battle.opportunities import (
     find_opportunities,
     threat_targets,
 )
-from shieldwall.battle.plan import PLAN_SOLVERS, Doctrine, PlanError, plan_shots
+from shieldwall.battle.plan import PLAN_SOLVERS, Doctrine, PlanError, plan_shots, raid_channels
 from shieldwall.battle.schedule import Schedule, build_schedule
 from shieldwall.errors import Problem, ShieldwallError
 from shieldwall.flight import FlyoutTable, Trajectories, fly_raid, flyout_tables
@@ -231,9 +231,8 @@ def simulate(
         targets=prep.targets,
         battery_nation_idx=world.batteries.nation_idx,
         inventory=world.batteries.inventory,
-        # Fire channels bound *simultaneous* engagements; the plan spans the whole raid, so a
-        # per-battery cap on distinct targets would be wrong here (docs/montecarlo.md §7).
-        channels=None,
+        # fire channels bound simultaneous engagements; the plan spans the whole raid
+        channels=raid_channels(opp, world.batteries.fire_channels),
         solver=solver,
         doctrine=doc,
     )

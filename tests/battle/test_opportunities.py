@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from shieldwall.battle.opportunities import find_opportunities, ground_range_m, threat_targets
-from shieldwall.battle.plan import Doctrine, PlanError, doctrine_plan, plan_shots
+from shieldwall.battle.plan import Doctrine, PlanError, doctrine_plan, plan_shots, raid_channels
 from shieldwall.earth.constants import R_SPHERE_M
 from shieldwall.earth.geodesy import geodetic_to_ecef
+from tests.outcome.synthetic import Pair as SynthPair
+from tests.outcome.synthetic import opportunities as synthetic_opportunities
 
 #: Interceptor average speed of the synthetic flyout. [m/s]
 V_INT_MPS = 2000.0
@@ -225,3 +227,15 @@ def test_unknown_solver_lists_the_valid_ones() -> None:
 def test_bad_doctrine_is_a_user_error() -> None:
     with pytest.raises(PlanError, match="salvo_size"):
         Doctrine(salvo_size=0)
+
+
+def test_raid_channels_count_successive_engagements() -> None:
+    # battery 0: windows from launch 0 to 100 s, engagements of 20 s (launch to assessment):
+    # 1 + floor(100 / 20) = 6 waves of 2 channels; battery 1 has no window: its channels.
+    opp = synthetic_opportunities(
+        [
+            SynthPair(0, 0, 0.5, t0_s=0.0, flight_s=15.0, assess_s=5.0),
+            SynthPair(0, 1, 0.5, n_slots=2, t0_s=70.0, flight_s=15.0, assess_s=5.0),
+        ]
+    )
+    np.testing.assert_array_equal(raid_channels(opp, np.array([2, 3])), [12, 3])

@@ -22,7 +22,14 @@ from shieldwall.battle.opportunities import Opportunities, Targets
 from shieldwall.battle.wta import WTAProblem, solve
 from shieldwall.errors import Problem, ShieldwallError
 
-__all__ = ["PLAN_SOLVERS", "Doctrine", "PlanError", "doctrine_plan", "plan_shots"]
+__all__ = [
+    "PLAN_SOLVERS",
+    "Doctrine",
+    "PlanError",
+    "doctrine_plan",
+    "plan_shots",
+    "raid_channels",
+]
 
 I64 = NDArray[np.int64]
 
@@ -65,6 +72,44 @@ class Doctrine:
                 msg = f"must be a positive integer, got {value!r}"
                 problem = Problem(message=msg, path=name)
                 raise PlanError(f"invalid doctrine: {name}: {msg}", [problem])
+
+
+def raid_channels(opportunities: Opportunities, fire_channels: I64) -> I64:
+    """Most distinct threats each battery can engage over the whole raid.
+
+    Fire channels bound *simultaneous* engagements; over a raid a channel frees up once its
+    engagement (launch to kill assessment) is over. A battery with ``c`` channels whose windows
+    span ``S`` seconds, with engagements lasting ``E`` seconds on average, can engage about
+    ``c · (1 + floor(S / E))`` threats. This is the channel limit given to the whole-raid plan.
+
+    Parameters
+    ----------
+    opportunities
+        Windows under the policy.
+    fire_channels : (n_batteries,) int
+        Simultaneous engagements per battery.
+
+    Returns
+    -------
+    (n_batteries,) int
+    """
+    channels = np.asarray(fire_channels, dtype=np.int64)
+    n_b = channels.shape[0]
+    opp = opportunities
+    if opp.n_rows == 0:
+        return channels.copy()
+    b = opp.battery_idx
+    rows = np.bincount(b, minlength=n_b)
+    total_s = np.bincount(b, opp.assess_t_s[:, 0] - opp.launch_t_s[:, 0], minlength=n_b)
+    engage_s = total_s / np.maximum(rows, 1)
+    first = np.full(n_b, np.inf)
+    last = np.full(n_b, -np.inf)
+    np.minimum.at(first, b, opp.earliest_launch_t_s)
+    np.maximum.at(last, b, opp.latest_launch_t_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        waves = 1 + np.floor(np.where(rows > 0, (last - first) / engage_s, 0.0))
+    waves = np.where(np.isfinite(waves) & (waves >= 1), waves, 1).astype(np.int64)
+    return np.asarray(channels * waves, dtype=np.int64)
 
 
 def _check_solver(solver: str) -> None:
