@@ -185,3 +185,13 @@ def test_round_trip_through_model_dump() -> None:
     again = load_scenario(dumped)
     assert again == first
     assert scenario_hash(again) == scenario_hash(first)
+
+
+def test_override_keys_match_the_catalog_keys() -> None:
+    """Every catalog key can be overridden in a scenario, and nothing else (no drift)."""
+    from shieldwall.scenario import catalog as catalog_package
+    from shieldwall.scenario.params import PARAM_KEYS
+
+    assert {k: set(v) for k, v in PARAM_KEYS.items()} == {
+        k: set(v) for k, v in catalog_package.PARAM_KEYS.items()
+    }

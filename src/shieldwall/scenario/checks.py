@@ -27,12 +27,6 @@ __all__ = ["CatalogLike", "check_document"]
 P = tuple[str | int, ...]
 
 
-class _EntryLike(Protocol):
-    name: str
-
-    def values(self) -> dict[str, float | str | bool]: ...
-
-
 class CatalogLike(Protocol):
     """What the scenario stage needs from :class:`shieldwall.scenario.catalog.Catalog`."""
 
