@@ -159,3 +159,28 @@ def test_phase_adds_are_checked_like_the_base() -> None:
         load_scenario(doc)
     (problem,) = info.value.problems
     assert problem.path == "phases[1].add.batteries[0].nation"
+
+
+def test_organic_radars_go_with_their_battery() -> None:
+    doc = _phased()
+    doc["phases"][1] = {"name": "2026", "move": [{"id": "thaad.tpy2"}], "remove": ["pat.radar"]}
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(doc)
+    messages = [p.message for p in info.value.problems]
+    assert messages == [
+        "'thaad.tpy2' is a battery's organic radar: it moves with its battery",
+        "'pat.radar' is a battery's organic radar: remove its battery",
+    ]
+    # removing the battery frees its radar's id: a later phase may reuse it
+    doc = _phased()
+    doc["phases"].append({"name": "2030", "add": {"radars": [{**NEW_RADAR, "id": "pat.radar"}]}})
+    w = compile_world(load_scenario(doc))
+    assert "pat.radar" in w.radars.id
+    assert w.radars.battery_idx[w.radars.id.index("pat.radar")] == -1
+
+
+def test_battery_radar_must_be_a_standalone_radar() -> None:
+    doc = _phased()
+    doc["batteries"][1]["radar"] = "pat.radar"
+    with pytest.raises(ScenarioError, match="is a battery's organic radar; `radar:` names"):
+        load_scenario(doc)

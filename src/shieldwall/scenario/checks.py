@@ -63,6 +63,7 @@ class _Checker:
         self.data: dict[str, Any] = src.data
         self.cat = catalog
         self.problems: list[Problem] = []
+        self.organic_of: dict[str, str] = {}  # battery id -> its organic radar id
 
     # -- helpers -------------------------------------------------------------------------
     def error(self, path: P, message: str, *, key: bool = False) -> None:
@@ -238,15 +239,22 @@ class _Checker:
             rid = _str(organic, "id") or (f"{bid}.radar" if bid else None)
             if rid is not None:
                 ids.append(((*opath, "id") if "id" in organic else opath, rid))
-                known[rid] = "radars"
+                known.setdefault(rid, ORGANIC)  # a clash is reported as a duplicate id
+                if bid is not None:
+                    self.organic_of[bid] = rid
             if item.get("radar") is not None:
                 self.error(
                     (*path, "radar"), "give either `radar:` (an id) or `organic_radar:`, not both"
                 )
         radar = _str(item, "radar")
-        if radar is not None and known.get(radar) != "radars":
+        if radar is not None and known.get(radar) == ORGANIC:
+            self.error(
+                (*path, "radar"),
+                f"{radar!r} is a battery's organic radar; `radar:` names a radar of sensors.radars",
+            )
+        elif radar is not None and known.get(radar) != "radars":
             radars = [k for k, v in known.items() if v == "radars"]
-            self.ref((*path, "radar"), radar if radar not in radars else None, radars, "radar id")
+            self.ref((*path, "radar"), radar, radars, "radar id")
 
     def check_units(self) -> None:
         self.known: dict[str, str] = {}
@@ -448,7 +456,6 @@ class _Checker:
                 self.unique(new_ids, "unit id")
                 for _, new_id in new_ids:
                     known[new_id] = local[new_id]
-                self.assets = [u for u, k in known.items() if k == "assets"]
             for mpath, move in _seq(self.data, (*path, "move")):
                 moved = _str(move, "id")
                 if moved is None:
@@ -458,6 +465,12 @@ class _Checker:
                     self.ref((*mpath, "id"), uid, list(known), "unit id")
                     continue
                 kind = known[uid]
+                if kind == ORGANIC:
+                    self.error(
+                        (*mpath, "id"),
+                        f"{uid!r} is a battery's organic radar: it moves with its battery",
+                    )
+                    continue
                 if kind == "assets" and move.get("site") is not None:
                     self.error((*mpath, "site"), f"{uid!r} is an asset: move it with `location`")
                 if kind != "assets" and move.get("location") is not None:
@@ -472,9 +485,19 @@ class _Checker:
                     if isinstance(uid, str):
                         if uid not in known:
                             self.ref((*path, "remove", i), uid, list(known), "unit id")
+                        elif known[uid] == ORGANIC:
+                            self.error(
+                                (*path, "remove", i),
+                                f"{uid!r} is a battery's organic radar: remove its battery",
+                            )
                         else:
                             del known[uid]
+                            known.pop(self.organic_of.get(uid, ""), None)
 
+
+#: Kind of a battery's organic radar in the id table (it cannot be moved, removed or referenced
+#: by another battery's ``radar:`` on its own).
+ORGANIC = "organic radars"
 
 #: Parameter pairs that must satisfy lower < upper after overrides.
 _ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
