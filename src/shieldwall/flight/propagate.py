@@ -49,7 +49,7 @@ _DRAG_NEGLIGIBLE_MPS2 = 1e-3
 #: Smallest step. [s]
 _DT_MIN_S = 1e-3
 #: Newton (bisection-safeguarded) iterations for event times within a step.
-_EVENT_ITERATIONS = 8
+_EVENT_ITERATIONS = 4
 #: Height of the reentry interface reported as ``reentry_speed_mps``. [m]
 REENTRY_ALT_M = 100e3
 
@@ -125,10 +125,15 @@ def acceleration(
     if table is None:
         return a, h, np.zeros_like(h)
     omega = model.omega_rad_s
-    vr = v_eci_mps - omega_cross(r_eci_m, omega) if omega else v_eci_mps
+    vr = v_eci_mps.copy()
+    if omega:  # v - omega x r, written out (no temporary stack)
+        vr[:, 0] += omega * r_eci_m[:, 1]
+        vr[:, 1] -= omega * r_eci_m[:, 0]
     speed = np.sqrt(np.einsum("ij,ij->i", vr, vr))
     k = table.density(h) * speed * (0.5 * G0_MPS2) / beta_pa
-    return a - k[:, None] * vr, h, k * speed
+    vr *= k[:, None]
+    a -= vr
+    return a, h, k * speed
 
 
 def _hermite(s: F64, dt: F64, p0: F64, d0: F64, p1: F64, d1: F64) -> F64:
@@ -282,9 +287,11 @@ def propagate(
     out_apo[:] = h
     out_apo_t[:] = t
     steps = 0
+    # Landed threats stay in the working arrays (masked out of every event) until a fifth of
+    # them have landed, then the arrays are compacted.
+    alive = np.ones(n, dtype=bool)
     while ids.size:
-        vr = v - omega_cross(r, omega) if omega else v
-        speed = np.sqrt(np.einsum("ij,ij->i", vr, vr))
+        speed = np.sqrt(np.einsum("ij,ij->i", v, v))
         dt = np.minimum(_step_size(h, speed, hd, drag, model), np.maximum(t_max_s - t, _DT_MIN_S))
         hdt = 0.5 * dt[:, None]
         r2 = r + hdt * v
@@ -309,9 +316,9 @@ def propagate(
         hd0 = hd
         hd1 = model.height_rate(r1, v1)
         # Impact: the first descending crossing of the stop height.
-        hit = (h1 <= stop_alt_m) & (h > stop_alt_m)
+        hit = alive & (h1 <= stop_alt_m) & (h > stop_alt_m)
         # Give up at t_max (NaN impact).
-        lost = ~hit & (t1 >= t_max_s)
+        lost = alive & ~hit & (t1 >= t_max_s)
         s_end = np.ones_like(dt)
         if hit.any():
             s_hit = _crossing(h[hit], hd0[hit], h1[hit], hd1[hit], dt[hit], stop_alt_m)
@@ -323,10 +330,10 @@ def propagate(
 
         # Apogee: largest height; where the height rate changes sign in the step, the apex of
         # the step's height cubic.
-        better = h1 > out_apo[ids]
+        better = alive & (h1 > out_apo[ids])
         out_apo_t[ids[better]] = t1[better]
         out_apo[ids[better]] = h1[better]
-        top = (hd0 > 0.0) & (hd1 <= 0.0)
+        top = alive & (hd0 > 0.0) & (hd1 <= 0.0)
         if top.any():
             s_top, h_top = _apex(h[top], hd0[top], h1[top], hd1[top], dt[top])
             sel_ids = ids[top]
@@ -335,7 +342,7 @@ def propagate(
             out_apo_t[sel_ids[up]] = (t[top] + s_top * dt[top])[up]
 
         # Reentry interface: descending through 100 km.
-        entry = (h > REENTRY_ALT_M) & (h1 <= REENTRY_ALT_M)
+        entry = alive & (h > REENTRY_ALT_M) & (h1 <= REENTRY_ALT_M)
         if entry.any():
             s_e = _crossing(h[entry], hd0[entry], h1[entry], hd1[entry], dt[entry], REENTRY_ALT_M)
             p_e, v_e = _interp(step, entry, s_e)
@@ -343,10 +350,12 @@ def propagate(
             out_reentry[ids[entry]] = np.sqrt(np.einsum("ij,ij->i", v_rel, v_rel))
 
         # Peak drag deceleration (at step ends, before impact).
-        vr1 = v1 - omega_cross(r1, omega) if omega else v1
-        peak = (drag1 > out_peak[ids]) & ~hit
+        peak = alive & (drag1 > out_peak[ids]) & ~hit
         out_peak[ids[peak]] = drag1[peak]
-        out_peak_v[ids[peak]] = np.sqrt(np.einsum("ij,ij->i", vr1[peak], vr1[peak]))
+        if peak.any():
+            vp, rp = v1[peak], r1[peak]
+            vr1 = vp - omega_cross(rp, omega) if omega else vp
+            out_peak_v[ids[peak]] = np.sqrt(np.einsum("ij,ij->i", vr1, vr1))
 
         if record:
             assert g_t is not None
@@ -357,7 +366,7 @@ def propagate(
             for j in range(int(np.ceil(model.dt_max_s / grid_dt)) + 1):
                 k = k_next + j
                 tk = k * grid_dt
-                sel = (tk <= t_end + 1e-12) & (k < m_max)
+                sel = alive & (tk <= t_end + 1e-12) & (k < m_max)
                 if not sel.any():
                     break
                 s = (tk[sel] - t[sel]) / dt[sel]
@@ -373,13 +382,15 @@ def propagate(
                 g_v[ids[hit], k_hit] = out_imp_v[ids[hit]]
 
         r, v, a, h, hd, drag, t = r1, v1, a1, h1, hd1, drag1, t1
-        done = hit | lost
-        if done.any():
-            keep = ~done
+        alive &= ~(hit | lost)
+        n_dead = alive.size - int(np.count_nonzero(alive))
+        if n_dead and (n_dead == alive.size or n_dead >= 0.2 * alive.size):
+            keep = alive
             ids = ids[keep]
             r, v, a, h, hd, drag, t, beta = (
                 np.asarray(x[keep], dtype=np.float64) for x in (r, v, a, h, hd, drag, t, beta)
             )
+            alive = np.ones(ids.size, dtype=bool)
 
     if record:
         assert g_t is not None

@@ -68,7 +68,7 @@ STATUS = ("ok", "out_of_reach", "no_solution", "not_converged")
 OK, OUT_OF_REACH, NO_SOLUTION, NOT_CONVERGED = 0, 1, 2, 3
 
 #: Aim tolerance of the solver (the issue's requirement is 50 m). [m]
-MISS_TOL_M = 10.0
+MISS_TOL_M = 20.0
 #: Apogee tolerance for lofted/depressed shots. [m]
 APOGEE_TOL_M = 100.0
 #: Full-model shots at most.
@@ -84,6 +84,8 @@ DEPRESSED_REACH_MARGIN = 1.25
 #: Calibration of the pitch-over fraction: lower bound and grid size per refinement.
 _XP_MIN = 0.1
 _XP_GRID = 9
+#: RK4 sub-steps of the boost in the inner model (the outer iteration absorbs its error).
+_INNER_BOOST_SUBSTEPS = 8
 #: Inner fixed-point iterations between the boost and the conic.
 _INNER_ITERATIONS = 6
 #: Time limit of a flight. [s]
@@ -182,7 +184,12 @@ def inner_solve(
     for _ in range(_INNER_ITERATIONS):
         ok = np.isfinite(v) & np.isfinite(g)
         b = boost(
-            plane, np.where(ok, v, 0.0), np.where(ok, g, 0.0), burn_time_s, pitch_frac, n_sub=16
+            plane,
+            np.where(ok, v, 0.0),
+            np.where(ok, g, 0.0),
+            burn_time_s,
+            pitch_frac,
+            n_sub=_INNER_BOOST_SUBSTEPS,
         )
         v_new, g_new = _conic(
             shape, b.radius_m, r2_m, psi_rad - b.angle_rad, ra_m, v_exp_mps, g_exp_rad, mu
