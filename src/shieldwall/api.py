@@ -30,6 +30,14 @@ from shieldwall.errors import (
     ShieldwallError,
     TargetingError,
 )
+from shieldwall.flight import (
+    FlightModel,
+    FlyoutTable,
+    Trajectories,
+    aim,
+    fly_raid,
+    flyout_tables,
+)
 from shieldwall.io.run_folder import read_run, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
 from shieldwall.pipeline import Results, prepare, simulate
@@ -59,6 +67,8 @@ __all__ = [
     "Comparison",
     "EKFRun",
     "FilterModel",
+    "FlightModel",
+    "FlyoutTable",
     "Metrics",
     "Param",
     "Policy",
@@ -69,12 +79,14 @@ __all__ = [
     "ShieldwallError",
     "TargetingError",
     "TrackPicture",
+    "Trajectories",
     "Visibility",
     "WTAError",
     "WTAProblem",
     "WTASolution",
     "World",
     "aer_to_ecef",
+    "aim",
     "ci_fuse",
     "compare",
     "compile_world",
@@ -82,6 +94,8 @@ __all__ = [
     "ecef_to_enu",
     "ecef_to_geodetic",
     "enu_to_ecef",
+    "fly_raid",
+    "flyout_tables",
     "geodesic_direct",
     "geodesic_inverse",
     "geodetic_to_ecef",
