@@ -115,13 +115,17 @@ def test_removed_asset_keeps_its_aim_location() -> None:
     np.testing.assert_allclose(np.degrees(w.raid.aim_lat_rad[:3]), 35.1)
 
 
-def test_battery_losing_its_radar_is_a_compile_error() -> None:
+def test_removing_a_radar_a_battery_relies_on_is_an_error() -> None:
     doc = _phased()
     doc["phases"][1]["remove"] = ["gp"]
-    s = load_scenario(doc)
-    compile_world(s, "2017")
-    with pytest.raises(ScenarioError, match="relies on radar 'gp'"):
-        compile_world(s, "2026")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(doc)
+    (problem,) = info.value.problems
+    assert problem.path == "phases[1].remove[0]"
+    assert "battery 'ship' relies on it" in problem.message
+    doc["phases"][1]["remove"] = ["gp", "ship"]  # both together is fine
+    w = compile_world(load_scenario(doc))
+    assert "gp" not in w.radars.id
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,7 @@ class _Checker:
         self.cat = catalog
         self.problems: list[Problem] = []
         self.organic_of: dict[str, str] = {}  # battery id -> its organic radar id
+        self.relies_on: dict[str, str] = {}  # battery id -> the stand-alone radar it names
 
     # -- helpers -------------------------------------------------------------------------
     def error(self, path: P, message: str, *, key: bool = False) -> None:
@@ -247,6 +248,8 @@ class _Checker:
                     (*path, "radar"), "give either `radar:` (an id) or `organic_radar:`, not both"
                 )
         radar = _str(item, "radar")
+        if radar is not None and (bid := _str(item, "id")) is not None:
+            self.relies_on[bid] = radar
         if radar is not None and known.get(radar) == ORGANIC:
             self.error(
                 (*path, "radar"),
@@ -493,6 +496,14 @@ class _Checker:
                         else:
                             del known[uid]
                             known.pop(self.organic_of.get(uid, ""), None)
+                for i, uid in enumerate(removed):
+                    users = [b for b, r in self.relies_on.items() if r == uid and b in known]
+                    if users:
+                        self.error(
+                            (*path, "remove", i),
+                            f"radar {uid!r} is removed but battery {users[0]!r} relies on it "
+                            "(`radar:`); remove or change that battery in the same phase",
+                        )
 
 
 #: Kind of a battery's organic radar in the id table (it cannot be moved, removed or referenced
