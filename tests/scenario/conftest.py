@@ -109,3 +109,47 @@ def make_doc(**changes: Any) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()
+
+
+#: BASE_DOC plus variants, a policy and two phases: every part of the language at least once.
+RICH_DOC: dict[str, Any] = {
+    **copy.deepcopy(BASE_DOC),
+    "base_phase": "p0",
+    "interceptors": [{"name": "MSE+", "type": "PAC-3 MSE", "pk_srbm": 0.9}],
+    "policies": [
+        {
+            "name": "mine",
+            "base": "cueing",
+            "links": [{"from": "BLU", "to": "GRN", "level": "track", "latency_s": 5}],
+            "defends": {"GRN": ["BLU"]},
+        }
+    ],
+    "phases": [
+        {
+            "name": "p1",
+            "add": {
+                "batteries": [
+                    {
+                        "id": "new",
+                        "nation": "GRN",
+                        "interceptor": "MSE+",
+                        "launchers": 2,
+                        "per_launcher": 4,
+                        "site": {"lat_deg": 34.1, "lon_deg": 131.1},
+                        "organic_radar": {"type": "AN/MPQ-65"},
+                    }
+                ],
+                "assets": [
+                    {
+                        "id": "base2",
+                        "nation": "GRN",
+                        "location": {"lat_deg": 33.0, "lon_deg": 130.0},
+                        "value": 2,
+                    }
+                ],
+            },
+            "move": [{"id": "gp", "boresight_az_deg": 300}],
+        },
+        {"name": "p2", "remove": ["pat", "base2"]},
+    ],
+}

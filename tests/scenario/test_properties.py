@@ -14,7 +14,7 @@ from shieldwall.earth.geodesy import geodetic_to_ecef
 from shieldwall.errors import Problem, ScenarioError
 from shieldwall.scenario import compile_world, load_scenario, scenario_hash
 from shieldwall.scenario.source import format_path
-from tests.scenario.conftest import BASE_DOC, make_doc
+from tests.scenario.conftest import BASE_DOC, RICH_DOC, make_doc
 
 
 def _key_paths(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
@@ -107,7 +107,7 @@ def _value_paths(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str 
     return found
 
 
-VALUE_PATHS = _value_paths(BASE_DOC)
+VALUE_PATHS = _value_paths(RICH_DOC)
 
 
 def _problems_of(source: Any) -> list[Problem] | None:
@@ -138,7 +138,7 @@ junk = st.one_of(
 def test_any_junk_value_gives_scenario_errors_never_a_crash(
     changes: list[tuple[tuple[str | int, ...], Any]],
 ) -> None:
-    doc = copy.deepcopy(BASE_DOC)
+    doc = copy.deepcopy(RICH_DOC)
     for path, value in changes:
         node: Any = doc
         try:
@@ -180,3 +180,10 @@ def test_mangled_yaml_text_gives_scenario_errors_never_a_crash(
         for problem in problems:  # every problem in a text says where it is
             assert problem.file == "<text>"
             assert problem.line > 0, problem
+
+
+def test_the_rich_document_is_valid() -> None:
+    """The fuzz tests above start from a valid document (or they would test nothing)."""
+    assert _problems_of(RICH_DOC) is None
+    assert _problems_of(BASE_DOC) is None
+    assert _problems_of(MINIMAL_TEXT) is None
