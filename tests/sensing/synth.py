@@ -7,6 +7,7 @@ boost for the RCS model only.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -31,6 +32,7 @@ from shieldwall.tracking.ekf import ballistic_acceleration
 D = math.pi / 180.0
 
 
+@functools.lru_cache(maxsize=32)
 def arc(
     launch_deg: tuple[float, float],
     az_deg: float,
@@ -49,7 +51,7 @@ def arc(
         [math.cos(g) * math.sin(a), math.cos(g) * math.cos(a), math.sin(g)]
     )
     x = np.concatenate([r, rot.T @ v_enu])[:, None]
-    sub = 8
+    sub = 4
     h = dt_s / sub
 
     def f(s: np.ndarray) -> np.ndarray:
@@ -259,8 +261,12 @@ def world(
 LAUNCH_DEG = (39.0, 125.7)
 
 
+@functools.lru_cache(maxsize=1)
 def korea_japan() -> tuple[World, Trajectories]:
-    """Three threats toward Japan, a Korean radar near the launch, a Japanese one near impact."""
+    """Three threats toward Japan, a Korean radar near the launch, a Japanese one near impact.
+
+    Cached: callers must not modify the returned arrays.
+    """
     arcs = [
         arc(LAUNCH_DEG, 100.0 + 5 * i, 3300.0 + 100 * i, 45.0, launch_t_s=10.0 * i)
         for i in range(3)

@@ -23,8 +23,8 @@ def _impacts(x0: np.ndarray, dt: float) -> np.ndarray:
     out = np.full((n, 3), np.nan)
     for _ in range(5000):
         prev = x.copy()
-        for _ in range(4):
-            x = propagate_ballistic(x, dt / 4)
+        for _ in range(2):
+            x = propagate_ballistic(x, dt / 2)
         h0 = ecef_to_geodetic(prev[0:3].T)[2]
         h1 = ecef_to_geodetic(x[0:3].T)[2]
         down = np.isnan(out[:, 0]) & (h1 < 0)
