@@ -384,3 +384,19 @@ def test_overrides_must_keep_bounds_ordered(catalog: Any) -> None:
         "sensors.radars[0].min_el_deg",
     ]
     assert f"min_alt_km ({thaad_min:g}) must be less than max_alt_km (30)" in errors[0].message
+
+
+def test_json_files_load_with_positions(tmp_path: Path) -> None:
+    import json
+
+    doc = make_doc()
+    doc["batteries"][0]["launchers"] = -1
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc, indent=1))
+    problem = _only(path)
+    assert problem.path == "batteries[0].launchers"
+    line = path.read_text().splitlines()[problem.line - 1]
+    assert line[problem.col - 1 :].startswith("-1")
+    from_text = load_scenario(json.dumps(make_doc(), indent=1))
+    assert from_text.model_dump() == load_scenario(make_doc()).model_dump()
+    assert from_text.file == "<text>"
