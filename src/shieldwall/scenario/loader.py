@@ -118,13 +118,13 @@ def _problem(src: Source, error: ErrorDetails) -> Problem:
         message = message[len("Value error, ") :]
     ctx = error.get("ctx") or {}
     expected = ctx.get("expected")
-    if kind in ("literal_error", "enum") and isinstance(given, str) and isinstance(expected, str):
-        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-        message += did_you_mean(given, choices)
     if given is not None and not isinstance(given, dict | list) and kind != "value_error":
         message += f"; got {given!r}"
     elif isinstance(given, dict | list):
         message += f"; got a {'mapping' if isinstance(given, dict) else 'list'}"
+    if kind in ("literal_error", "enum") and isinstance(given, str) and isinstance(expected, str):
+        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+        message += did_you_mean(given, choices)
     return src.problem(loc, message)
 
 
