@@ -85,6 +85,8 @@ def test_schema_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert printed == schema_document()
     assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
     assert json.loads((tmp_path / "s.json").read_text()) == printed
+    assert main(["schema", "-o", str(tmp_path / "no" / "such" / "dir.json")]) == 2
+    assert "cannot write" in capsys.readouterr().err
 
 
 def _walk(node: Any) -> Any:

@@ -136,4 +136,7 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            output.write_text(text, encoding="utf-8")
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise ShieldwallError(f"cannot write {output}: {exc.strerror or exc}") from None
