@@ -26,6 +26,7 @@ References
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,7 +34,9 @@ from numpy.typing import NDArray
 from shieldwall.earth.atmosphere import DensityTable
 from shieldwall.earth.constants import G0_MPS2, MU_EARTH_M3_S2, R_SPHERE_M
 from shieldwall.flight.flyout import FlyoutTable
-from shieldwall.scenario.world import World
+
+if TYPE_CHECKING:  # the scenario package is heavy to import; only the type is needed
+    from shieldwall.scenario.world import World
 
 __all__ = ["flyout_fan", "flyout_table", "flyout_tables"]
 

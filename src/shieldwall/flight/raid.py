@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from shieldwall.flight.model import FlightModel
 from shieldwall.flight.threats import fly_threats
 from shieldwall.flight.trajectories import Trajectories
-from shieldwall.scenario.world import World
+
+if TYPE_CHECKING:  # the scenario package is heavy to import; only the type is needed
+    from shieldwall.scenario.world import World
 
 __all__ = ["fly_raid"]
 
