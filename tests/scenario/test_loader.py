@@ -330,6 +330,7 @@ def test_not_a_mapping_and_missing_file(tmp_path: Path) -> None:
     assert "a scenario is a mapping" in _only("- just\n- a list\n").message
     assert "file not found" in _only(tmp_path / "nope.yaml").message
     assert "file not found" in _only(str(tmp_path / "nope.yaml")).message
+    assert "is a directory" in _only(tmp_path).message
     (tmp_path / "empty.yaml").write_text("")
     assert "empty document" in _only(tmp_path / "empty.yaml").message
 

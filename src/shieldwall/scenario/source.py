@@ -240,6 +240,16 @@ def parse_source(source: str | Path | Mapping[str, Any]) -> Source:
     if isinstance(source, str) and ("\n" in source or not _looks_like_path(source)):
         return parse_text(source, file="<text>")
     path = Path(source)
+    if path.is_dir():
+        raise ScenarioError(
+            f"{path}: a directory",
+            [
+                Problem(
+                    message=f"is a directory; give scenario files, e.g. {path}/*.yaml",
+                    file=str(path),
+                )
+            ],
+        )
     if not path.is_file():
         raise ScenarioError(
             f"{path}: no such file",
