@@ -121,8 +121,13 @@ def fly_threats(
         model=model,
     )
     rng = model.ground_range(lat0, lon0, lat1, lon1)
-    too_far = (shape == tg.DEPRESSED) & (rng > tg.REACH_MARGIN * np.asarray(max_range_m)[mi])
-    status = np.where(too_far & (sol.status == tg.OK), tg.OUT_OF_REACH, sol.status)
+    beyond = rng > tg.REACH_MARGIN * np.asarray(max_range_m)[mi]
+    # Depressed shots are limited by ground range too (see targeting.DEPRESSED_REACH_MARGIN);
+    # any shot with no conic at all beyond the catalog range is out of reach, not "too close".
+    too_far = beyond & (
+        ((shape == tg.DEPRESSED) & (sol.status == tg.OK)) | (sol.status == tg.NO_SOLUTION)
+    )
+    status = np.where(too_far, tg.OUT_OF_REACH, sol.status)
     sol = replace(sol, status=status)
     bad = np.nonzero(sol.status != tg.OK)[0]
     if bad.size:
@@ -171,7 +176,13 @@ def _problem(
     reach_km = float(np.asarray(max_range_m)[mi[i]]) / 1e3
     shape_name = tg.SHAPES[int(shape[i])]
     status = int(sol.status[i])
-    if status == tg.OUT_OF_REACH:
+    if status == tg.OUT_OF_REACH and not np.isfinite(sol.v_bo_mps[i]):
+        msg = (
+            f"{name} cannot reach the aim point {rng[i] / 1e3:,.0f} km away: its reach is about "
+            f"{reach_km:,.0f} km (catalog max_range_km). Allowed: aim points within about "
+            f"{reach_km:,.0f} km on a minimum-energy trajectory (less when lofted or depressed)."
+        )
+    elif status == tg.OUT_OF_REACH:
         msg = (
             f"{name} cannot reach the aim point {rng[i] / 1e3:,.0f} km away on a {shape_name} "
             f"trajectory: that needs a burnout speed of {sol.v_bo_mps[i] / 1e3:.2f} km/s; the "
