@@ -138,6 +138,9 @@ def test_cli_fly_textbook_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["burnout_speed_kms"] == pytest.approx(
         float(ME_1300["burnout_velocity_km_s"]), rel=SPEED_REL_TOL
     )
+    assert out["reentry_speed_kms"] == pytest.approx(
+        float(ME_1300["reentry_speed_km_s"]), rel=SPEED_REL_TOL
+    )
     assert out["boost_time_s"] == 0.0
     assert out["range_km"] == pytest.approx(1300.0, abs=0.01)
 

@@ -121,6 +121,7 @@ def fly(
         print_json(result)
         return
     t = result["flight_time_s"]
+    where_entry = "back at the ground: vacuum" if model.atmosphere == "vacuum" else "through 100 km"
     lines = [
         f"[bold]{missile}[/bold] {from_} -> {to}  ({shape}; model: {', '.join(result['model'])})",
         f"  range            {result['range_km']:10,.1f} km",
@@ -130,7 +131,7 @@ def fly(
         f"  boost time       {result['boost_time_s']:10.1f} s",
         f"  free flight      {result['free_flight_time_s']:10.1f} s",
         f"  total flight     {t:10.1f} s  ({int(t // 60)} min {t % 60:02.0f} s)",
-        f"  reentry speed    {result['reentry_speed_kms']:10.3f} km/s (at 100 km)",
+        f"  reentry speed    {result['reentry_speed_kms']:10.3f} km/s  ({where_entry})",
         f"  impact speed     {result['impact_speed_kms']:10.3f} km/s",
         f"  impact point     {result['impact_lat_deg']:.4f}, {result['impact_lon_deg']:.4f} "
         f"(miss {result['miss_m']:.1f} m)",

@@ -276,7 +276,11 @@ def _record(
     imp_lat, imp_lon, _ = model.to_geodetic(shot.impact_r_ecef_m)
     v_imp = shot.impact_v_ecef_mps
     impact_speed = np.sqrt(np.einsum("ij,ij->i", v_imp, v_imp))
-    reentry = np.where(np.isfinite(ff.reentry_speed_mps), ff.reentry_speed_mps, impact_speed)
+    # Reentry: through the 100 km entry interface; in vacuum there is no atmosphere to reenter
+    # and the speed back at the surface is reported (BMW 1971 §6.2: reentry at the burnout
+    # radius, the surface in the textbook case), as when the apogee is below 100 km.
+    entry_ok = np.isfinite(ff.reentry_speed_mps) & (model.atmosphere != "vacuum")
+    reentry = np.where(entry_ok, ff.reentry_speed_mps, impact_speed)
     d = shot.impact_r_ecef_m - aim
     return Trajectories(
         dt_s=dt,

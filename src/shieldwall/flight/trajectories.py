@@ -63,8 +63,8 @@ class Trajectories:
         Earth-relative speed and flight-path angle above the local (geocentric) horizontal at
         burnout, ``(n,)``. [m/s], [rad]
     reentry_speed_mps
-        Earth-relative speed when descending through 100 km (at impact if the apogee is lower),
-        ``(n,)``. [m/s]
+        Earth-relative speed when descending through 100 km (at impact if the apogee is lower,
+        and in vacuum, where there is no atmosphere to reenter), ``(n,)``. [m/s]
     impact_speed_mps
         Earth-relative speed at impact, ``(n,)``. [m/s]
     miss_m
