@@ -56,3 +56,17 @@ def test_take_selects_rows() -> None:
     np.testing.assert_array_equal(one.t_s[0], traj.t_s[1])
     assert one.range_m[0] == traj.range_m[1]
     assert math.isfinite(one.flight_time_s[0])
+
+
+def test_an_empty_raid_flies() -> None:
+    from shieldwall.flight.threats import fly_threats
+
+    e = np.zeros(0)
+    i = np.zeros(0, dtype=np.int64)
+    traj = fly_threats(
+        launch_lat_rad=e, launch_lon_rad=e, aim_lat_rad=e, aim_lon_rad=e, launch_t_s=e,
+        shape=i, apogee_m=e, burnout_speed_mps=e, burnout_angle_rad=e, missile_idx=i,
+        missile_names=["x"], max_range_m=np.array([1e6]), burn_time_s=np.array([60.0]),
+        burnout_alt_m=np.array([30e3]), beta_pa=np.array([50e3]),
+    )  # fmt: skip
+    assert traj.n == 0
