@@ -177,6 +177,8 @@ def simulate(
     prepared: Prepared | None = None,
     draws: Draws | None = None,
     track_delay_max_s: float | None = None,
+    miss_as_kill: float = 0.0,
+    kill_as_miss: float = 0.0,
 ) -> Results:
     """Simulate one policy: windows, fire plan and the Monte Carlo over ``trials`` raids.
 
@@ -200,6 +202,8 @@ def simulate(
         Reuse random numbers across policies (common random numbers).
     track_delay_max_s
         Per-trial extra track delay upper bound; the median radar revisit when omitted. [s]
+    miss_as_kill, kill_as_miss
+        Kill-assessment error probabilities (0 = perfect assessment, the default). []
 
     Raises
     ------
@@ -209,6 +213,9 @@ def simulate(
     n_trials = int(world.trials if trials is None else trials)
     root_seed = int(world.seed if seed is None else seed)
     _check(n_trials, solver, tracking_mode)
+    for name, q in (("miss_as_kill", miss_as_kill), ("kill_as_miss", kill_as_miss)):
+        if not 0.0 <= q <= 1.0:
+            raise _fail(name, f"must be a probability in [0, 1], got {q!r}")
     pol = resolve_policy(world, policy)
     doc = doctrine or Doctrine()
     prep = prepared or prepare(world)
@@ -251,7 +258,13 @@ def simulate(
         draws = draw(root_seed, n_trials, prep.targets.n_threats, doc.max_shots_per_threat)
     delay = default_track_delay_max_s(world) if track_delay_max_s is None else track_delay_max_s
     outcomes = resolve(
-        sched, prep.targets, draws, track_delay_max_s=delay, n_assets=len(world.assets.value)
+        sched,
+        prep.targets,
+        draws,
+        track_delay_max_s=delay,
+        n_assets=len(world.assets.value),
+        miss_as_kill=miss_as_kill,
+        kill_as_miss=kill_as_miss,
     )
     t3 = time.perf_counter()
     metrics = summarize(

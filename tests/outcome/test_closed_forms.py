@@ -100,3 +100,21 @@ def test_track_delay_closes_late_slots() -> None:
     expected = 0.5 * 1.0 + 0.5 * (1 - p) ** 2  # half the trials: no shot; half: a salvo of 2
     assert set(np.unique(out.shots[out.flew[:, 0], 0]).tolist()) == {0, 2}
     _leak_rate_contains(out.leaked[:, 0], expected)
+
+
+@pytest.mark.parametrize(("p", "miss_as_kill", "kill_as_miss"), [(0.6, 0.3, 0.0), (0.7, 0.0, 0.4)])
+def test_kill_assessment_errors(p: float, miss_as_kill: float, kill_as_miss: float) -> None:
+    # SLS with 2 slots. A miss taken for a kill stops the engagement: leak (1-p)(q + (1-q)(1-p)).
+    # A kill taken for a miss draws the second round anyway: rounds 1 + (1-p)(1-q) + p w.
+    sched = schedule([Pair(0, 0, p, n_slots=2)], [2], n_threats=1, inventory=[5], mode="sls")
+    out = resolve(
+        sched,
+        targets(1),
+        draw(19, 40_000, 1),
+        miss_as_kill=miss_as_kill,
+        kill_as_miss=kill_as_miss,
+    )
+    q, w = miss_as_kill, kill_as_miss
+    _leak_rate_contains(out.leaked[:, 0], (1 - p) * (q + (1 - q) * (1 - p)))
+    _, lo, hi = mean_interval(out.shots[:, 0], z=Z999)
+    assert lo <= 1 + (1 - p) * (1 - q) + p * w <= hi

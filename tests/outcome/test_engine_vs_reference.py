@@ -44,9 +44,17 @@ def problems(draw_: st.DrawFn) -> tuple[list[Pair], list[int], int, list[int], s
 
 
 @settings(max_examples=40, deadline=None)
-@given(problems(), st.integers(0, 2**31 - 1), st.booleans())
+@given(
+    problems(),
+    st.integers(0, 2**31 - 1),
+    st.booleans(),
+    st.sampled_from([(0.0, 0.0), (0.2, 0.0), (0.0, 0.3), (0.1, 0.1)]),
+)
 def test_vectorized_engine_equals_reference(
-    problem: tuple[list[Pair], list[int], int, list[int], str, float], seed: int, reserve: bool
+    problem: tuple[list[Pair], list[int], int, list[int], str, float],
+    seed: int,
+    reserve: bool,
+    ka_errors: tuple[float, float],
 ) -> None:
     pairs, shots, n_threats, inventory, mode, delay = problem
     sched = schedule(
@@ -60,8 +68,11 @@ def test_vectorized_engine_equals_reference(
     )
     tg = targets(n_threats, reliability=0.9, n_assets=2)
     d = draw(seed, 60, n_threats, n_shots=6)
-    fast = resolve(sched, tg, d, track_delay_max_s=delay)
-    slow = resolve_reference(sched, tg, d, track_delay_max_s=delay)
+    mk, km = ka_errors
+    fast = resolve(sched, tg, d, track_delay_max_s=delay, miss_as_kill=mk, kill_as_miss=km)
+    slow = resolve_reference(
+        sched, tg, d, track_delay_max_s=delay, miss_as_kill=mk, kill_as_miss=km
+    )
     for name in ("flew", "killed", "leaked", "shots", "expended", "asset_hit"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
     assert np.all(fast.expended <= np.asarray(inventory)[None, :])

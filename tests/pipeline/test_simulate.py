@@ -92,3 +92,14 @@ def test_bad_trials_and_solver_are_user_errors() -> None:
         simulate(world, "national", trials=0, prepared=_prepared("minimal"))
     with pytest.raises(PlanError, match="heuristic, exact, doctrine"):
         simulate(world, "national", trials=10, solver="best", prepared=_prepared("minimal"))
+
+
+def test_kill_assessment_errors_never_help_and_are_validated() -> None:
+    world = _world("minimal")
+    prep = _prepared("minimal")
+    perfect = simulate(world, "national", trials=2000, seed=8, prepared=prep)
+    sloppy = simulate(world, "national", trials=2000, seed=8, prepared=prep, miss_as_kill=0.5)
+    d = sloppy.outcomes.leakers.astype(float) - perfect.outcomes.leakers
+    assert d.mean() > 0.0  # missed kills taken as kills leak more on the same random numbers
+    with pytest.raises(SimulationError, match="kill_as_miss"):
+        simulate(world, "national", trials=10, prepared=prep, kill_as_miss=1.5)

@@ -33,6 +33,9 @@ class Draws:
         The k-th round at a threat kills iff ``kill_u < r · pk`` (interceptor reliability r
         times single-shot kill probability pk: one draw, since a round kills exactly when it
         works *and* hits, two independent events).
+    ka_u : (n_threat, n_shot, n_trial)
+        Kill assessment of the k-th round errs iff ``ka_u`` is below the error probability
+        (of a kill taken for a miss, or of a miss taken for a kill).
     seed : int
         The seed they came from.
     """
@@ -40,6 +43,7 @@ class Draws:
     threat_u: F64
     delay_u: F64
     kill_u: F64
+    ka_u: F64
     seed: int
 
     @property
@@ -64,10 +68,11 @@ def draw(seed: int, n_trials: int, n_threats: int, n_shots: int = 8) -> Draws:
         Sizes; each array comes from its own spawned stream, so changing ``n_shots`` leaves
         ``threat_u`` and ``delay_u`` unchanged. []
     """
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
     return Draws(
         threat_u=streams[0].random((n_threats, n_trials)),
         delay_u=streams[1].random((n_threats, n_trials)),
         kill_u=streams[2].random((n_threats, n_shots, n_trials)),
+        ka_u=streams[3].random((n_threats, n_shots, n_trials)),
         seed=int(seed),
     )

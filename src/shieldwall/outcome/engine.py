@@ -12,7 +12,9 @@ Event rule (trial n, event e at threat i from battery b, nominal launch time L):
 
 - the threat must have flown (``threat_u < reliability``), and the event must still fit its window
   after the trial's extra track delay ``d = track_delay_max_s · delay_u`` (``d <= slack``);
-- it fires unless the threat is assessed killed by ``L``; a reserve event (re-plan) fires only
+- it fires unless the threat is assessed killed by ``L`` (kill assessment may err: a miss taken
+  for a kill with probability ``miss_as_kill``, a kill for a miss with ``kill_as_miss``, one
+  draw ``ka_u`` per round); a reserve event (re-plan) fires only
   once the plan for the threat has failed: no planned event for it left, at least one round
   fired at it and none still unassessed;
 - it fires ``min(n_fire, rounds left, shot cap − rounds already at the threat)`` rounds, where a
@@ -52,6 +54,36 @@ def assets_hit(
 _SPARSE_FRACTION = 8
 
 
+def _rounds(
+    sh: NDArray[np.int64],
+    n: NDArray[np.int64],
+    cols: NDArray[np.int64],
+    row0: int,
+    n_sh: int,
+    n_tr: int,
+    n_max: int,
+    p_kill: float,
+    kill_flat: NDArray[np.float64],
+    ka_flat: NDArray[np.float64] | None,
+    miss_as_kill: float,
+    kill_as_miss: float,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Whether the ``n`` rounds fired (after ``sh`` earlier ones) kill, and whether a kill is
+    *assessed*; trials are the columns ``cols`` of the draws. Returns ``(hit, believed)``."""
+    hit = np.zeros(cols.shape[0], dtype=bool)
+    believed = hit if ka_flat is None else np.zeros(cols.shape[0], dtype=bool)
+    for j in range(n_max):
+        k = np.minimum(sh + j, n_sh - 1)
+        flat = (row0 + k) * n_tr + cols
+        fire_j = j < n
+        kill_j = fire_j & (kill_flat[flat] < p_kill)
+        hit |= kill_j
+        if ka_flat is not None:
+            ka = ka_flat[flat]
+            believed |= (kill_j & (ka >= kill_as_miss)) | (fire_j & ~kill_j & (ka < miss_as_kill))
+    return hit, believed
+
+
 def _fire_sparse(
     idx: NDArray[np.int64],
     i: int,
@@ -65,6 +97,7 @@ def _fire_sparse(
     n_sh: int,
     n_tr: int,
     kill_flat: NDArray[np.float64],
+    ka: tuple[NDArray[np.float64] | None, float, float],
     killed: NDArray[np.bool_],
     known_t: NDArray[np.float64],
     pending_t: NDArray[np.float64],
@@ -78,12 +111,9 @@ def _fire_sparse(
     idx, n, sh = idx[keep], n[keep], sh[keep]
     if idx.size == 0:
         return
-    hit = np.zeros(idx.size, dtype=bool)
-    for j in range(n_max):
-        k = np.minimum(sh + j, n_sh - 1)
-        hit |= (j < n) & (kill_flat[(row0 + k) * n_tr + idx] < p_kill)
-    h = idx[hit]
-    killed[i, h] = True
+    hit, believed = _rounds(sh, n, idx, row0, n_sh, n_tr, n_max, p_kill, kill_flat, *ka)
+    killed[i, idx[hit]] = True
+    h = idx[believed]
     known_t[i, h] = np.minimum(known_t[i, h], assess)
     pending_t[i, idx] = np.maximum(pending_t[i, idx], assess)
     shots[i, idx] = sh + n
@@ -97,6 +127,8 @@ def resolve(
     *,
     track_delay_max_s: float = 0.0,
     n_assets: int | None = None,
+    miss_as_kill: float = 0.0,
+    kill_as_miss: float = 0.0,
 ) -> Outcomes:
     """Resolve every trial of one policy.
 
@@ -112,6 +144,9 @@ def resolve(
         Extra fire-control track delay per (trial, threat) is uniform on [0, this]. [s]
     n_assets
         Number of assets (for ``asset_hit``); the largest target index + 1 when omitted.
+    miss_as_kill, kill_as_miss
+        Kill-assessment errors: probability a miss is assessed as a kill (the threat is then no
+        longer engaged) and a kill as a miss (more rounds are wasted on it). 0 = perfect. []
 
     Returns
     -------
@@ -130,6 +165,8 @@ def resolve(
     left = np.repeat(schedule.inventory[:, None], n_tr, axis=1).astype(np.int64)
     has_delay = track_delay_max_s > 0.0
     kill_flat = draws.kill_u.reshape(-1)
+    ka_flat = draws.ka_u.reshape(-1) if (miss_as_kill > 0.0 or kill_as_miss > 0.0) else None
+    ka = (ka_flat, miss_as_kill, kill_as_miss)
     trial = np.arange(n_tr)
     for e in range(schedule.n_events):
         i = int(schedule.threat_idx[e])
@@ -169,19 +206,15 @@ def resolve(
             nf = n_fire_t[idx] if isinstance(n_fire_t, np.ndarray) else n_fire_t
             _fire_sparse(
                 idx, i, b, row0, nf, n_max, p_kill, assess, cap, n_sh, n_tr,
-                kill_flat, killed, known_t, pending_t, shots, left,
+                kill_flat, ka, killed, known_t, pending_t, shots, left,
             )  # fmt: skip
             continue
         sh = shots[i]
         n = np.minimum(np.minimum(left[b], cap - sh), n_fire_t) * go
         fired = n > 0
-        k0 = np.minimum(sh, n_sh - 1)
-        hit = fired & (kill_flat[(row0 + k0) * n_tr + trial] < p_kill)
-        for j in range(1, n_max):
-            k = np.minimum(sh + j, n_sh - 1)
-            hit |= (j < n) & (kill_flat[(row0 + k) * n_tr + trial] < p_kill)
+        hit, believed = _rounds(sh, n, trial, row0, n_sh, n_tr, n_max, p_kill, kill_flat, *ka)
         killed[i] |= hit
-        known_t[i] = np.where(hit & (assess < known_t[i]), assess, known_t[i])
+        known_t[i] = np.where(believed & (assess < known_t[i]), assess, known_t[i])
         pending_t[i] = np.where(fired & (assess > pending_t[i]), assess, pending_t[i])
         sh += n
         left[b] -= n

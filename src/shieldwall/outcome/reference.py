@@ -60,6 +60,8 @@ def resolve_reference(
     *,
     track_delay_max_s: float = 0.0,
     n_assets: int | None = None,
+    miss_as_kill: float = 0.0,
+    kill_as_miss: float = 0.0,
     trials: int | None = None,
 ) -> Outcomes:
     """Same contract as :func:`shieldwall.outcome.engine.resolve`, one trial at a time.
@@ -121,8 +123,16 @@ def resolve_reference(
             p_kill = ev.reliability * ev.pk
             for j in range(rounds):
                 k = th.shots + j
-                if draws.kill_u[ev.threat, k, n] < p_kill:
+                kills = bool(draws.kill_u[ev.threat, k, n] < p_kill)
+                if kills:
                     th.killed = True
+                assessed_kill = kills
+                if miss_as_kill > 0.0 or kill_as_miss > 0.0:
+                    u = draws.ka_u[ev.threat, k, n]
+                    assessed_kill = (kills and u >= kill_as_miss) or (
+                        not kills and u < miss_as_kill
+                    )
+                if assessed_kill:
                     th.known_kill_t_s = min(th.known_kill_t_s, ev.assess_t_s)
             th.pending_until_t_s = max(th.pending_until_t_s, ev.assess_t_s)
             th.shots += rounds

@@ -135,6 +135,8 @@ def compare(
     baseline: str = "national",
     tracking_mode: str = "covariance",
     doctrine: Doctrine | None = None,
+    miss_as_kill: float = 0.0,
+    kill_as_miss: float = 0.0,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Comparison:
     """Compare sharing policies on one raid with common random numbers.
@@ -155,6 +157,8 @@ def compare(
         ``covariance`` or ``measurement``.
     doctrine
         Fire doctrine.
+    miss_as_kill, kill_as_miss
+        Kill-assessment error probabilities (0 = perfect). []
     progress
         Called as ``progress(stage, done, total)`` after each step.
 
@@ -192,6 +196,8 @@ def compare(
             doctrine=doc,
             prepared=prep,
             draws=draws,
+            miss_as_kill=miss_as_kill,
+            kill_as_miss=kill_as_miss,
         )
         if progress:
             progress(name, k + 2, total)
