@@ -18,7 +18,7 @@ from shieldwall.battle.plan import Doctrine
 from shieldwall.errors import Problem
 from shieldwall.metrics.intervals import paired_difference
 from shieldwall.outcome.draws import draw
-from shieldwall.pipeline import Results, SimulationError, prepare, resolve_policy, simulate
+from shieldwall.pipeline import Results, SimulationError, prepare, simulate
 from shieldwall.scenario import World
 
 __all__ = ["DEFAULT_POLICIES", "Comparison", "PolicyRow", "compare"]
@@ -172,8 +172,10 @@ def compare(
     if not names:
         msg = "give at least one policy"
         raise SimulationError(msg, [Problem(message=msg, path="policies")])
-    for name in [*names, baseline]:
-        resolve_policy(world, name)
+    for field, name in [*(("policies", n) for n in names), ("baseline", baseline)]:
+        if name not in world.policies:
+            msg = f"unknown policy {name!r}; valid policies: {', '.join(world.policies)}"
+            raise SimulationError(msg, [Problem(message=msg, path=field)])
     if baseline not in names:
         names.insert(0, baseline)
     n_trials = int(world.trials if trials is None else trials)
