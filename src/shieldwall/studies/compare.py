@@ -67,6 +67,14 @@ class PolicyRow:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no per-trial arrays)."""
         m = self.results.metrics
+        world = self.results.world
+        by_type: dict[str, float] = {}
+        by_nation: dict[str, float] = {}
+        for b, n in enumerate(m.expended_by_battery.tolist()):
+            kind = world.interceptors.name[int(world.batteries.interceptor_idx[b])]
+            nation = world.nations.id[int(world.batteries.nation_idx[b])]
+            by_type[kind] = by_type.get(kind, 0.0) + n
+            by_nation[nation] = by_nation.get(nation, 0.0) + n
         return {
             "name": self.name,
             "p_zero_leak": self.p_zero_leak,
@@ -80,9 +88,11 @@ class PolicyRow:
             "d_expected_leakers": self.d_expected_leakers,
             "d_expected_leakers_ci": list(self.d_expected_leakers_ci),
             "p_asset_survives": {
-                aid: float(p)
-                for aid, p in zip(self.results.world.assets.id, m.p_asset_survives, strict=True)
+                aid: float(p) for aid, p in zip(world.assets.id, m.p_asset_survives, strict=True)
             },
+            "expended_by_interceptor": by_type,
+            "expended_by_nation": by_nation,
+            "inventory_left": float(m.inventory_left_by_battery.sum()),
         }
 
 
