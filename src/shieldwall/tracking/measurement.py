@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,10 +66,9 @@ class EKFRun:
 class _Source:
     radar: int
     lag: int  # samples
-    weighted: NDArray[np.bool_]  # (n_t, m): looks with information (covariance mode's w > 0)
-    det: NDArray[np.bool_]  # (T, n_t, m)
-    z: F64  # (3, T, n_t, m)
-    sigma: F64  # (3, n_t, m)
+    weight: F64  # (n_t, m): looks with information (covariance mode's w = Pd at looks)
+    z_true: F64  # (3, n_t, m) true az, el, range
+    sigma: F64  # (3, n_t, m) noise standard deviations
 
 
 def _sources(world: World, policy: Policy, nation_idx: int, dt_s: float) -> list[tuple[int, int]]:
@@ -84,15 +84,12 @@ def _sources(world: World, policy: Policy, nation_idx: int, dt_s: float) -> list
     return out
 
 
-def _simulate_measurements(
+def _source_tables(
     world: World,
     traj: Trajectories,
     visibility: Visibility,
     pairs: list[tuple[int, int]],
-    trials: int,
-    rng: np.random.Generator,
     model: FilterModel,
-    draw_detections: bool,
 ) -> list[_Source]:
     rd = world.radars
     rots = enu_rotation(rd.lat_rad, rd.lon_rad)
@@ -112,14 +109,7 @@ def _simulate_measurements(
                 np.full(z_true[1].shape, rd.range_sigma_m[i] / per),
             ]
         )
-        w = w_all[i]
-        det = np.broadcast_to(w > 0, (trials, *w.shape))
-        if draw_detections:
-            det = det & (rng.random(det.shape) < np.clip(w, 0.0, 1.0))
-        z = z_true[:, None] + sig[:, None] * rng.standard_normal((3, trials, *w.shape))
-        out.append(
-            _Source(radar=i, lag=d, weighted=w > 0, det=np.ascontiguousarray(det), z=z, sigma=sig)
-        )
+        out.append(_Source(radar=i, lag=d, weight=w_all[i], z_true=z_true, sigma=sig))
     return out
 
 
@@ -135,6 +125,7 @@ def simulate_ekf(
     model: FilterModel | None = None,
     draw_detections: bool = True,
     k_eval: NDArray[np.int64] | list[int] | None = None,
+    errors: bool = True,
 ) -> EKFRun:
     """Run nation ``nation_idx``'s fused EKF on simulated measurements, ``trials`` times.
 
@@ -155,7 +146,10 @@ def simulate_ekf(
         detects (the exact counterpart of the covariance mode when Pd is 1).
     k_eval
         Grid samples at which to evaluate the picture (default: all). With late sources each
-        evaluation re-runs the last ``D`` samples, so pass a few samples for long runs.
+        evaluated sample costs a window of ``D`` extra filter steps (up to ``D`` times the
+        cost of the run when every sample is evaluated).
+    errors
+        Keep the per-trial errors and NEES (``False``: only ``cov_mean``, to save memory).
     """
     model = model or FilterModel()
     traj = trajectories
@@ -166,111 +160,135 @@ def simulate_ekf(
     q = process_noise_density(traj, model)
     rd = world.radars
     rots = enu_rotation(rd.lat_rad, rd.lon_rad)
-    pairs = _sources(world, policy, nation_idx, traj.dt_s)
-    src = _simulate_measurements(
-        world, traj, visibility, pairs, trials, rng, model, draw_detections
+    src = _source_tables(
+        world, traj, visibility, _sources(world, policy, nation_idx, traj.dt_s), model
     )
-    D = max((s.lag for s in src), default=0)
+    D = max((s_.lag for s_ in src), default=0)
     has = np.zeros((n_t, m), bool)
     for s_ in src:
-        has |= s_.weighted
+        has |= s_.weight > 0
     k_start = np.where(has.any(axis=1), np.argmax(has, axis=1), m)
     p0 = np.array([model.p0_pos_sigma_m] * 3 + [model.p0_vel_sigma_mps] * 3)
     truth = np.concatenate([traj.r_ecef_m, traj.v_ecef_mps], axis=-1)  # (n_t, m, 6)
     x0_noise = p0[:, None, None] * rng.standard_normal((6, trials, n_t))
+    shape = (trials, n_t)
+
+    def draw(k: int) -> list[tuple[_Source, NDArray[np.bool_], F64]]:
+        """Detections and noisy measurements of every source at sample k (shared by the full
+        filter and the latency windows, which all stand at the same sample)."""
+        out = []
+        for s_ in src:
+            w = s_.weight[:, k]
+            if not np.any(w > 0):
+                continue
+            det = np.broadcast_to((w > 0)[None, :], shape)
+            if draw_detections:
+                det = det & (rng.random(shape) < np.clip(w, 0.0, 1.0)[None, :])
+            z = s_.z_true[:, None, :, k] + s_.sigma[:, None, :, k] * rng.standard_normal(
+                (3, *shape)
+            )
+            out.append((s_, det, z))
+        return out
 
     def step(
         x: F64,
         P: F64,
         started: NDArray[np.bool_],
-        k: NDArray[np.int64],
-        max_lag: int,
+        k: int,
+        max_lag: int | NDArray[np.int64],
+        meas: list[tuple[_Source, NDArray[np.bool_], F64]],
         nis: F64 | None,
     ) -> NDArray[np.bool_]:
-        """Advance filters (6, T, n_t, *e) to samples ``k`` (n_t, *e) and update, in place."""
-        tix = np.arange(n_t).reshape((n_t,) + (1,) * (k.ndim - 1))
-        kp = np.clip(k - 1, 0, m - 1)
-        kc = np.clip(k, 0, m - 1)
-        dt = np.where(k >= 1, np.nan_to_num(traj.t_s[tix, kc] - traj.t_s[tix, kp]), 0.0)
-        shape = x.shape[1:]
-        predict_ballistic(
-            x,
-            P,
-            np.broadcast_to(dt, shape),
-            np.broadcast_to(q[tix, kp], shape),
-            np.broadcast_to(beta_t.reshape(tix.shape), shape),
-        )
-        fresh = np.broadcast_to(k == k_start.reshape(tix.shape), shape) & ~started
+        """Advance filters ``(6, T, n_t, *w)`` to sample ``k`` and update, in place."""
+        extra = x.ndim - 3
+        bshape = x.shape[1:]
+
+        def per_threat(a: NDArray[Any]) -> NDArray[Any]:
+            return np.broadcast_to(a.reshape((1, n_t) + (1,) * extra), bshape)
+
+        dt = np.nan_to_num(traj.t_s[:, k] - traj.t_s[:, k - 1]) if k >= 1 else np.zeros(n_t)
+        predict_ballistic(x, P, per_threat(dt), per_threat(q[:, max(k - 1, 0)]), per_threat(beta_t))
+        fresh = per_threat(k_start == k) & ~started
         if np.any(fresh):
-            x0 = np.moveaxis(truth[tix, kc], -1, 0)[:, None] + x0_noise.reshape(
-                (6, trials, n_t) + (1,) * (k.ndim - 1)
-            )
-            x[...] = np.where(fresh[None], x0, x)
+            x0 = truth[:, k].T[:, None, :] + x0_noise
+            x[...] = np.where(fresh[None], x0.reshape(x0.shape + (1,) * extra), x)
             for i in range(6):
                 for j in range(6):
                     P[i, j] = np.where(fresh, p0[i] ** 2 if i == j else 0.0, P[i, j])
             started = started | fresh
-        for s_ in src:
-            if s_.lag > max_lag:
+        for s_, det0, z0 in meas:
+            applies = np.asarray(s_.lag <= max_lag)  # scalar, or per window (last axis)
+            if not applies.any():
                 continue
-            det = s_.det[:, tix, kc] & started & (k >= 0)
+            det = det0.reshape(det0.shape + (1,) * extra) & started & applies
             if not np.any(det):
                 continue
-            z = s_.z[:, :, tix, kc]
-            sig = np.stack([np.broadcast_to(s_.sigma[a][tix, kc], shape) for a in range(3)])
-            site = rd.r_ecef_m[s_.radar].reshape((3,) + (1,) * len(shape))
-            rot = rots[s_.radar].reshape((3, 3) + (1,) * len(shape))
+            z = np.broadcast_to(z0.reshape(z0.shape + (1,) * extra), (3, *bshape))
+            sig = np.broadcast_to(
+                s_.sigma[:, None, :, k].reshape((3, 1, n_t) + (1,) * extra), (3, *bshape)
+            )
+            site = rd.r_ecef_m[s_.radar].reshape((3,) + (1,) * len(bshape))
+            rot = rots[s_.radar].reshape((3, 3) + (1,) * len(bshape))
             nu, S = update_radar(x, P, z, site, rot, sig, mask=det)
             if nis is not None:
                 nis[0] += np.where(det, _quad(nu, S), 0.0)
                 nis[1] += 3 * det
         return started
 
-    shape = (trials, n_t)
     x = np.broadcast_to(truth[:, 0].T[:, None, :], (6, *shape)).copy()
     P = np.zeros((6, 6, *shape))
     started = np.zeros(shape, bool)
     nis = np.zeros((trials, n_t, m))
     nis_dof = np.zeros((trials, n_t, m), np.int64)
     n_e = len(ks)
-    err = np.full((trials, n_t, n_e, 6), np.nan)
-    nees = np.full((trials, n_t, n_e), np.nan)
+    err = np.full((trials, n_t, n_e if errors else 0, 6), np.nan)
+    nees = np.full((trials, n_t, n_e if errors else 0), np.nan)
     cov_mean = np.full((n_t, n_e, 6, 6), np.nan)
-    restart = {int(k) - D: e for e, k in enumerate(ks) if int(k) - D >= 0}
-    saved: dict[int, tuple[F64, F64, NDArray[np.bool_]]] = {}
+    e_of_k = {int(k): e for e, k in enumerate(ks)}
+    # Late sources: a window per evaluated sample k starts from the full filter at k - D and
+    # runs in step with it, at its step j taking only sources with lag <= D - j. At most D
+    # windows are alive at once (a ring of D slots, all advanced as one batch).
+    n_w = max(D, 1)
+    xw = np.broadcast_to(x[..., None], (*x.shape, n_w)).copy()
+    Pw = np.zeros((6, 6, *shape, n_w))
+    sw = np.zeros((*shape, n_w), bool)
+    base = np.full(n_w, -(10**9), np.int64)  # "dead"; windows for k < D start before sample 0
+    for k_e in ks[ks < D] if D > 0 else ():
+        base[int(k_e) % n_w] = int(k_e) - D
     for k in range(m):
         acc = np.zeros((2, trials, n_t))
-        started = step(x, P, started, np.full(n_t, k), D, acc)
+        meas = draw(k)
+        started = step(x, P, started, k, D, meas, acc)
         nis[:, :, k] = acc[0]
         nis_dof[:, :, k] = acc[1].astype(np.int64)
         if D == 0:
-            for e in np.nonzero(ks == k)[0]:
-                _record(int(e), k, x, P, started, truth, traj, err, nees, cov_mean)
-        elif k in restart:
-            saved[restart[k]] = (x.copy(), P.copy(), started.copy())
-    if D > 0:  # re-run the last D samples of every evaluated window, all windows at once
-        es = np.array(sorted(saved))
-        if len(es):
-            xw = np.stack([saved[e][0] for e in es], axis=-1)  # (6, T, n_t, n_e)
-            Pw = np.stack([saved[e][1] for e in es], axis=-1)
-            sw = np.stack([saved[e][2] for e in es], axis=-1)
-            kw = ks[es]
-            for j in range(1, D + 1):
-                kk = np.broadcast_to((kw - D + j)[None, :], (n_t, len(es)))
-                sw = step(xw, Pw, sw, kk, D - j, None)
-            for n, e in enumerate(es):
+            if k in e_of_k:
+                _record(e_of_k[k], k, x, P, started, truth, traj, err, nees, cov_mean)
+            continue
+        live = base > -(10**9)
+        if live.any():
+            j = np.where(live, k - base, D + 1)  # step of each window; dead ones take nothing
+            sw = step(xw, Pw, sw, k, D - j, meas, None)
+            for slot in np.nonzero(live & (j == D))[0]:
                 _record(
-                    int(e),
-                    int(ks[e]),
-                    xw[..., n],
-                    Pw[..., n],
-                    sw[..., n],
+                    e_of_k[k],
+                    k,
+                    xw[..., slot],
+                    Pw[..., slot],
+                    sw[..., slot],
                     truth,
                     traj,
                     err,
                     nees,
                     cov_mean,
                 )
+                base[slot] = -(10**9)
+        if k + D in e_of_k and k + D < m:
+            new = k % n_w
+            xw[..., new] = x
+            Pw[..., new] = P
+            sw[..., new] = started
+            base[new] = k
     return EKFRun(
         nation_idx=nation_idx,
         k_eval=ks,
@@ -295,14 +313,19 @@ def _record(
     cov_mean: F64,
 ) -> None:
     ok = started & np.isfinite(traj.t_s[:, k])[None, :]
+    pb = np.moveaxis(P, (0, 1), (-2, -1))  # (T, n_t, 6, 6)
+    n_ok = ok.sum(axis=0)
+    mean = np.einsum("tn,tnij->nij", ok.astype(np.float64), np.nan_to_num(pb))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov_mean[:, e] = np.where((n_ok > 0)[:, None, None], mean / n_ok[:, None, None], np.nan)
+    if err.shape[2] == 0:
+        return
     ev = np.moveaxis(x - truth[:, k].T[:, None, :], 0, -1)
     err[:, :, e] = np.where(ok[..., None], ev, np.nan)
-    pb = np.moveaxis(P, (0, 1), (-2, -1))
-    e_b = np.nan_to_num(err[:, :, e])
-    sol = np.linalg.solve(pb, e_b[..., None])[..., 0]
+    e_b = np.where(ok[..., None], ev, 0.0)
+    safe = np.where(ok[..., None, None], pb, np.eye(6))
+    sol = np.linalg.solve(safe, e_b[..., None])[..., 0]
     nees[:, :, e] = np.where(ok, np.einsum("tni,tni->tn", e_b, sol), np.nan)
-    any_ok = np.asarray(np.any(ok, axis=0))
-    cov_mean[:, e] = np.where(any_ok[:, None, None], pb.mean(axis=0), np.nan)
 
 
 def _quad(nu: F64, S: F64) -> F64:

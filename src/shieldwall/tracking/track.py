@@ -32,6 +32,7 @@ from shieldwall.tracking.covariance import (
 )
 from shieldwall.tracking.fusion import ci_fuse
 from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sigma
+from shieldwall.tracking.measurement import simulate_ekf
 from shieldwall.tracking.picture import TrackPicture
 
 __all__ = ["FUSIONS", "MODES", "track"]
@@ -39,7 +40,7 @@ __all__ = ["FUSIONS", "MODES", "track"]
 F64 = NDArray[np.float64]
 
 #: Tracking fidelities accepted by :func:`track`.
-MODES = ("covariance",)
+MODES = ("covariance", "measurement")
 #: Track-to-track fusion rules accepted by :func:`track`.
 FUSIONS = ("centralized", "ci")
 
@@ -72,6 +73,8 @@ def track(
     *,
     fusion: str = "centralized",
     model: FilterModel | None = None,
+    trials: int = 100,
+    seed: int | None = None,
 ) -> TrackPicture:
     """Each nation's fused picture of each threat over time, under ``policy``.
 
@@ -84,13 +87,19 @@ def track(
     policy
         The sharing policy.
     mode
-        ``"covariance"`` (the EKF covariance recursion along the truth; deterministic). The
-        Monte Carlo check with noisy measurements is :func:`shieldwall.tracking.simulate_ekf`.
+        ``"covariance"`` (the EKF covariance recursion along the truth; deterministic; the
+        default) or ``"measurement"`` (the batched EKF of
+        :func:`shieldwall.tracking.simulate_ekf` on ``trials`` simulated measurement sets per
+        nation; covariances are the filters' own, averaged over trials; centralized fusion
+        only; for small studies: its cost grows with trials × threats × samples × latency).
     fusion
         ``"centralized"`` (measurement information sum) or ``"ci"`` (covariance intersection
         of each source nation's own-sensor track with optimised ω).
     model
         Filter tuning; default :class:`FilterModel`.
+    trials, seed
+        Measurement mode only: Monte Carlo trials per nation and the seed (default
+        ``world.seed``).
 
     Raises
     ------
@@ -102,6 +111,8 @@ def track(
         raise ValueError(f"unknown tracking mode {mode!r}; valid modes: {', '.join(MODES)}")
     if fusion not in FUSIONS:
         raise ValueError(f"unknown fusion {fusion!r}; valid fusions: {', '.join(FUSIONS)}")
+    if mode == "measurement" and fusion != "centralized":
+        raise ValueError("measurement mode supports fusion='centralized' only")
     if visibility.policy not in ("", policy.name):
         raise ValueError(
             f"visibility was observed under policy {visibility.policy!r}, not {policy.name!r}; "
@@ -120,7 +131,23 @@ def track(
     first = np.where(taken.any(axis=-1), np.argmax(taken, axis=-1), m)  # (n_nat, n_t)
     receives = (share >= 2) | np.eye(n_nat, dtype=bool)  # receives[src, dst]
     lag = np.where(np.eye(n_nat, dtype=bool), 0, np.ceil(lat / traj.dt_s - 1e-9)).astype(int)
-    if fusion == "centralized":
+    if mode == "measurement":
+        seeds = np.random.SeedSequence(world.seed if seed is None else seed).spawn(n_nat)
+        P = np.full((n_nat, n_t, m, 6, 6), np.nan)
+        for n in range(n_nat):
+            run = simulate_ekf(
+                world,
+                traj,
+                visibility,
+                policy,
+                n,
+                trials=trials,
+                seed=int(seeds[n].generate_state(1)[0]),
+                model=model,
+                errors=False,
+            )
+            P[n] = run.cov_mean
+    elif fusion == "centralized":
         info = np.einsum("sd,stkab->dtkab", receives.astype(float), own)
         k_start = np.where(receives.T[:, :, None], first[None, :, :], m).min(axis=1)
         P_full, st_full = recursion(F, Q, info, model, k_start)
