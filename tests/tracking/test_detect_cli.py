@@ -34,6 +34,8 @@ def test_detect_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--policy", "sharing_everything"], "valid policies: national"),
         (["--fusion", "mean"], "valid fusions: centralized, ci"),
+        (["--mode", "particle"], "valid modes: covariance, measurement"),
+        (["--mode", "measurement", "--fusion", "ci"], "--fusion centralized"),
     ],
 )
 def test_detect_bad_input_exits_2(

@@ -42,6 +42,8 @@ def detect_summary(
     policy_name: str,
     fcq_sigma_m: float | None = None,
     fusion: str = "centralized",
+    mode: str = "covariance",
+    trials: int = 100,
 ) -> dict[str, Any]:
     """Observe and track one policy; a JSON-ready summary per threat and nation."""
     from shieldwall.sensing import observe
@@ -60,7 +62,7 @@ def detect_summary(
         )
     policy = world.policies[policy_name]
     vis = observe(world, trajectories, policy)
-    picture = track(world, trajectories, vis, policy, fusion=fusion)
+    picture = track(world, trajectories, vis, policy, mode, fusion=fusion, trials=trials)
     n_nat = len(world.nations)
     req = _requirements(world, fcq_sigma_m)
     fcq = picture.fire_control_time(np.arange(n_nat), req)  # (n_nat, n_threat)
@@ -93,6 +95,7 @@ def detect_summary(
         )
     return {
         "policy": policy_name,
+        "mode": mode,
         "fusion": fusion,
         "fcq_requirement_m": {world.nations.id[n]: float(req[n]) for n in range(n_nat)},
         "threats": threats,
@@ -102,7 +105,7 @@ def detect_summary(
 def _print(summary: dict[str, Any]) -> None:
     nations = list(summary["fcq_requirement_m"])
     table = Table(
-        title=f"policy {summary['policy']}: first detection and fire-control-quality (FCQ) "
+        title=f"policy {summary['policy']} ({summary['mode']} mode): first detection and fire-control-quality (FCQ) "
         "track per nation",
         caption="FCQ: first time the nation's impact-point 1-sigma is within its batteries' "
         "requirement ("
@@ -164,13 +167,33 @@ def register(app: typer.Typer) -> None:
         fusion: Annotated[
             str, typer.Option(help="Track fusion: centralized (measurement) or ci.")
         ] = "centralized",
+        mode: Annotated[
+            str, typer.Option(help="Tracking fidelity: covariance (fast) or measurement.")
+        ] = "covariance",
+        trials: Annotated[
+            int, typer.Option(help="Measurement mode: Monte Carlo trials per nation.", min=2)
+        ] = 100,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """What each nation sees of each threat, and when it has a fire-control track."""
         from shieldwall.flight import fly_raid  # type: ignore[attr-defined,unused-ignore]
         from shieldwall.scenario import compile_world, load_scenario
-        from shieldwall.tracking import FUSIONS
+        from shieldwall.tracking import FUSIONS, MODES
 
+        if mode not in MODES:
+            raise ShieldwallError(
+                f"unknown mode {mode!r}",
+                [Problem(message=f"valid modes: {', '.join(MODES)}", path="--mode")],
+            )
+        if mode == "measurement" and fusion != "centralized":
+            raise ShieldwallError(
+                "measurement mode supports --fusion centralized only",
+                [
+                    Problem(
+                        message="use --fusion centralized with --mode measurement", path="--fusion"
+                    )
+                ],
+            )
         if fusion not in FUSIONS:
             raise ShieldwallError(
                 f"unknown fusion {fusion!r}",
@@ -180,7 +203,7 @@ def register(app: typer.Typer) -> None:
         ph: str | int | None = int(phase) if phase is not None and phase.isdigit() else phase
         world = compile_world(scenario, phase=ph)
         trajectories = fly_raid(world)
-        summary = detect_summary(world, trajectories, policy, fcq_m, fusion)
+        summary = detect_summary(world, trajectories, policy, fcq_m, fusion, mode, trials)
         if as_json:
             print_json(summary)
         else:
