@@ -105,8 +105,8 @@ def detect_summary(
 def _print(summary: dict[str, Any]) -> None:
     nations = list(summary["fcq_requirement_m"])
     table = Table(
-        title=f"policy {summary['policy']} ({summary['mode']} mode): first detection and fire-control-quality (FCQ) "
-        "track per nation",
+        title=f"policy {summary['policy']} ({summary['mode']} mode): first detection and "
+        "fire-control-quality (FCQ) track per nation",
         caption="FCQ: first time the nation's impact-point 1-sigma is within its batteries' "
         "requirement ("
         + ", ".join(f"{n} {v:.0f} m" for n, v in summary["fcq_requirement_m"].items())
