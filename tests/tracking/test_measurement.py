@@ -85,3 +85,21 @@ def test_sharing_shrinks_the_measurement_mode_errors(setting) -> None:  # type: 
         run = simulate_ekf(world, traj, vis, pol, 0, trials=100, seed=5, model=MODEL, k_eval=[400])
         rms[policy] = np.sqrt(np.nanmean(run.err[:, 0, 0, :3] ** 2))
     assert rms["shared_tracks"] < rms["national"]
+
+
+@pytest.mark.parametrize("policy", ["national", "shared_tracks"])
+def test_nees_with_random_detections(policy: str) -> None:
+    """Pd < 1 (radars with r0 = 900 km, RV of 0.1 m²): detections drawn per look; the filter's
+    covariance follows the detections it got, so NEES stays chi-square(6) for every threat."""
+    world, traj = synth.korea_japan()
+    pol = world.policies[policy]
+    vis = observe(world, traj, pol)
+    assert vis.pd_cued[vis.visible].min() < 0.9
+    run = simulate_ekf(
+        world, traj, vis, pol, 1, trials=TRIALS, seed=2, model=MODEL, k_eval=[60, 200, 400]
+    )
+    a = (1.0 - CONFIDENCE) / 2.0
+    lo, hi = stats.chi2.ppf([a, 1.0 - a], 6 * TRIALS) / TRIALS
+    for e in range(3):
+        for j in range(traj.n):
+            assert lo <= np.nanmean(run.nees[:, j, e]) <= hi, (e, j)
