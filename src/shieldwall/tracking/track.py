@@ -172,22 +172,13 @@ def track(
     ipp_cov = np.einsum("tkai,ntkij,tkbj->ntkab", psi, P, psi)
     boost = (traj.phase == PHASE_BOOST) | ~np.isfinite(traj.t_s)
     ipp_cov = np.where(boost[None, ..., None, None], np.nan, ipp_cov)
-    started = np.isfinite(P[..., 0, 0])
-    k_start = np.where(started.any(axis=-1), np.argmax(started, axis=-1), -1)
-    t_track = np.where(
-        k_start >= 0,
-        np.take_along_axis(traj.t_s[None], np.maximum(k_start, 0)[..., None], axis=-1)[..., 0]
-        if n_nat
-        else 0.0,
-        np.inf,
-    )
+    started = np.isfinite(P[..., 0, 0])  # (n_nat, n_t, m)
+    k_first = np.argmax(started, axis=-1)
+    t_first = np.take_along_axis(np.broadcast_to(traj.t_s, started.shape), k_first[..., None], -1)
+    t_track = np.where(started.any(axis=-1), t_first[..., 0], np.inf)
     fd_t, fd_s = _first_detection(world, visibility, policy)
     rn = world.radars.nation_idx
     guidance = (rn[None, :] == np.arange(n_nat)[:, None]) | (share[rn, :].T >= 3)
-    last = np.full((n_t, 3), np.nan)
-    valid = np.isfinite(traj.t_s)
-    li = m - 1 - np.argmax(valid[:, ::-1], axis=1)
-    last[:] = traj.r_ecef_m[np.arange(n_t), li]
     return TrackPicture(
         policy=policy.name,
         mode=mode,
@@ -196,7 +187,7 @@ def track(
         ipp_sigma_m=ipp_sigma(ipp_cov),
         ipp_cov_m2=ipp_cov,
         pos_cov_m2=np.ascontiguousarray(P[..., :3, :3]),
-        impact_r_ecef_m=last,
+        impact_r_ecef_m=np.asarray(traj.impact_r_ecef_m, dtype=np.float64),
         ipp_axes_ecef=axes,
         track_t_s=np.asarray(t_track, dtype=np.float64),
         first_detect_t_s=fd_t,
