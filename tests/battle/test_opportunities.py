@@ -239,3 +239,19 @@ def test_raid_channels_count_successive_engagements() -> None:
         ]
     )
     np.testing.assert_array_equal(raid_channels(opp, np.array([2, 3])), [12, 3])
+
+
+def test_targets_of_threats_aimed_at_a_location() -> None:
+    # threat 1 is aimed at a location (no asset) but falls inside asset 1's radius; moving its
+    # impact point 100 km away leaves it on no defended asset (value 0, never a leaker).
+    world = _world()
+    world.raid = SimpleNamespace(aim_asset_idx=np.array([0, -1]))
+    traj = _trajectories(world)
+    tg = threat_targets(world, traj)
+    np.testing.assert_array_equal(tg.asset_idx, [0, 1])
+    far = geodetic_to_ecef(np.radians(1.0), np.radians(0.5), 0.0)
+    traj.impact_r_ecef_m = np.stack([traj.impact_r_ecef_m[0], far])
+    tg = threat_targets(world, traj)
+    np.testing.assert_array_equal(tg.asset_idx, [0, -1])
+    np.testing.assert_array_equal(tg.nation_idx, [0, -1])
+    np.testing.assert_allclose(tg.value, [10.0, 0.0])
