@@ -23,8 +23,8 @@ Models
   centrifugal terms, and optional drag with a known ballistic coefficient β = m g0 / (Cd A)
   in an exponential atmosphere (Vallado 2013, *Fundamentals of Astrodynamics*, eq. 8-30 for J2,
   eq. 8-28 for drag). The state is propagated by one classical RK4 step; the covariance by the
-  second-order transition ``F = I + A dt + A² dt²/2`` of the Jacobian ``A`` (Bar-Shalom et al.
-  §10.3, linearised discretisation).
+  third-order transition ``F = I + A dt + A² dt²/2 + A³ dt³/6`` of the Jacobian ``A``
+  (Bar-Shalom et al. §10.3, linearised discretisation).
 - Radar measurement: azimuth (clockwise from north), elevation and slant range in the site's
   east-north-up frame; analytic Jacobian; the 3x3 innovation covariance is inverted in closed
   form (cofactors). Update ``P+ = P - K S K^T`` (the same form as Stone Soup's
@@ -218,24 +218,29 @@ def ballistic_jacobian(r: F64, v: F64, beta_pa: F64 | float = np.inf) -> tuple[F
 
 
 def transition_ballistic(r: F64, v: F64, dt_s: float | F64, beta_pa: F64 | float = np.inf) -> F64:
-    """Second-order state-transition matrix ``F = I + A dt + A² dt²/2``, ``(6, 6, *batch)``.
+    """Third-order state-transition matrix ``F = I + A dt + A² dt²/2 + A³ dt³/6``.
 
-    With ``A = [[0, I], [A_r, A_v]]``: ``A² = [[A_r, A_v], [A_v A_r, A_r + A_v²]]``.
-    ``dt_s`` may be negative (retrodiction of a delayed measurement).
+    With ``A = [[0, I], [A_r, A_v]]``: ``A² = [[A_r, A_v], [A_v A_r, B]]``, ``B = A_r + A_v²``,
+    and ``A³ = [[A_v A_r, B], [B A_r, A_v A_r + B A_v]]``. The third-order term matters in the
+    atmosphere, where the density gradient makes ``|A_r|`` ≈ 1e-3 s⁻² (against 1.5e-6 s⁻² for
+    gravity). Returns ``(6, 6, *batch)``; ``dt_s`` may be negative.
     """
     ar, av = ballistic_jacobian(r, v, beta_pa)
     dt = dt_s
-    h = 0.5 * dt * dt
+    h2 = 0.5 * dt * dt
+    h3 = dt * dt * dt / 6.0
     avar = np.einsum("ik...,kj...->ij...", av, ar)
-    av2 = np.einsum("ik...,kj...->ij...", av, av)
+    b = ar + np.einsum("ik...,kj...->ij...", av, av)
+    bar = np.einsum("ik...,kj...->ij...", b, ar)
+    bav = np.einsum("ik...,kj...->ij...", b, av)
     F = np.zeros((6, 6, *r.shape[1:]))
     for i in range(3):
         for j in range(3):
             e = 1.0 if i == j else 0.0
-            F[i, j] = e + ar[i, j] * h
-            F[i, 3 + j] = e * dt + av[i, j] * h
-            F[3 + i, j] = ar[i, j] * dt + avar[i, j] * h
-            F[3 + i, 3 + j] = e + av[i, j] * dt + (ar[i, j] + av2[i, j]) * h
+            F[i, j] = e + ar[i, j] * h2 + avar[i, j] * h3
+            F[i, 3 + j] = e * dt + av[i, j] * h2 + b[i, j] * h3
+            F[3 + i, j] = ar[i, j] * dt + avar[i, j] * h2 + bar[i, j] * h3
+            F[3 + i, 3 + j] = e + av[i, j] * dt + b[i, j] * h2 + (avar[i, j] + bav[i, j]) * h3
     return F
 
 
