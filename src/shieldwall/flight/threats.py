@@ -215,6 +215,11 @@ def _problem(
             f"away (miss {sol.miss_m[i]:,.0f} m after {int(sol.shots[i])} shots); try another "
             f"shape or aim point."
         )
+    if model.impulsive and model.atmosphere != "vacuum":
+        msg += (
+            " Note: without a boost (--impulsive) the missile leaves the ground at full speed "
+            "into dense air; add --vacuum (or --textbook) for the impulsive textbook case."
+        )
     return Problem(message=msg, path=path)
 
 
