@@ -73,7 +73,7 @@ class FlightModel:
     scale_height_m: float = 6706.0
     impulsive: bool = False
     gravity_on: bool = True
-    dt_max_s: float = 4.0
+    dt_max_s: float = 6.0
     atm_step_fraction: float = 0.25
     record_dt_s: float = 1.0
 
