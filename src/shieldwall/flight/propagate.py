@@ -7,15 +7,16 @@ the co-rotating atmosphere and ``beta = m g0 / (Cd A)`` [Pa]. The right-hand sid
 on time in that frame (the J2 field and the atmosphere are axisymmetric), so rotating the Earth
 under the flight is exact.
 
-The classical fourth-order Runge-Kutta scheme (Butcher 2016, eq. 235a) runs with a step chosen
-per threat: ``dt_max_s`` where drag is negligible, and inside the atmosphere the smaller of a
-fraction of the time to fall one density scale height and of the time for drag to change the
-speed by that fraction. The last stage's acceleration is reused as the next step's first
-(FSAL), so a step costs four force evaluations. Between step ends the state is a cubic Hermite
-interpolant (position from position and velocity, velocity from velocity and acceleration),
-which places grid samples, the impact (height crossing), the apogee and the 100 km reentry
-crossing without shortening steps. Finished threats leave the working arrays, so the loop
-costs what the threats still in flight cost.
+The classical fourth-order Runge-Kutta scheme (Butcher 2016, eq. 235a) runs with a step
+chosen per threat: ``dt_max_s`` where drag is negligible, and inside the atmosphere
+``atm_step_fraction`` of the e-folding time of the drag force, ``1 / (|dh/dt| / H + 2 a_D / v)``
+(density and speed changes; H = 7 km). The last stage's acceleration is reused as the next
+step's first (FSAL), so a step costs four force evaluations. Between step ends the state is a
+cubic Hermite interpolant (position from position and velocity, velocity from velocity and
+acceleration), which places grid samples; the impact and the 100 km reentry crossing come from
+Newton on the step's height cubic (heights and exact height rates at both ends) and the apogee
+from its analytic apex, so events never shorten steps. Landed threats leave the working arrays
+(in batches), so the loop costs what the threats still in flight cost.
 
 :func:`propagate_reference` is a plain one-threat-at-a-time version for tests and benchmarks,
 on ``scipy.integrate.solve_ivp`` with a terminal height event.
