@@ -36,6 +36,10 @@ _CUT_REL = 1e-9
 #: Absolute gap, in units of the largest target value, below which HiGHS's feasibility tolerances
 #: (1e-7 by default) cannot resolve the bound anyway: counted as optimal.
 _ABS_TOL = 1e-9
+#: HiGHS's ``mip_heuristic_effort`` (default 0.05).
+_HEURISTIC_EFFORT = 0.01
+#: Quantiles of a target's single-round log-kill values used as first tangent points.
+_QUANTILES = np.array([0.25, 0.5, 0.75, 0.9, 1.0])
 #: Relative gap of the first MILPs; later ones tighten to a tenth of the current Kelley gap.
 _FIRST_MILP_GAP = 1e-3
 
@@ -103,17 +107,34 @@ def _tangent_rows(
 def _initial_points(
     problem: WTAProblem, start: NDArray[np.int64]
 ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Tangent points: ``y = 0``, the start's ``y_j``, and one strong round either side of it."""
-    a = np.where(problem.upper > 0, problem.kill_log, 0.0)
+    """Tangent points per target: 0, the start's ``y_j`` and one strong round either side of it,
+    and the single-round values ``a_ij`` at a few quantiles of the target's feasible weapons (the
+    ``y`` a lightly engaged target takes), each also on top of the start's ``y_j``."""
+    feasible = problem.upper > 0
+    has = np.asarray(feasible.any(axis=0), dtype=bool)
     y0 = (problem.kill_log * start).sum(axis=0)
-    step = a.max(axis=0)
-    pts = np.stack([np.zeros_like(y0), y0, y0 + step, np.maximum(y0 - step, 0.0) * (y0 > 0)])
+    # NaN marks infeasible pairs; targets nobody can engage get a column of zeros (no all-NaN).
+    a = np.where(feasible, problem.kill_log, np.nan)
+    a = np.where(has[None, :], a, 0.0)
+    levels = np.nanquantile(a, _QUANTILES, axis=0)
+    step = levels[-1]
+    pts = np.concatenate(
+        [
+            np.zeros((1, y0.size)),
+            y0[None, :],
+            (y0 + step)[None, :],
+            np.maximum(y0 - step, 0.0)[None, :],
+            levels,
+            y0[None, :] + levels,
+        ]
+    )
     n_t = problem.n_targets
     targets = np.tile(np.arange(n_t), pts.shape[0])
     flat = pts.reshape(-1)
     keep = np.ones(flat.size, dtype=bool)
-    keep[n_t:] = flat[n_t:] > 0  # the y = 0 tangent is always present
-    return targets[keep], flat[keep]
+    keep[n_t:] = (flat[n_t:] > 0) & has[targets[n_t:]]  # the y = 0 tangent is always there
+    pairs = np.unique(np.stack([targets[keep], flat[keep]], axis=1), axis=0)
+    return pairs[:, 0].astype(np.intp), pairs[:, 1]
 
 
 def solve_exact(
@@ -161,6 +182,10 @@ def solve_exact(
 
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_improving_solution_save", True)
+    # The heuristic's answer is the MIP start and is usually optimal or nearly: HiGHS's own
+    # primal heuristics rarely beat it and cost a large share of each solve.
+    h.setOptionValue("mip_heuristic_effort", _HEURISTIC_EFFORT)
     tight = gap / 4.0
     milp_gap = max(tight, _FIRST_MILP_GAP)
     h.setOptionValue("mip_rel_gap", milp_gap)
@@ -246,6 +271,7 @@ def solve_exact(
 
     add_tangents(*_initial_points(problem, best_x))
     n_cols = h.getNumCol()
+    a_max = np.where(upper > 0, problem.kill_log, 0.0).max(axis=0)
     lower_bound = 0.0
     rounds = 0
     while True:
@@ -265,23 +291,35 @@ def solve_exact(
         rounds += 1
         info = h.getInfo()
         lower_bound = max(lower_bound, float(info.mip_dual_bound))
-        sol = np.asarray(h.getSolution().col_value)
-        if sol.size == n_cols:
+        # Tangents at the MILP optimum and at every improving solution HiGHS met on the way
+        # there: more cuts per round, fewer rounds (Kelley's loop converges slowly otherwise).
+        found = [np.asarray(h.getSolution().col_value)]
+        found += [np.asarray(saved.col_value) for saved in h.getSavedMipSolutions()]
+        cut_t: list[int] = []
+        cut_y: list[float] = []
+        for k, sol in enumerate(found):
+            if sol.size != n_cols:
+                continue
             x = np.zeros_like(best_x)
             x[pi, pj] = np.rint(sol[:n_pairs]).astype(np.int64)
-            if not problem.violations(x):
+            if k == 0 and not problem.violations(x):
                 polished = local_search(problem, x)
                 value = float(problem.surrogate_loss(polished)) / scale
                 if value < best:
                     best, best_x = value, polished
-            s = sol[n_pairs : n_pairs + n_t]
             y = (problem.kill_log * x).sum(axis=0)
-            under = values * np.exp(-y) - s
-            new = np.nonzero(under > _CUT_REL * max(best, 1e-300))[0]
-            fresh = [k for k, j in enumerate(new.tolist()) if float(y[j]) not in points[j]]
-            new = new[fresh]
-        else:
-            new = np.zeros(0, dtype=np.intp)
+            under = values * np.exp(-y) - sol[n_pairs : n_pairs + n_t]
+            for j in np.nonzero(under > _CUT_REL * max(best, 1e-300))[0].tolist():
+                # The point itself, and one round more / one round fewer of the strongest weapon:
+                # where the next MILP tends to move this target (saves Kelley rounds).
+                fired = problem.kill_log[x[:, j] > 0, j]
+                near = (y[j], y[j] + a_max[j], y[j] - (fired.max() if fired.size else 0.0))
+                for t in near:
+                    if t > 0 and float(t) not in points[j]:
+                        points[j].add(float(t))
+                        cut_t.append(j)
+                        cut_y.append(float(t))
+        new = np.asarray(cut_t, dtype=np.intp)
         if trace is not None:
             trace.append((time.perf_counter() - t0, lower_bound, best, int(new.size)))
         if best - lower_bound <= gap * best + _ABS_TOL or (new.size == 0 and milp_gap <= tight):
@@ -289,7 +327,7 @@ def solve_exact(
         if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
             break
         if new.size:
-            add_tangents(new, y[new])
+            add_tangents(new, np.asarray(cut_y))
         # Early rounds only need good tangent points; the last ones must prove the gap.
         current = (best - lower_bound) / best
         milp_gap = tight if new.size == 0 else max(tight, min(0.1 * current, _FIRST_MILP_GAP))
