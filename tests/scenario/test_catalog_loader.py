@@ -301,3 +301,14 @@ def test_check_value_for_overrides() -> None:
     ]:
         with pytest.raises(CatalogError, match=expected):
             check_value(kind, key, value)
+
+
+def test_load_one_kind_matches_the_full_catalog() -> None:
+    """``load_catalog(kind=...)`` (used by ``shieldwall fly``) gives the same entries."""
+    from shieldwall.errors import CatalogError
+    from shieldwall.scenario.catalog import load_catalog
+
+    for kind in load_catalog().kinds:
+        assert load_catalog(kind=kind).entries_of(kind) == load_catalog().entries_of(kind)
+    with pytest.raises(CatalogError, match="allowed: missile"):
+        load_catalog(kind="rocket")  # type: ignore[arg-type]

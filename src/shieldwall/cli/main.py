@@ -6,6 +6,7 @@ only assembles them and turns user errors into exit code 2 without a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -39,26 +40,40 @@ def _root(
     """shieldwall: how much better is a region defended when allies work together?"""
 
 
-def _register() -> None:
-    # One line per command module; each module defines ``register(app)``.
-    __import__("shieldwall.cli.catalog", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.scenario", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.demo", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.wta", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.detect", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.fly", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.run", fromlist=["register"]).register(app)
-    __import__("shieldwall.cli.compare", fromlist=["register"]).register(app)
-    pass
+#: Which module defines each top-level command. Only the module of the command being run is
+#: imported, so a quick question (``shieldwall fly``) does not pay for importing the Monte Carlo
+#: stack; ``--help`` and unknown commands import them all.
+COMMAND_MODULES: dict[str, str] = {
+    "validate": "scenario",
+    "schema": "scenario",
+    "catalog": "catalog",
+    "fly": "fly",
+    "detect": "detect",
+    "wta": "wta",
+    "run": "run",
+    "compare": "compare",
+    "demo": "demo",
+}
+_registered: set[str] = set()
 
 
-_register()
+def _register(argv: list[str] | None = None) -> None:
+    """Import the command modules needed for ``argv`` (all of them when in doubt)."""
+    first = next((a for a in (argv or []) if not a.startswith("-")), None)
+    wanted = [COMMAND_MODULES[first]] if first in COMMAND_MODULES else COMMAND_MODULES.values()
+    for name in dict.fromkeys(wanted):
+        if name not in _registered:
+            module = importlib.import_module(f"shieldwall.cli.{name}")
+            module.register(app)
+            _registered.add(name)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 failure, 2 bad input)."""
+    args = sys.argv[1:] if argv is None else argv
+    _register(args)
     try:
-        result = app(args=argv, standalone_mode=False)
+        result = app(args=args, standalone_mode=False)
     except ShieldwallError as exc:
         return report_error(exc)
     except typer.Exit as exc:

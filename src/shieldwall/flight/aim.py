@@ -73,7 +73,7 @@ def aim(
     """
     from shieldwall.scenario.catalog import load_catalog
 
-    entry = load_catalog().get("missile", missile).values()
+    entry = load_catalog(kind="missile").get("missile", missile).values()
     if shape not in tg.SHAPES:
         raise TargetingError(f"shape {shape!r} is not known; allowed: {', '.join(tg.SHAPES)}")
     _check_point(launch_lat_rad, launch_lon_rad, "from")

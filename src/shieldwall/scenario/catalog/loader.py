@@ -385,7 +385,13 @@ def _shipped() -> Catalog:
     return _catalog_from_files(shipped_catalog_paths(), shipped=True)
 
 
-def load_catalog(*extra_files: str | Path) -> Catalog:
+@functools.cache
+def _shipped_kind(kind: Kind) -> Catalog:
+    base = resources.files("shieldwall.scenario.catalog")
+    return _catalog_from_files([Path(str(base.joinpath(CATALOG_FILES[kind])))], shipped=True)
+
+
+def load_catalog(*extra_files: str | Path, kind: Kind | None = None) -> Catalog:
     """The catalog shipped with shieldwall, optionally extended by user catalog files.
 
     Parameters
@@ -393,6 +399,10 @@ def load_catalog(*extra_files: str | Path) -> Catalog:
     *extra_files
         User catalog files (same format and checks as the shipped ones) whose entries are added;
         their names and aliases must not clash with shipped ones.
+    kind
+        Read only the shipped file of this kind (a quarter of the parsing, for one-off questions
+        such as ``shieldwall fly``); other kinds are then absent. Not combinable with
+        ``extra_files``. Cross-kind name uniqueness is checked by the full load (and its tests).
 
     Returns
     -------
@@ -404,6 +414,12 @@ def load_catalog(*extra_files: str | Path) -> Catalog:
     CatalogError
         If a file is malformed (``file:line:col`` and field) or names clash.
     """
+    if kind is not None:
+        if extra_files:
+            raise CatalogError("load_catalog(kind=...) reads only the shipped catalog")
+        if kind not in CATALOG_FILES:
+            raise CatalogError(f"unknown catalog kind {kind!r}; allowed: {', '.join(KINDS)}")
+        return _shipped_kind(kind)
     if not extra_files:
         return _shipped()
     return _catalog_from_files([*shipped_catalog_paths(), *extra_files])
