@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from shieldwall.battle.wta import WTAProblem, read_instance, solve
+from shieldwall.battle.wta.heuristic import greedy
 
 REFERENCE = Path(__file__).parents[1] / "tests" / "reference" / "shared" / "wta"
 #: Best known values (README of the reference set; all optimal but 100x200x3).
@@ -55,12 +56,15 @@ def run(name: str, problem: WTAProblem, time_limit_s: float, best_known: float |
     exact = solve(problem, solver="exact", time_limit_s=time_limit_s)
     reference = exact.objective if exact.status == "optimal" else exact.bound
     heur_gap = 100.0 * (heur.objective - reference) / reference
+    # Baseline measured in the same run: plain maximum-marginal-return greedy, no local search.
+    greedy_gap = 100.0 * (float(problem.loss(greedy(problem))) - reference) / reference
     known = ""
     if best_known is not None:
         known = f"  exact_vs_best_known={(exact.objective - best_known) / best_known:+.2e}"
     flag = "" if exact.status == "optimal" else "  (not proven: gap to bound)"
     print(
-        f"{name:>14}  heuristic={heur.objective:.6f} ({heur.time_s:6.3f} s, gap {heur_gap:.4f} %)"
+        f"{name:>14}  heuristic={heur.objective:.6f} ({heur.time_s:6.3f} s, gap {heur_gap:.4f} %,"
+        f" greedy {greedy_gap:.2f} %)"
         f"  exact={exact.objective:.6f} bound={exact.bound:.6f} gap={exact.gap:.2e}"
         f" {exact.status} ({exact.time_s:6.1f} s){known}{flag}",
         flush=True,

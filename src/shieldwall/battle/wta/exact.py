@@ -36,11 +36,13 @@ _CUT_REL = 1e-9
 #: Absolute gap, in units of the largest target value, below which HiGHS's feasibility tolerances
 #: (1e-7 by default) cannot resolve the bound anyway: counted as optimal.
 _ABS_TOL = 1e-9
+#: Each MILP after the first is solved to this fraction of the current Kelley gap.
+_GAP_SHRINK = 0.01
 #: HiGHS's ``mip_heuristic_effort`` (default 0.05).
 _HEURISTIC_EFFORT = 0.01
 #: Quantiles of a target's single-round log-kill values used as first tangent points.
 _QUANTILES = np.array([0.25, 0.5, 0.75, 0.9, 1.0])
-#: Relative gap of the first MILPs; later ones tighten to a tenth of the current Kelley gap.
+#: Relative gap of the first MILP.
 _FIRST_MILP_GAP = 1e-3
 
 
@@ -330,7 +332,9 @@ def solve_exact(
             add_tangents(new, np.asarray(cut_y))
         # Early rounds only need good tangent points; the last ones must prove the gap.
         current = (best - lower_bound) / best
-        milp_gap = tight if new.size == 0 else max(tight, min(0.1 * current, _FIRST_MILP_GAP))
+        milp_gap = (
+            tight if new.size == 0 else max(tight, min(_GAP_SHRINK * current, _FIRST_MILP_GAP))
+        )
         h.setOptionValue("mip_rel_gap", milp_gap)
     lower_bound = min(lower_bound, best)
     optimal = best - lower_bound <= gap * best + _ABS_TOL or total_value == 0.0
