@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shieldwall.battle.wta import SOLVERS, WTAError, WTAProblem, read_instance, solve, solve_many
+from shieldwall.battle.wta.starts import repair
 from shieldwall.errors import ShieldwallError
 
 #: Objectives are short float64 sums; round-off stays far below this.
@@ -82,11 +83,16 @@ def test_infeasible_warm_start_is_refused() -> None:
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_warm_start_is_never_made_worse(solver: str) -> None:
-    problem = small(2)
-    start = solve(problem, solver="exact").x
-    sol = solve(problem, solver=solver, warm_start=start)
-    assert sol.objective <= float(problem.loss(start)) + ROUNDOFF
+@pytest.mark.parametrize("assets", [False, True])
+def test_warm_start_is_never_made_worse(solver: str, assets: bool) -> None:
+    kwargs = {"target_asset": np.arange(8) % 3, "asset_values": [5.0, 1.0, 9.0]} if assets else {}
+    problem = small(2, **kwargs)
+    rng = np.random.default_rng(0)
+    random_start = repair(problem, rng.integers(0, 3, problem.pk.shape))
+    for start in (solve(problem, solver="exact").x, random_start):
+        assert problem.violations(start) == []
+        sol = solve(problem, solver=solver, warm_start=start)
+        assert sol.objective <= float(problem.loss(start)) + ROUNDOFF
 
 
 def test_side_constraints_are_respected() -> None:

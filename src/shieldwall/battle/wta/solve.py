@@ -44,6 +44,10 @@ def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.in
             best, best_loss = x, loss
     if problem.asset_based:
         best = polish_assets(problem, best)
+        # The surrogate search may leave a good warm start on the asset objective: keep the better.
+        kept = polish_assets(problem, start)
+        if float(problem.loss(kept)) < float(problem.loss(best)):
+            best = kept
     return best
 
 
