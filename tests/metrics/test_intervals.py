@@ -50,3 +50,12 @@ def test_paired_difference_is_narrower_than_independent() -> None:
     assert lo < diff < hi
     assert hi - lo < 0.2 * (a_hi - a_lo)
     assert lo < -0.05 < hi
+
+
+@pytest.mark.parametrize("n", [1, 7, 2000, 10_000])
+def test_wilson_endpoints_are_exact_at_zero_and_all_successes(n: int) -> None:
+    """Regression: k = 0 gave a lower bound of 1e-19 (rounding), printed as such in --json."""
+    lo, _ = wilson_interval(0, n)
+    _, hi = wilson_interval(n, n)
+    assert float(lo) == 0.0
+    assert float(hi) == 1.0

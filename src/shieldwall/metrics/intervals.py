@@ -50,8 +50,12 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike, z: float = Z95) -> tuple
         denom = 1.0 + z2 / m
         centre = (p + z2 / (2.0 * m)) / denom
         half = z * np.sqrt(p * (1.0 - p) / m + z2 / (4.0 * m * m)) / denom
-        lo = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        hi = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # The endpoints are exactly 0 (no successes) and 1 (all successes); the formula gives
+        # them only up to rounding (1e-19 instead of 0), which then shows in reports.
+        lo = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        hi = np.where(k == m, 1.0, np.clip(centre + half, 0.0, 1.0))
+        lo = np.where(m > 0, lo, np.nan)
+        hi = np.where(m > 0, hi, np.nan)
     return np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
 
 
