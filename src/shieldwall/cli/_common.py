@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
 
 from shieldwall.errors import Problem, ShieldwallError
 
@@ -33,6 +35,15 @@ def print_json(data: Any) -> None:
     """Print one JSON document on stdout (plain, no rich markup)."""
     sys.stdout.write(json.dumps(data, default=_default, indent=2) + "\n")
     sys.stdout.flush()
+
+
+def print_table(table: Table) -> None:
+    """Print a table on stdout; to a pipe or file as wide as it needs (rich truncates to 80)."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    needed = Measurement.get(out, out.options.update_width(400), table).maximum
+    Console(highlight=False, soft_wrap=True, width=max(out.width, needed)).print(table)
 
 
 def print_problem(problem: Problem) -> None:

@@ -7,11 +7,9 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 
-from shieldwall.cli._common import out, print_json
+from shieldwall.cli._common import out, print_json, print_table
 from shieldwall.errors import CatalogError
 from shieldwall.scenario.catalog import (
     KINDS,
@@ -71,15 +69,6 @@ def _fmt(value: float | str | bool) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return value
-
-
-def _print_table(table: Table) -> None:
-    """Print a table; when output is not a terminal, as wide as it needs (no truncation)."""
-    if out.is_terminal:
-        out.print(table)
-        return
-    needed = Measurement.get(out, out.options.update_width(400), table).maximum
-    Console(highlight=False, width=max(out.width, needed)).print(table)
 
 
 def _kinds(catalog: Catalog, kind: str | None) -> tuple[str, ...]:
@@ -197,7 +186,7 @@ def list_command(
         print_json({k: [_entry_json(e, full=False) for e in catalog.entries_of(k)] for k in kinds})
         return
     for k in kinds:
-        _print_table(_list_table(catalog, k))
+        print_table(_list_table(catalog, k))
     out.print(
         "[dim]'assumed' counts values with no public figure (labelled assumptions with "
         "ranges). Every value's source: shieldwall catalog show NAME[/dim]"
@@ -224,7 +213,7 @@ def show_command(
     if entry.description:
         out.print(entry.description)
     table, sources, notes = _show_table(entry)
-    _print_table(table)
+    print_table(table)
     out.print("[bold]sources[/bold]")
     for line in sources:
         out.print(line, markup=False)

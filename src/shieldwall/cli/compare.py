@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
-from shieldwall.cli._common import err, out, print_json
+from shieldwall.cli._common import err, print_json, print_table
 from shieldwall.cli.run import load_world, progress_callback
 from shieldwall.studies.compare import DEFAULT_POLICIES, Comparison, compare
 
@@ -34,7 +33,6 @@ def _delta(d: float, ci: tuple[float, float]) -> str:
 
 
 #: The table needs about this many columns; wider than a default 80-column pipe.
-_TABLE_WIDTH = 132
 
 
 def print_comparison(comparison: Comparison, title: str = "") -> None:
@@ -66,10 +64,7 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
             "—" if base else _delta(r.d_expected_leakers, r.d_expected_leakers_ci),
             _num(r.interceptors_used, r.interceptors_used_ci),
         )
-    if out.is_terminal:
-        out.print(table)
-    else:  # a pipe or file: do not squeeze the table into 80 columns
-        Console(width=_TABLE_WIDTH, highlight=False, soft_wrap=True).print(table)
+    print_table(table)
 
 
 def _split(values: list[str] | None) -> list[str] | None:

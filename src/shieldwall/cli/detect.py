@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from shieldwall.cli._common import out, print_json
+from shieldwall.cli._common import out, print_json, print_table
 from shieldwall.errors import Problem, ShieldwallError
 
 __all__ = ["detect_summary", "register"]
@@ -134,8 +134,7 @@ def _print(summary: dict[str, Any]) -> None:
             sig = rec["ipp_sigma_at_fcq_m"]
             row.append("-" if sig is None else f"{sig:.0f}")
         table.add_row(*row)
-    # wide enough for every column even when stdout is not a terminal (rich defaults to 80)
-    out.print(table, width=max(out.width, 60 + 18 * len(nations)))
+    print_table(table)
     for n in nations:
         margins = [th["impact_t_s"] - th["nations"][n]["fcq_t_s"] for th in summary["threats"]]
         ok = [m for m in margins if np.isfinite(m)]
