@@ -63,6 +63,17 @@ def test_phase_names_and_indices() -> None:
         compile_world(s, "2071")
     with pytest.raises(ScenarioError, match="phases are: 2014, 2017, 2026"):
         compile_world(s, 3)
+    # As typed on a command line: a name (or name start) wins; else an index written as text.
+    assert [phase_index(s2, p) for p in ("2017", "1", "-1", "0")] == [1, 1, 2, 0]
+    with pytest.raises(ScenarioError, match="unknown phase '7'"):
+        phase_index(s2, "7")
+
+
+def test_cli_phase_option_takes_a_name_start() -> None:
+    """Regression: ``--phase 2017`` was read as index 2017 by the CLI and refused."""
+    from shieldwall.cli.main import main
+
+    assert main(["detect", "examples/minimal.yaml", "--phase", "0", "--json"]) == 0
 
 
 def test_phase_zero_is_the_document() -> None:

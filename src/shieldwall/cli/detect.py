@@ -199,8 +199,7 @@ def register(app: typer.Typer) -> None:
                 [Problem(message=f"valid fusions: {', '.join(FUSIONS)}", path="--fusion")],
             )
         scenario = load_scenario(file)
-        ph: str | int | None = int(phase) if phase is not None and phase.isdigit() else phase
-        world = compile_world(scenario, phase=ph)
+        world = compile_world(scenario, phase=phase)
         trajectories = fly_raid(world)
         summary = detect_summary(world, trajectories, policy, fcq_m, fusion, mode, trials)
         if as_json:

@@ -22,10 +22,8 @@ __all__ = ["load_world", "print_results", "progress_callback", "register"]
 
 
 def load_world(file: Path, phase: str | None) -> World:
-    """Load and compile a scenario (a digit-only phase is an index)."""
-    scenario = load_scenario(file)
-    ph: str | int | None = int(phase) if phase is not None and phase.isdigit() else phase
-    return compile_world(scenario, phase=ph)
+    """Load and compile a scenario; ``phase`` is a name, the start of one, or an index."""
+    return compile_world(load_scenario(file), phase=phase)
 
 
 @contextlib.contextmanager

@@ -44,8 +44,9 @@ class Deployment:
 def phase_index(scenario: Scenario, phase: str | int | None) -> int:
     """0-based index of ``phase`` (``None`` = the last phase).
 
-    ``phase`` is a 0-based index (negative counts from the end), a phase name, or the start of
-    exactly one phase name (``"2017"`` for ``"2017 THAAD in Korea"``).
+    ``phase`` is a 0-based index (negative counts from the end), a phase name, the start of
+    exactly one phase name (``"2017"`` for ``"2017 THAAD in Korea"``), or — as typed on a command
+    line — an index written as text (``"1"``; a name or name start wins over an index).
 
     Raises
     ------
@@ -64,6 +65,9 @@ def phase_index(scenario: Scenario, phase: str | int | None) -> int:
         starting = [k for k, name in enumerate(names) if name.startswith(phase)]
         if len(starting) == 1 and phase.strip():
             return starting[0]
+        digits = phase.strip().removeprefix("-")
+        if digits.isdigit() and -len(names) <= int(phase) < len(names):
+            return int(phase) % len(names)
     hint = did_you_mean(phase, names) if isinstance(phase, str) else ""
     message = (
         f"unknown phase {phase!r}{hint}; phases are: {list_allowed(names)} (or 0..{len(names) - 1})"
