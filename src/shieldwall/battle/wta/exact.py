@@ -39,7 +39,7 @@ _ABS_TOL = 1e-9
 #: Each MILP after the first is solved to this fraction of the current Kelley gap.
 _GAP_SHRINK = 0.01
 #: HiGHS's ``mip_heuristic_effort`` (default 0.05).
-_HEURISTIC_EFFORT = 0.01
+_HEURISTIC_EFFORT = 0.0
 #: Quantiles of a target's single-round log-kill values used as first tangent points.
 _QUANTILES = np.array([0.25, 0.5, 0.75, 0.9, 1.0])
 #: Relative gap of the first MILP.
