@@ -28,9 +28,10 @@ def _cycles(pred: NDArray[np.intp]) -> list[list[int]]:
     m = pred.size
     nxt = np.where(pred >= 0, pred, m)
     nxt = np.append(nxt, m)  # node m absorbs walks that fall off
-    cur = np.arange(m + 1)
-    for _ in range(m):  # after m steps every walk that never ends sits on a cycle
-        cur = nxt[cur]
+    jump = nxt
+    for _ in range(int(m).bit_length()):  # pointer doubling: jump = nxt applied 2^k >= m times
+        jump = jump[jump]
+    cur = jump[:m]  # after m steps every walk that never ends sits on a cycle
     on_cycle = np.unique(cur[cur < m])
     seen: set[int] = set()
     found = []
