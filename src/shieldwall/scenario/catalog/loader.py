@@ -31,13 +31,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr
-from pydantic import ValidationError as PydanticValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-
 from shieldwall.errors import CatalogError, Problem
+from shieldwall.scenario.catalog import cache
 from shieldwall.scenario.catalog.keys import KEY_SPECS, KINDS, PARAM_KEYS, Kind
 from shieldwall.scenario.catalog.model import Catalog, CatalogEntry, Param, Value
 
@@ -61,39 +56,52 @@ Path_ = tuple[str | int, ...]
 
 
 # --- raw file structure (pydantic) ---------------------------------------------------------
+# pydantic and ruamel.yaml are imported on first use: a catalog served from the cache
+# (:mod:`shieldwall.scenario.catalog.cache`) needs neither, which keeps one-off commands quick.
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@functools.cache
+def _schema() -> Any:
+    """The pydantic model of a catalog file (built on first use)."""
+    from pydantic import (
+        BaseModel,
+        ConfigDict,
+        Field,
+        StrictBool,
+        StrictFloat,
+        StrictInt,
+        StrictStr,
+    )
 
+    class _Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
 
-class _Source(_Strict):
-    text: StrictStr
-    url: StrictStr = ""
+    class _Source(_Strict):
+        text: StrictStr
+        url: StrictStr = ""
 
+    class _Param(_Strict):
+        value: StrictBool | StrictInt | StrictFloat | StrictStr
+        confidence: Literal["high", "medium", "low", "assumption"]
+        source: StrictStr | None = None
+        url: StrictStr = ""
+        ref: StrictStr | None = None
+        range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
+        note: StrictStr = ""
+        see: list[StrictStr] = Field(default_factory=list)
 
-class _Param(_Strict):
-    value: StrictBool | StrictInt | StrictFloat | StrictStr
-    confidence: Literal["high", "medium", "low", "assumption"]
-    source: StrictStr | None = None
-    url: StrictStr = ""
-    ref: StrictStr | None = None
-    range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
-    note: StrictStr = ""
-    see: list[StrictStr] = []
+    class _Entry(_Strict):
+        name: StrictStr
+        aliases: list[StrictStr] = Field(default_factory=list)
+        description: StrictStr = ""
+        params: dict[StrictStr, _Param]
 
+    class _File(_Strict):
+        kind: Literal["missile", "interceptor", "radar", "satellite"]
+        sources: dict[StrictStr, _Source] = Field(default_factory=dict)
+        entries: list[_Entry]
 
-class _Entry(_Strict):
-    name: StrictStr
-    aliases: list[StrictStr] = []
-    description: StrictStr = ""
-    params: dict[StrictStr, _Param]
-
-
-class _File(_Strict):
-    kind: Literal["missile", "interceptor", "radar", "satellite"]
-    sources: dict[StrictStr, _Source] = {}
-    entries: list[_Entry]
+    return _File
 
 
 # --- positions ------------------------------------------------------------------------------
@@ -101,6 +109,8 @@ class _File(_Strict):
 
 def _positions(node: Any, path: Path_, out: dict[Path_, tuple[int, int]]) -> None:
     """Record the 1-based (line, col) of every mapping key and sequence item under ``node``."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(node, CommentedMap):
         for key, child in node.items():
             line, col = node.lc.key(key)
@@ -115,6 +125,8 @@ def _positions(node: Any, path: Path_, out: dict[Path_, tuple[int, int]]) -> Non
 
 def _plain(node: Any) -> Any:
     """Round-trip YAML nodes to plain dicts, lists and scalars (str subclasses to str)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(node, CommentedMap):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, CommentedSeq):
@@ -206,7 +218,7 @@ def check_value(kind: str, key: str, value: object) -> Value:
 
 
 def _build_param(
-    kind: Kind, key: str, raw: _Param, sources: Mapping[str, _Source], at: Path_, rep: _Report
+    kind: Kind, key: str, raw: Any, sources: Mapping[str, Any], at: Path_, rep: _Report
 ) -> Param | None:
     n_before = len(rep.problems)
     try:
@@ -258,7 +270,7 @@ def _build_param(
     )
 
 
-def _build_entries(doc: _File, rep: _Report) -> list[CatalogEntry]:
+def _build_entries(doc: Any, rep: _Report) -> list[CatalogEntry]:
     entries: list[CatalogEntry] = []
     expected = PARAM_KEYS[doc.kind]
     for i, raw in enumerate(doc.entries):
@@ -314,6 +326,10 @@ def read_catalog_file(path: str | Path, *, text: str | None = None) -> list[Cata
         With one :class:`~shieldwall.errors.Problem` per mistake (``file:line:col``, field path,
         what is allowed) if the file is unreadable, not YAML or not a valid catalog file.
     """
+    from pydantic import ValidationError as PydanticValidationError
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     file = str(path)
     if text is None:
         try:
@@ -331,7 +347,7 @@ def read_catalog_file(path: str | Path, *, text: str | None = None) -> list[Cata
     _positions(node, (), positions)
     rep = _Report(file, positions)
     try:
-        doc = _File.model_validate(_plain(node))
+        doc = _schema().model_validate(_plain(node))
     except PydanticValidationError as exc:
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
@@ -364,15 +380,12 @@ def shipped_catalog_paths() -> list[Path]:
     return [Path(str(base.joinpath(name))) for name in CATALOG_FILES.values()]
 
 
-def _catalog_from_files(paths: Iterable[str | Path], *, shipped: bool = False) -> Catalog:
+def _catalog_from_files(paths: Iterable[str | Path]) -> Catalog:
     entries: list[CatalogEntry] = []
     problems: list[Problem] = []
-    base = resources.files("shieldwall.scenario.catalog")
     for path in paths:
         try:
-            # shipped files are read as package resources (works from any importer)
-            text = base.joinpath(Path(path).name).read_text("utf-8") if shipped else None
-            entries.extend(read_catalog_file(path, text=text))
+            entries.extend(read_catalog_file(path))
         except CatalogError as exc:
             problems.extend(exc.problems or [Problem(message=str(exc.args[0]), file=str(path))])
     if problems:
@@ -380,15 +393,44 @@ def _catalog_from_files(paths: Iterable[str | Path], *, shipped: bool = False) -
     return Catalog.from_entries(entries)
 
 
+def _shipped_entries(kinds: Iterable[Kind], *, use_cache: bool = True) -> list[CatalogEntry]:
+    """Entries of the shipped files of ``kinds``: from the validated-catalog cache when it
+    holds these exact texts (:mod:`~shieldwall.scenario.catalog.cache`), else read, validated
+    in full and cached."""
+    from shieldwall import __version__
+
+    base = resources.files("shieldwall.scenario.catalog")
+    names = [CATALOG_FILES[k] for k in kinds]
+    texts = {name: base.joinpath(name).read_text("utf-8") for name in names}
+    key = cache.cache_key(texts, __version__)
+    if use_cache:
+        cached = cache.read_cache(key)
+        if cached is not None:
+            return cached
+    entries: list[CatalogEntry] = []
+    problems: list[Problem] = []
+    for name in names:
+        # shipped files are read as package resources (works from any importer)
+        path = str(base.joinpath(name))
+        try:
+            entries.extend(read_catalog_file(path, text=texts[name]))
+        except CatalogError as exc:
+            problems.extend(exc.problems or [Problem(message=str(exc.args[0]), file=path)])
+    if problems:
+        raise CatalogError("the catalog is not valid", problems)
+    if use_cache:
+        cache.write_cache(key, entries)
+    return entries
+
+
 @functools.cache
 def _shipped() -> Catalog:
-    return _catalog_from_files(shipped_catalog_paths(), shipped=True)
+    return Catalog.from_entries(_shipped_entries(KINDS))
 
 
 @functools.cache
 def _shipped_kind(kind: Kind) -> Catalog:
-    base = resources.files("shieldwall.scenario.catalog")
-    return _catalog_from_files([Path(str(base.joinpath(CATALOG_FILES[kind])))], shipped=True)
+    return Catalog.from_entries(_shipped_entries([kind]))
 
 
 def load_catalog(*extra_files: str | Path, kind: Kind | None = None) -> Catalog:

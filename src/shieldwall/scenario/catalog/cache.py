@@ -1,0 +1,166 @@
+"""A cache of the validated shipped catalog, so that quick commands skip YAML and pydantic.
+
+The shipped catalog files are package data, validated in full by
+:mod:`shieldwall.scenario.catalog.loader` (and the test-suite). The first full load writes the
+validated entries as JSON to ``$XDG_CACHE_HOME/shieldwall`` (default ``~/.cache/shieldwall``);
+later loads read them back without importing ruamel.yaml or pydantic (~0.4 s of start-up). The
+key is the sha256 of the package version and of the names and texts of the files, so editing a
+catalog file or upgrading shieldwall starts a new cache file. Writes are atomic (temporary file
+and :func:`os.replace`); a cache directory that cannot be written, or a cache file that cannot be
+read or does not hold a valid catalog, is skipped silently and the files are validated as
+usual. User catalog files never go through the cache.
+
+Entries are rebuilt with the :class:`~shieldwall.scenario.catalog.model.CatalogEntry` and
+:class:`~shieldwall.scenario.catalog.model.Param` constructors, the same ones the loader uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from shieldwall.scenario.catalog.keys import KINDS
+from shieldwall.scenario.catalog.model import CatalogEntry, Param
+
+__all__ = ["cache_dir", "cache_key", "read_cache", "write_cache"]
+
+#: Bumped when the JSON layout changes.
+_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/shieldwall``, or ``~/.cache/shieldwall`` when that is unset."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "shieldwall"
+
+
+def cache_key(texts: Mapping[str, str], version: str) -> str:
+    """sha256 (hex) of the cache format, the package version and each file's name and text."""
+    digest = hashlib.sha256(f"shieldwall-catalog/{_FORMAT}/{version}".encode())
+    for name in sorted(texts):
+        for part in (name, texts[name]):
+            data = part.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _path(key: str, directory: Path | None) -> Path:
+    return (directory or cache_dir()) / f"catalog-{key[:40]}.json"
+
+
+def _param_to_json(param: Param) -> dict[str, Any]:
+    return {
+        "value": param.value,
+        "source": param.source,
+        "confidence": param.confidence,
+        "range": None if param.range is None else list(param.range),
+        "note": param.note,
+        "url": param.url,
+        "see": [list(pair) for pair in param.see],
+    }
+
+
+def _entry_to_json(entry: CatalogEntry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "kind": entry.kind,
+        "aliases": list(entry.aliases),
+        "description": entry.description,
+        "params": {key: _param_to_json(p) for key, p in entry.params.items()},
+    }
+
+
+def _str(x: object) -> str:
+    if not isinstance(x, str):
+        raise TypeError("not a string")
+    return x
+
+
+def _param_from_json(d: Mapping[str, Any]) -> Param:
+    value = d["value"]
+    if not isinstance(value, bool | float | str):
+        raise TypeError("bad value")
+    rng = d["range"]
+    confidence = d["confidence"]
+    if confidence not in ("high", "medium", "low", "assumption"):
+        raise ValueError("bad confidence")
+    return Param(
+        value=value,
+        source=_str(d["source"]),
+        confidence=confidence,
+        range=None if rng is None else (float(rng[0]), float(rng[1])),
+        note=_str(d["note"]),
+        url=_str(d["url"]),
+        see=tuple((_str(text), _str(url)) for text, url in d["see"]),
+    )
+
+
+def _entry_from_json(d: Mapping[str, Any]) -> CatalogEntry:
+    kind = d["kind"]
+    if kind not in KINDS:
+        raise ValueError("bad kind")
+    return CatalogEntry(
+        name=_str(d["name"]),
+        kind=kind,
+        aliases=tuple(_str(a) for a in d["aliases"]),
+        description=_str(d["description"]),
+        params={_str(k): _param_from_json(p) for k, p in d["params"].items()},
+    )
+
+
+def read_cache(key: str, *, directory: Path | None = None) -> list[CatalogEntry] | None:
+    """The entries cached under ``key``, or None if there are none or they cannot be read.
+
+    Parameters
+    ----------
+    key
+        From :func:`cache_key`.
+    directory
+        Cache directory (default :func:`cache_dir`).
+    """
+    try:
+        with open(_path(key, directory), encoding="utf-8") as f:
+            doc = json.load(f)
+        if doc["key"] != key:
+            return None
+        return [_entry_from_json(d) for d in doc["entries"]]
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def write_cache(
+    key: str, entries: Iterable[CatalogEntry], *, directory: Path | None = None
+) -> bool:
+    """Store validated ``entries`` under ``key`` atomically; False (silently) if impossible.
+
+    Parameters
+    ----------
+    key
+        From :func:`cache_key`.
+    entries
+        Entries validated by the loader.
+    directory
+        Cache directory (default :func:`cache_dir`).
+    """
+    target = _path(key, directory)
+    doc: dict[str, Any] = {"key": key, "entries": [_entry_to_json(e) for e in entries]}
+    tmp: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False, allow_nan=False)
+        os.replace(tmp, target)
+        return True
+    except (OSError, ValueError):
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
