@@ -2,7 +2,7 @@
 
 Run::
 
-    uv run python benchmarks/bench_wta.py                 # everything (~10-20 min on 2 cores)
+    uv run python benchmarks/bench_wta.py                 # everything (~15 min on 2 cores)
     uv run python benchmarks/bench_wta.py --quick         # 50x100x1 and Ahuja 20..100 only
 
 For each instance it prints both solvers' objective, the exact solver's proven bound and gap, the
@@ -75,7 +75,7 @@ def run(name: str, problem: WTAProblem, time_limit_s: float, best_known: float |
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small subset (a few minutes)")
-    parser.add_argument("--time-limit", type=float, default=120.0, help="exact solver limit [s]")
+    parser.add_argument("--time-limit", type=float, default=240.0, help="exact solver limit [s]")
     args = parser.parse_args()
     names = ["50x100x1"] if args.quick else list(BEST_KNOWN)
     sizes = tuple(n for n in AHUJA_SIZES if n <= 100) if args.quick else AHUJA_SIZES
