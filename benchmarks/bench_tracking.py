@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 
 from shieldwall.earth.geodesy import geodetic_to_ecef
 from shieldwall.tracking import ekf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the oracle model lives in tests/
+from tests.stonesoup_radar import analytic_ebr
 
 DT_S = 2.0
 Q_M2_S3 = 5.0
@@ -94,7 +99,6 @@ def run_ours_ballistic(prob: tuple[np.ndarray, ...], n: int, steps: int) -> floa
 
 
 def run_stonesoup(prob: tuple[np.ndarray, ...], n: int) -> tuple[float, np.ndarray]:
-    from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
     from stonesoup.models.transition.linear import (
         CombinedLinearGaussianTransitionModel,
         ConstantVelocity,
@@ -111,35 +115,7 @@ def run_stonesoup(prob: tuple[np.ndarray, ...], n: int) -> tuple[float, np.ndarr
     steps = z.shape[0]
 
     # Stone Soup's frame: x' = R (r - site); our (east, north, up) rows are (y', x', z')
-    class AnalyticEBR(CartesianToElevationBearingRange):  # type: ignore[misc]
-        """Analytic Jacobian (the default finite-difference one is slower and less exact)."""
-
-        def jacobian(self, state, **kwargs):  # type: ignore[no-untyped-def]
-            pos = np.asarray(state.state_vector[self.mapping, :], dtype=float)
-            p = self.rotation_matrix @ (pos - np.asarray(self.translation_offset, dtype=float))
-            xr, yr, zr = p.ravel()
-            rxy2 = xr * xr + yr * yr
-            rxy = math.sqrt(rxy2)
-            r2 = rxy2 + zr * zr
-            r = math.sqrt(r2)
-            jl = np.array(
-                [
-                    [-xr * zr / (r2 * rxy), -yr * zr / (r2 * rxy), rxy / r2],
-                    [-yr / rxy2, xr / rxy2, 0.0],
-                    [xr / r, yr / r, zr / r],
-                ]
-            )
-            jac = np.zeros((3, self.ndim_state))
-            jac[:, list(self.mapping)] = jl @ self.rotation_matrix
-            return jac
-
-    model = AnalyticEBR(
-        ndim_state=6,
-        mapping=(0, 2, 4),
-        noise_covar=np.diag([SIGMA[1] ** 2, SIGMA[0] ** 2, SIGMA[2] ** 2]),
-        translation_offset=StateVector(site),
-        rotation_offset=StateVector([0.0, 0.0, 0.0]),
-    )
+    model = analytic_ebr(site_ecef_m=site, sigma=SIGMA, rotation_offset=(0.0, 0.0, 0.0))
     assert np.allclose(np.asarray(model.rotation_matrix, float)[[1, 0, 2]], rot)
     predictor = ExtendedKalmanPredictor(
         CombinedLinearGaussianTransitionModel([ConstantVelocity(Q_M2_S3)] * 3)

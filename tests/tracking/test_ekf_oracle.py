@@ -10,6 +10,7 @@ import pytest
 
 from shieldwall.earth.geodesy import enu_rotation, geodetic_to_ecef
 from shieldwall.tracking import ekf
+from tests.stonesoup_radar import analytic_ebr
 
 #: Issue #4: position agreement with Stone Soup on identical measurements.
 POSITION_TOL_M = 1e-6
@@ -67,7 +68,6 @@ def _ours(site, rot, z, prior_x, prior_p):  # type: ignore[no-untyped-def]
 
 @pytest.mark.oracle
 def test_batched_ekf_matches_stonesoup() -> None:
-    from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
     from stonesoup.models.transition.linear import (
         CombinedLinearGaussianTransitionModel,
         ConstantVelocity,
@@ -80,39 +80,10 @@ def test_batched_ekf_matches_stonesoup() -> None:
     from stonesoup.types.state import GaussianState
     from stonesoup.updater.kalman import ExtendedKalmanUpdater
 
-    class AnalyticEBR(CartesianToElevationBearingRange):  # type: ignore[misc]
-        """Stone Soup's radar model with an analytic Jacobian (its finite-difference step
-        collapses to 1e-8 m for negative coordinates and moves estimates by tens of metres)."""
-
-        def jacobian(self, state, **kwargs):  # type: ignore[no-untyped-def]
-            pos = np.asarray(state.state_vector[self.mapping, :], dtype=float)
-            p = self.rotation_matrix @ (pos - np.asarray(self.translation_offset, dtype=float))
-            xr, yr, zr = p.ravel()
-            rxy2 = xr * xr + yr * yr
-            rxy = math.sqrt(rxy2)
-            r2 = rxy2 + zr * zr
-            r = math.sqrt(r2)
-            jl = np.array(
-                [
-                    [-xr * zr / (r2 * rxy), -yr * zr / (r2 * rxy), rxy / r2],
-                    [-yr / rxy2, xr / rxy2, 0.0],
-                    [xr / r, yr / r, zr / r],
-                ]
-            )
-            jac = np.zeros((3, self.ndim_state))
-            jac[:, list(self.mapping)] = jl @ self.rotation_matrix
-            return jac
-
     site, _, z, prior_x, prior_p = _scenario(1)
     # Stone Soup's sensor frame: x' = R (r - site), bearing = atan2(y', x'). Our azimuth is
     # atan2(e, n), so give our kernel the rows (y', x', z') as its (east, north, up) rows.
-    model = AnalyticEBR(
-        ndim_state=6,
-        mapping=(0, 2, 4),
-        noise_covar=np.diag([SIGMA[1] ** 2, SIGMA[0] ** 2, SIGMA[2] ** 2]),
-        translation_offset=StateVector(site),
-        rotation_offset=StateVector([0.1, -0.4, 2.2]),
-    )
+    model = analytic_ebr(site_ecef_m=site, sigma=SIGMA, rotation_offset=(0.1, -0.4, 2.2))
     rss = np.asarray(model.rotation_matrix, dtype=float)
     rot_ours = rss[[1, 0, 2]]
     x_ours, p_ours = _ours(site, rot_ours, z, prior_x, prior_p)
