@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -62,3 +64,11 @@ def test_exponential_table_is_exact() -> None:
     z = np.linspace(0, 150e3, 777)
     np.testing.assert_allclose(table.density(z), exponential_density(z, 1.7523, 6706.0), rtol=1e-12)
     assert float(table.density(np.array(400e3))) == 0.0
+
+
+def test_density_one_matches_the_array_lookup() -> None:
+    table = DensityTable.us1976()
+    alt = np.concatenate([np.linspace(-6e3, 310e3, 2001), [table.top_m, 299_999.99, -5e3]])
+    one = np.array([table.density_one(float(h)) for h in alt])
+    np.testing.assert_allclose(one, table.density(alt), rtol=1e-15, atol=0)
+    assert math.isnan(table.density_one(math.nan))

@@ -17,7 +17,7 @@ from shieldwall.earth.gravity import potential_j2
 from shieldwall.earth.rotation import ecef_to_eci
 from shieldwall.flight import kepler
 from shieldwall.flight.model import FlightModel
-from shieldwall.flight.propagate import propagate, propagate_reference
+from shieldwall.flight.propagate import acceleration, propagate, propagate_reference
 
 from ._util import rows
 
@@ -162,3 +162,40 @@ def test_model_switches() -> None:
     )
     assert full.with_switches(vacuum=True).density_table is None
     assert full.with_switches(no_rotation=True).omega_rad_s == 0.0
+
+
+#: One-row (Python float) and array paths of the acceleration: same operations, only exp and
+#: the 3-term dot product may round differently. [relative]
+ONE_ROW_REL_TOL = 1e-13
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        FlightModel(),
+        FlightModel().with_switches(spherical=True),
+        FlightModel().with_switches(vacuum=True),
+        FlightModel().with_switches(no_rotation=True),
+        FlightModel(atmosphere="exponential"),
+        FlightModel(gravity_on=False),
+        FlightModel.textbook(),
+    ],
+    ids=["full", "sphere", "vacuum", "no-rotation", "exponential", "no-gravity", "textbook"],
+)
+def test_one_row_acceleration_matches_the_array_path(model: FlightModel) -> None:
+    rng = np.random.default_rng(7)
+    k = 64
+    lat = rng.uniform(-1.5, 1.5, k)
+    lon = rng.uniform(-math.pi, math.pi, k)
+    alt = np.concatenate([rng.uniform(-4e3, 400e3, k - 2), [310e3, 1500e3]])
+    r = geodetic_to_ecef(lat, lon, alt)
+    v = rng.normal(0.0, 3000.0, (k, 3))
+    beta = rng.uniform(5e3, 1e5, k)
+    a, h, drag = acceleration(r, v, beta, model)
+    for i in range(k):
+        a1, h1, d1 = acceleration(r[i : i + 1], v[i : i + 1], beta[i : i + 1], model)
+        assert (a1.shape, h1.shape, d1.shape) == ((1, 3), (1,), (1,))
+        scale = float(np.max(np.abs(a[i]))) + 1e-300
+        np.testing.assert_allclose(a1[0], a[i], rtol=0, atol=ONE_ROW_REL_TOL * scale)
+        np.testing.assert_allclose(h1[0], h[i], rtol=ONE_ROW_REL_TOL, atol=1e-9)
+        np.testing.assert_allclose(d1[0], drag[i], rtol=ONE_ROW_REL_TOL, atol=0)

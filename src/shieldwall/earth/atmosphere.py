@@ -19,7 +19,9 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -149,10 +151,25 @@ class DensityTable:
             log_rho=np.log(rho0_kg_m3) - z / scale_height_m,
         )
 
+    @cached_property
+    def _log_rho_list(self) -> list[float]:
+        return [float(v) for v in self.log_rho]
+
+    def density_one(self, alt_m: float) -> float:
+        """:meth:`density` at one height, on Python floats (for one-row integrators). [kg/m^3]"""
+        x = (alt_m - self.bottom_m) / self.step_m
+        if x != x:  # NaN height
+            return math.nan
+        x = min(max(x, 0.0), self.log_rho.size - 1.000001)
+        i = int(x)
+        f = x - i
+        lr = self._log_rho_list[i] * (1.0 - f) + self._log_rho_list[i + 1] * f
+        return 0.0 if alt_m > self.top_m else math.exp(lr)
+
     def density(self, alt_m: F64) -> F64:
         """Interpolated density; 0 above ``top_m``. [kg/m^3]"""
         x = (alt_m - self.bottom_m) / self.step_m
-        x = np.clip(x, 0.0, self.log_rho.size - 1.000001)
+        x = np.minimum(np.maximum(x, 0.0), self.log_rho.size - 1.000001)  # np.clip, cheaper
         i = x.astype(np.intp)
         f = x - i
         lr = self.log_rho[i] * (1.0 - f) + self.log_rho[i + 1] * f

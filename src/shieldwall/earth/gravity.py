@@ -82,7 +82,11 @@ def gravity_j2(
     s = 5.0 * z * z * inv_r2
     fxy = k * (1.0 - c * (s - 1.0))
     fz = k * (1.0 - c * (s - 3.0))
-    return np.stack([fxy * x, fxy * y, fz * z], axis=-1)
+    a = np.empty(r.shape)
+    np.multiply(fxy, x, out=a[..., 0])
+    np.multiply(fxy, y, out=a[..., 1])
+    np.multiply(fz, z, out=a[..., 2])
+    return a
 
 
 def potential_central(r_m: ArrayLike, mu_m3_s2: float = MU_EARTH_M3_S2) -> F64:

@@ -29,12 +29,13 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldwall.earth.constants import G0_MPS2
+from shieldwall.earth.constants import G0_MPS2, WGS84_A_M, WGS84_B_M, WGS84_E2
 from shieldwall.earth.gravity import gravity_central, gravity_j2
 from shieldwall.earth.rotation import omega_cross
 from shieldwall.flight.model import FlightModel
@@ -115,6 +116,8 @@ def acceleration(
     drag_mps2
         Magnitude of the drag acceleration, ``(k,)``. [m/s^2]
     """
+    if r_eci_m.shape[0] == 1:
+        return _acceleration_one_row(r_eci_m, v_eci_mps, beta_pa, model)
     h = model.height(r_eci_m)
     if not model.gravity_on:
         a = np.zeros_like(r_eci_m)
@@ -137,6 +140,52 @@ def acceleration(
     return a, h, k * speed
 
 
+def _acceleration_one_row(
+    r_eci_m: F64, v_eci_mps: F64, beta_pa: F64, model: FlightModel
+) -> tuple[F64, F64, F64]:
+    # acceleration() for one row, on Python floats: with a (1, 3) array numpy's per-call
+    # overhead is most of the cost (one-off questions, `shieldwall fly`). The same operations
+    # in the same order as FlightModel.height, gravity_j2 / gravity_central and
+    # DensityTable.density; only exp and the 3-term dot product may round differently
+    # (last bit). Tested against the array path (tests/flight/test_propagate.py).
+    (x, y, z), (vx, vy, vz) = r_eci_m.tolist()[0], v_eci_mps.tolist()[0]
+    rho2 = x * x + y * y
+    r2 = rho2 + z * z
+    if model.earth == "sphere":
+        h = math.sqrt(r2) - model.sphere_radius_m
+    else:
+        h = math.sqrt(r2) - WGS84_B_M / math.sqrt(1.0 - WGS84_E2 * rho2 / r2)
+    if not model.gravity_on:
+        ax = ay = az = 0.0
+    else:
+        mu = model.mu_m3_s2
+        if model.j2:
+            inv_r2 = 1.0 / r2
+            k = -mu * inv_r2 * math.sqrt(inv_r2)
+            c = 1.5 * model.j2 * WGS84_A_M * WGS84_A_M * inv_r2
+            s = 5.0 * z * z * inv_r2
+            fxy = k * (1.0 - c * (s - 1.0))
+            fz = k * (1.0 - c * (s - 3.0))
+            ax, ay, az = fxy * x, fxy * y, fz * z
+        else:
+            d = r2 * math.sqrt(r2)
+            ax, ay, az = -mu * x / d, -mu * y / d, -mu * z / d
+    table = model.density_table
+    drag = 0.0
+    if table is not None:
+        omega = model.omega_rad_s
+        if omega:
+            vx += omega * y
+            vy -= omega * x
+        speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+        kd = table.density_one(h) * speed * (0.5 * G0_MPS2) / float(beta_pa[0])
+        ax -= vx * kd
+        ay -= vy * kd
+        az -= vz * kd
+        drag = kd * speed
+    return np.array([[ax, ay, az]]), np.array([h]), np.array([drag])
+
+
 def _hermite(s: F64, dt: F64, p0: F64, d0: F64, p1: F64, d1: F64) -> F64:
     # Cubic Hermite on [0, 1]: values p0, p1 and derivatives d0, d1 (per unit time).
     s = s[:, None]
@@ -153,8 +202,8 @@ def _hermite(s: F64, dt: F64, p0: F64, d0: F64, p1: F64, d1: F64) -> F64:
 _Step = tuple[F64, F64, F64, F64, F64, F64, F64]
 
 
-def _interp(step: _Step, sel: NDArray[np.bool_], s: F64) -> tuple[F64, F64]:
-    # State at fraction s of the step, for the selected threats.
+def _interp(step: _Step, sel: NDArray[np.bool_] | NDArray[np.intp], s: F64) -> tuple[F64, F64]:
+    # State at fraction s of the step, for the selected threats (mask or row indices).
     dt, r, v, a, r1, v1, a1 = step
     d = dt[sel]
     pos = _hermite(s, d, r[sel], v[sel], r1[sel], v1[sel])
@@ -222,7 +271,7 @@ def _step_size(h: F64, v_rel: F64, vz: F64, drag: F64, model: FlightModel) -> F6
     # Relative rate of change of the drag: d ln(a_d)/dt = |v_z|/H + 2 a_d/v (density, speed).
     rate = np.abs(vz) / _STEP_SCALE_HEIGHT_M + 2.0 * drag / np.maximum(v_rel, 1.0)
     with np.errstate(divide="ignore"):
-        dt_atm = np.clip(f / rate, _DT_MIN_S, model.dt_max_s)
+        dt_atm = np.minimum(np.maximum(f / rate, _DT_MIN_S), model.dt_max_s)
     return np.asarray(np.where(drag > _DRAG_NEGLIGIBLE_MPS2, dt_atm, dt))
 
 
@@ -288,6 +337,7 @@ def propagate(
     out_apo[:] = h
     out_apo_t[:] = t
     steps = 0
+    grid_j = np.arange(int(np.ceil(model.dt_max_s / grid_dt)) + 1)
     # Landed threats stay in the working arrays (masked out of every event) until a fifth of
     # them have landed, then the arrays are compacted.
     alive = np.ones(n, dtype=bool)
@@ -362,19 +412,19 @@ def propagate(
             assert g_t is not None
             assert g_r is not None
             assert g_v is not None
+            # Every grid time inside the step, for all threats at once.
             t_end = t + s_end * dt
             k_next = np.floor(t / grid_dt + 1e-9).astype(np.int64) + 1
-            for j in range(int(np.ceil(model.dt_max_s / grid_dt)) + 1):
-                k = k_next + j
-                tk = k * grid_dt
-                sel = alive & (tk <= t_end + 1e-12) & (k < m_max)
-                if not sel.any():
-                    break
-                s = (tk[sel] - t[sel]) / dt[sel]
-                pos, vel = _interp(step, sel, s)
-                g_t[ids[sel], k[sel]] = tk[sel]
-                g_r[ids[sel], k[sel]] = pos
-                g_v[ids[sel], k[sel]] = vel
+            k = k_next[:, None] + grid_j
+            tk = k * grid_dt
+            rows, cols = np.nonzero(alive[:, None] & (tk <= t_end[:, None] + 1e-12) & (k < m_max))
+            if rows.size:
+                k, tk = k[rows, cols], tk[rows, cols]
+                s = (tk - t[rows]) / dt[rows]
+                pos, vel = _interp(step, rows, s)
+                g_t[ids[rows], k] = tk
+                g_r[ids[rows], k] = pos
+                g_v[ids[rows], k] = vel
             if hit.any():
                 t_hit = out_imp_t[ids[hit]]
                 k_hit = np.minimum(np.floor(t_hit / grid_dt - 1e-9).astype(np.int64) + 1, m_max - 1)
