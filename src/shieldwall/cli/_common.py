@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table
 
 from shieldwall.errors import Problem, ShieldwallError
+
+if TYPE_CHECKING:  # imported where used: quick commands (`fly`) print no tables
+    from rich.table import Table
 
 #: Normal output (tables, summaries) goes to stdout.
 out = Console(highlight=False, soft_wrap=True)
@@ -24,6 +24,8 @@ EXIT_BAD_INPUT = 2
 
 
 def _default(obj: Any) -> Any:
+    import numpy as np
+
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
@@ -39,6 +41,8 @@ def print_json(data: Any) -> None:
 
 def print_table(table: Table) -> None:
     """Print a table on stdout; to a pipe or file as wide as it needs (rich truncates to 80)."""
+    from rich.measure import Measurement
+
     if out.is_terminal:
         out.print(table)
         return
