@@ -133,3 +133,34 @@ def test_a_cached_load_imports_neither_yaml_nor_pydantic(cache_home: Path) -> No
         for _ in range(2)
     ]
     assert runs == ["['pydantic', 'ruamel.yaml']", "[]"]
+
+
+def test_changed_validation_code_misses_the_cache(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = cache.code_texts()
+    assert code is not None
+    assert set(code) == {f"code/{m}" for m in ("keys.py", "loader.py", "model.py", "cache.py")}
+    loader._shipped_entries(["radar"])
+    edited = {**code, "code/keys.py": code["code/keys.py"] + "\n# a tightened check\n"}
+    monkeypatch.setattr(cache, "code_texts", lambda: edited)
+    calls: list[str] = []
+    real = loader.read_catalog_file
+
+    def counting(path: str | Path, *, text: str | None = None) -> list[CatalogEntry]:
+        calls.append(str(path))
+        return real(path, text=text)
+
+    monkeypatch.setattr(loader, "read_catalog_file", counting)
+    loader._shipped_entries(["radar"])
+    assert len(calls) == 1
+    assert len(list(cache_home.glob("catalog-*.json"))) == 2
+
+
+def test_unreadable_validation_code_disables_the_cache(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "code_texts", lambda: None)
+    full = loader._shipped_entries(["radar"], use_cache=False)
+    assert loader._shipped_entries(["radar"]) == full
+    assert not cache_home.exists()

@@ -3,12 +3,12 @@
 The shipped catalog files are package data, validated in full by
 :mod:`shieldwall.scenario.catalog.loader` (and the test-suite). The first full load writes the
 validated entries as JSON to ``$XDG_CACHE_HOME/shieldwall`` (default ``~/.cache/shieldwall``);
-later loads read them back without importing ruamel.yaml or pydantic (~0.4 s of start-up). The
-key is the sha256 of the package version and of the names and texts of the files, so editing a
-catalog file or upgrading shieldwall starts a new cache file. Writes are atomic (temporary file
-and :func:`os.replace`); a cache directory that cannot be written, or a cache file that cannot be
-read or does not hold a valid catalog, is skipped silently and the files are validated as
-usual. User catalog files never go through the cache.
+later loads read them back without importing ruamel.yaml or pydantic. The key is the sha256 of
+the package version, of the names and texts of the files and of the source of the validating
+modules, so editing a catalog file or a check, or upgrading shieldwall, starts a new cache file.
+Writes are atomic (temporary file and :func:`os.replace`); a cache directory that cannot be
+written, or a cache file that cannot be read or does not hold a valid catalog, is skipped
+silently and the files are validated as usual. User catalog files never go through the cache.
 
 Entries are rebuilt with the :class:`~shieldwall.scenario.catalog.model.CatalogEntry` and
 :class:`~shieldwall.scenario.catalog.model.Param` constructors, the same ones the loader uses.
@@ -22,13 +22,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from shieldwall.scenario.catalog.keys import KINDS
 from shieldwall.scenario.catalog.model import CatalogEntry, Param
 
-__all__ = ["cache_dir", "cache_key", "read_cache", "write_cache"]
+__all__ = ["cache_dir", "cache_key", "code_texts", "read_cache", "write_cache"]
 
 #: Bumped when the JSON layout changes.
 _FORMAT = 1
@@ -38,6 +39,21 @@ def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/shieldwall``, or ``~/.cache/shieldwall`` when that is unset."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "shieldwall"
+
+
+#: Modules whose code decides what a valid entry is: their source is part of the key, so that a
+#: changed check (e.g. a tighter allowed range in ``keys.py``) re-validates the shipped files
+#: even while the version string stays the same (development installs).
+_CODE = ("keys.py", "loader.py", "model.py", "cache.py")
+
+
+def code_texts() -> dict[str, str] | None:
+    """Source texts of the modules that validate catalog entries, or None if unreadable."""
+    base = resources.files("shieldwall.scenario.catalog")
+    try:
+        return {f"code/{name}": base.joinpath(name).read_text("utf-8") for name in _CODE}
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def cache_key(texts: Mapping[str, str], version: str) -> str:

@@ -402,7 +402,9 @@ def _shipped_entries(kinds: Iterable[Kind], *, use_cache: bool = True) -> list[C
     base = resources.files("shieldwall.scenario.catalog")
     names = [CATALOG_FILES[k] for k in kinds]
     texts = {name: base.joinpath(name).read_text("utf-8") for name in names}
-    key = cache.cache_key(texts, __version__)
+    code = cache.code_texts() if use_cache else None
+    use_cache = code is not None
+    key = cache.cache_key({**texts, **(code or {})}, __version__)
     if use_cache:
         cached = cache.read_cache(key)
         if cached is not None:
