@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,14 +108,14 @@ def test_cache_is_keyed_by_the_shipped_texts(
     seen: list[str] = []
     real_read = cache.read_cache
 
-    def spy(key: str, **kwargs: Path | None) -> list[CatalogEntry] | None:
+    def spy(key: str, **kwargs: Any) -> list[CatalogEntry] | None:
         seen.append(key)
         return real_read(key, **kwargs)
 
     monkeypatch.setattr(cache, "read_cache", spy)
     loader._shipped_entries(["satellite"])
     (path,) = cache_home.glob("catalog-*.json")
-    assert path.name == f"catalog-{seen[0][:40]}.json"
+    assert path.name == f"catalog-satellites-{seen[0][:40]}.json"
     assert json.loads(path.read_text("utf-8"))["key"] == seen[0]
 
 
@@ -142,6 +143,7 @@ def test_changed_validation_code_misses_the_cache(
     assert code is not None
     assert set(code) == {f"code/{m}" for m in ("keys.py", "loader.py", "model.py", "cache.py")}
     loader._shipped_entries(["radar"])
+    loader._shipped_entries(["satellite"])
     edited = {**code, "code/keys.py": code["code/keys.py"] + "\n# a tightened check\n"}
     monkeypatch.setattr(cache, "code_texts", lambda: edited)
     calls: list[str] = []
@@ -154,7 +156,9 @@ def test_changed_validation_code_misses_the_cache(
     monkeypatch.setattr(loader, "read_catalog_file", counting)
     loader._shipped_entries(["radar"])
     assert len(calls) == 1
-    assert len(list(cache_home.glob("catalog-*.json"))) == 2
+    # the new file replaced the old one of the same files; other files' caches stay
+    names = sorted(p.name.split("-")[1] for p in cache_home.glob("catalog-*.json"))
+    assert names == ["radars", "satellites"]
 
 
 def test_unreadable_validation_code_disables_the_cache(

@@ -67,8 +67,21 @@ def cache_key(texts: Mapping[str, str], version: str) -> str:
     return digest.hexdigest()
 
 
-def _path(key: str, directory: Path | None) -> Path:
-    return (directory or cache_dir()) / f"catalog-{key[:40]}.json"
+_KEY_CHARS = 40
+_HEX = frozenset("0123456789abcdef")
+
+
+def _path(key: str, label: str, directory: Path | None) -> Path:
+    return (directory or cache_dir()) / f"{label}-{key[:_KEY_CHARS]}.json"
+
+
+def _remove_older(target: Path, label: str) -> None:
+    # Other cache files of the same label are from earlier texts or code: remove them.
+    for old in target.parent.glob(f"{label}-*.json"):
+        digest = old.name[len(label) + 1 : -len(".json")]
+        if old != target and len(digest) == _KEY_CHARS and all(c in _HEX for c in digest):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _param_to_json(param: Param) -> dict[str, Any]:
@@ -131,18 +144,22 @@ def _entry_from_json(d: Mapping[str, Any]) -> CatalogEntry:
     )
 
 
-def read_cache(key: str, *, directory: Path | None = None) -> list[CatalogEntry] | None:
+def read_cache(
+    key: str, *, label: str = "catalog", directory: Path | None = None
+) -> list[CatalogEntry] | None:
     """The entries cached under ``key``, or None if there are none or they cannot be read.
 
     Parameters
     ----------
     key
         From :func:`cache_key`.
+    label
+        What is cached (file name prefix), e.g. ``"catalog-missiles"``.
     directory
         Cache directory (default :func:`cache_dir`).
     """
     try:
-        with open(_path(key, directory), encoding="utf-8") as f:
+        with open(_path(key, label, directory), encoding="utf-8") as f:
             doc = json.load(f)
         if doc["key"] != key:
             return None
@@ -152,7 +169,11 @@ def read_cache(key: str, *, directory: Path | None = None) -> list[CatalogEntry]
 
 
 def write_cache(
-    key: str, entries: Iterable[CatalogEntry], *, directory: Path | None = None
+    key: str,
+    entries: Iterable[CatalogEntry],
+    *,
+    label: str = "catalog",
+    directory: Path | None = None,
 ) -> bool:
     """Store validated ``entries`` under ``key`` atomically; False (silently) if impossible.
 
@@ -162,10 +183,13 @@ def write_cache(
         From :func:`cache_key`.
     entries
         Entries validated by the loader.
+    label
+        What is cached (file name prefix); other files of the same label (earlier texts or
+        code) are removed once this one is written.
     directory
         Cache directory (default :func:`cache_dir`).
     """
-    target = _path(key, directory)
+    target = _path(key, label, directory)
     doc: dict[str, Any] = {"key": key, "entries": [_entry_to_json(e) for e in entries]}
     tmp: str | None = None
     try:
@@ -174,6 +198,7 @@ def write_cache(
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False, allow_nan=False)
         os.replace(tmp, target)
+        _remove_older(target, label)
         return True
     except (OSError, ValueError):
         if tmp is not None:

@@ -405,8 +405,9 @@ def _shipped_entries(kinds: Iterable[Kind], *, use_cache: bool = True) -> list[C
     code = cache.code_texts() if use_cache else None
     use_cache = code is not None
     key = cache.cache_key({**texts, **(code or {})}, __version__)
+    label = "catalog-" + "+".join(name.removesuffix(".yaml") for name in names)
     if use_cache:
-        cached = cache.read_cache(key)
+        cached = cache.read_cache(key, label=label)
         if cached is not None:
             return cached
     entries: list[CatalogEntry] = []
@@ -421,7 +422,7 @@ def _shipped_entries(kinds: Iterable[Kind], *, use_cache: bool = True) -> list[C
     if problems:
         raise CatalogError("the catalog is not valid", problems)
     if use_cache:
-        cache.write_cache(key, entries)
+        cache.write_cache(key, entries, label=label)
     return entries
 
 
