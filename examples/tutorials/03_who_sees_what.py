@@ -44,7 +44,9 @@ for name in ("national", "shared_tracks"):
     print(f"policy {name}:")
     for n, nation in enumerate(nations):
         has_fcq = np.isfinite(fcq_t_s[n])
-        margin_s = impact_t_s[has_fcq] - fcq_t_s[n, has_fcq]  # time left to engage
+        # Time left to engage, averaged over the threats this nation has an FCQ track on (all
+        # threats in the raid, not only those aimed at its own assets).
+        margin_s = impact_t_s[has_fcq] - fcq_t_s[n, has_fcq]
         mean_margin = f"{margin_s.mean():5.0f} s" if has_fcq.any() else "    -"
         print(
             f"  {nation}: FCQ track on {has_fcq.sum():2d}/{trajectories.n} threats, "
