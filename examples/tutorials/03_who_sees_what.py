@@ -23,12 +23,9 @@ trajectories = api.fly_raid(world)  # flight does not depend on the policy: fly 
 impact_t_s = trajectories.impact_t_s  # (n_threat,) seconds since the scenario epoch
 
 # Each nation's FCQ requirement: the loosest fcq_ipp_sigma_m among its batteries' interceptors
-# (the same rule as `shieldwall detect`). A nation commits once its IPP 1-sigma is below it.
+# (the rule `shieldwall detect` uses). A nation commits once its IPP 1-sigma is below it.
 nations = world.nations.id
-battery_req_m = world.interceptors.fcq_ipp_sigma_m[world.batteries.interceptor_idx]
-req_m = np.array(
-    [battery_req_m[world.batteries.nation_idx == n].max() for n in range(len(nations))]
-)
+req_m = api.nation_fcq_requirement_m(world)
 print(f"{world.name} ({world.phase}): {trajectories.n} threats")
 print(
     "FCQ requirement: " + ", ".join(f"{n} {r:.0f} m" for n, r in zip(nations, req_m, strict=True))

@@ -56,6 +56,7 @@ from shieldwall.tracking import (
     FilterModel,
     TrackPicture,
     ci_fuse,
+    nation_fcq_requirement_m,
     simulate_ekf,
     track,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "geodetic_to_ecef",
     "load_catalog",
     "load_scenario",
+    "nation_fcq_requirement_m",
     "observe",
     "prepare",
     "read_catalog_file",

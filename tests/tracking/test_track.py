@@ -135,3 +135,27 @@ def test_measurement_mode_agrees_with_covariance_mode(setting) -> None:  # type:
         assert np.all(np.abs(a[fin] - b[fin]) <= 15.0)
     with pytest.raises(ValueError, match="centralized"):
         track(world, traj, observe(world, traj, pol), pol, mode="measurement", fusion="ci")
+
+
+def test_nation_fcq_requirement_is_the_loosest_of_its_batteries() -> None:
+    """Per nation: max fcq_ipp_sigma_m over its batteries; no battery -> the median type's."""
+    from shieldwall.scenario import compile_world, load_scenario
+    from shieldwall.tracking import nation_fcq_requirement_m
+
+    world = compile_world(load_scenario("examples/korea_japan.yaml"))
+    req = nation_fcq_requirement_m(world)
+    per_battery = world.interceptors.fcq_ipp_sigma_m[world.batteries.interceptor_idx]
+    for n in range(len(world.nations.id)):
+        mine = per_battery[world.batteries.nation_idx == n]
+        expected = mine.max() if mine.size else np.median(world.interceptors.fcq_ipp_sigma_m)
+        assert req[n] == expected
+    # a nation with no battery at all falls back to the median interceptor requirement
+    bat = world.batteries
+    keep = bat.nation_idx != 0
+    stripped = replace(
+        world,
+        batteries=replace(
+            bat, nation_idx=bat.nation_idx[keep], interceptor_idx=bat.interceptor_idx[keep]
+        ),
+    )
+    assert nation_fcq_requirement_m(stripped)[0] == np.median(world.interceptors.fcq_ipp_sigma_m)

@@ -19,23 +19,6 @@ def _fmt_t(t: float) -> str:
     return "-" if not np.isfinite(t) else f"{t:.0f}"
 
 
-def _requirements(world: Any, override_m: float | None) -> np.ndarray:
-    """Per nation: the IPP 1-sigma its batteries need (the loosest, i.e. earliest commit)."""
-    n_nat = len(world.nations)
-    if override_m is not None:
-        return np.full(n_nat, float(override_m))
-    bat = world.batteries
-    req = world.interceptors.fcq_ipp_sigma_m[bat.interceptor_idx] if len(bat) else np.zeros(0)
-    all_req = world.interceptors.fcq_ipp_sigma_m
-    fallback = float(np.median(all_req)) if len(all_req) else 1000.0
-    out_req = np.full(n_nat, fallback)
-    for n in range(n_nat):
-        mine = req[bat.nation_idx == n]
-        if len(mine):
-            out_req[n] = float(np.max(mine))
-    return out_req
-
-
 def detect_summary(
     world: Any,
     trajectories: Any,
@@ -47,7 +30,7 @@ def detect_summary(
 ) -> dict[str, Any]:
     """Observe and track one policy; a JSON-ready summary per threat and nation."""
     from shieldwall.sensing import observe
-    from shieldwall.tracking import track
+    from shieldwall.tracking import nation_fcq_requirement_m, track
 
     if policy_name not in world.policies:
         valid = ", ".join(world.policies)
@@ -64,7 +47,11 @@ def detect_summary(
     vis = observe(world, trajectories, policy)
     picture = track(world, trajectories, vis, policy, mode, fusion=fusion, trials=trials)
     n_nat = len(world.nations)
-    req = _requirements(world, fcq_sigma_m)
+    req = (
+        nation_fcq_requirement_m(world)
+        if fcq_sigma_m is None
+        else np.full(n_nat, float(fcq_sigma_m))
+    )
     fcq = picture.fire_control_time(np.arange(n_nat), req)  # (n_nat, n_threat)
     kfc = picture.fire_control_index(np.arange(n_nat), req)
     threats = []

@@ -7,7 +7,7 @@ from shieldwall.tracking.covariance import FilterModel
 from shieldwall.tracking.fusion import ci_fuse, ci_optimal_omega
 from shieldwall.tracking.measurement import EKFRun, simulate_ekf
 from shieldwall.tracking.picture import TrackPicture
-from shieldwall.tracking.track import FUSIONS, MODES, track
+from shieldwall.tracking.track import FUSIONS, MODES, nation_fcq_requirement_m, track
 
 __all__ = [
     "FUSIONS",
@@ -17,6 +17,7 @@ __all__ = [
     "TrackPicture",
     "ci_fuse",
     "ci_optimal_omega",
+    "nation_fcq_requirement_m",
     "simulate_ekf",
     "track",
 ]

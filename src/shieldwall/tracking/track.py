@@ -223,3 +223,26 @@ def _ci_remote(
         out[dst][both] = fused
     out[dst][only_remote] = remote[only_remote]
     return out
+
+
+def nation_fcq_requirement_m(world: World) -> NDArray[np.float64]:
+    """Per nation, the IPP 1-sigma at which it first commits an interceptor. [m]
+
+    The loosest (largest) ``fcq_ipp_sigma_m`` among the interceptors of the nation's batteries,
+    i.e. the earliest fire-control-quality time any of its batteries could use; a nation without
+    batteries gets the median requirement of the scenario's interceptor types (1,000 m if none).
+    Feed it to :meth:`TrackPicture.fire_control_time` for a per-nation summary (``shieldwall
+    detect``); the battle stage uses each battery's own requirement instead.
+    """
+    n_nat = len(world.nations.id)
+    per_type = np.asarray(world.interceptors.fcq_ipp_sigma_m, dtype=np.float64)
+    fallback = float(np.median(per_type)) if per_type.size else 1000.0
+    req = np.full(n_nat, fallback)
+    bat = world.batteries
+    if len(bat.nation_idx):
+        per_battery = per_type[np.asarray(bat.interceptor_idx)]
+        nation = np.asarray(bat.nation_idx)
+        loosest = np.full(n_nat, -np.inf)
+        np.maximum.at(loosest, nation, per_battery)
+        req = np.where(np.isfinite(loosest), loosest, req)
+    return req
