@@ -1,1 +1,0 @@
-"""For people: plots, maps, HTML/PDF reports."""

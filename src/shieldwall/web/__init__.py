@@ -1,1 +1,0 @@
-"""``shieldwall serve``: FastAPI + Cesium viewer that reads runs (never imports the stages)."""
