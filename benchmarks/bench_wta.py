@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shieldwall.battle.wta import WTAProblem, read_instance, solve
+from shieldwall.battle.wta import WTAProblem, ahuja_instance, read_instance, solve
 from shieldwall.battle.wta.heuristic import greedy
 
 REFERENCE = Path(__file__).parents[1] / "tests" / "reference" / "shared" / "wta"
@@ -38,16 +38,6 @@ BEST_KNOWN = {
 }
 AHUJA_SIZES = (20, 40, 60, 80, 100, 200)
 AHUJA_SEEDS = (0, 1, 2)
-
-
-def ahuja_instance(n: int, seed: int) -> WTAProblem:
-    """Ahuja et al. (2007) style: n unit weapons, n targets, V ~ U[25,100], p ~ U[0.6,0.9]."""
-    rng = np.random.default_rng([n, seed])
-    return WTAProblem(
-        values=rng.uniform(25.0, 100.0, n),
-        pk=rng.uniform(0.6, 0.9, (n, n)),
-        inventory=np.ones(n, dtype=np.int64),
-    )
 
 
 def run(name: str, problem: WTAProblem, time_limit_s: float, best_known: float | None) -> float:

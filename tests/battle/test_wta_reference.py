@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shieldwall.battle.wta import WTAProblem, read_instance, solve
+from shieldwall.battle.wta import ahuja_instance, read_instance, solve
 
 REFERENCE = Path(__file__).parents[1] / "reference" / "shared" / "wta"
 
@@ -26,15 +26,6 @@ HEURISTIC_MULTI_UNIT_REL = 0.05
 HEURISTIC_AHUJA_MEAN_REL = 0.005
 #: The exact solver's default stopping gap (DEFAULT_GAP) plus float64 round-off.
 EXACT_GAP = 1e-7 + 1e-12
-
-
-def ahuja_instance(n: int, seed: int) -> WTAProblem:
-    rng = np.random.default_rng([n, seed])
-    return WTAProblem(
-        values=rng.uniform(25.0, 100.0, n),
-        pk=rng.uniform(0.6, 0.9, (n, n)),
-        inventory=np.ones(n, dtype=np.int64),
-    )
 
 
 #: ``0 0 0.409311426086``, the first kill probability line of wta_50x100x2.txt.

@@ -12,7 +12,7 @@ outer approximation on HiGHS, Kelley, 1960). Usable on its own::
 
 from __future__ import annotations
 
-from shieldwall.battle.wta.instance import read_instance
+from shieldwall.battle.wta.instance import ahuja_instance, read_instance
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
 from shieldwall.battle.wta.solve import solve, solve_many
 
@@ -21,6 +21,7 @@ __all__ = [
     "WTAError",
     "WTAProblem",
     "WTASolution",
+    "ahuja_instance",
     "read_instance",
     "solve",
     "solve_many",

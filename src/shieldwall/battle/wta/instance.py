@@ -14,7 +14,7 @@ import numpy as np
 from shieldwall.battle.wta.problem import WTAError, WTAProblem
 from shieldwall.errors import Problem
 
-__all__ = ["read_instance"]
+__all__ = ["ahuja_instance", "read_instance"]
 
 
 def _bad(path: Path, line: int, message: str) -> WTAError:
@@ -89,3 +89,18 @@ def read_instance(path: str | Path) -> WTAProblem:
             raise _bad(path, no, f"pair ({i}, {j}) given twice")
         pk[i, j] = p
     return WTAProblem(values=values, pk=pk, inventory=np.full(m, mu, dtype=np.int64))
+
+
+def ahuja_instance(n: int, seed: int) -> WTAProblem:
+    """A seeded random instance in the style of Ahuja et al. (2007), Oper. Res. 55(6).
+
+    ``n`` weapons of one unit each and ``n`` targets; values V ~ U[25, 100], kill probabilities
+    p ~ U[0.6, 0.9]. The same ``(n, seed)`` always gives the same instance (used by the test suite
+    and ``benchmarks/bench_wta.py``).
+    """
+    rng = np.random.default_rng([n, seed])
+    return WTAProblem(
+        values=rng.uniform(25.0, 100.0, n),
+        pk=rng.uniform(0.6, 0.9, (n, n)),
+        inventory=np.ones(n, dtype=np.int64),
+    )
