@@ -13,6 +13,8 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64, I64
+
 __all__ = [
     "AssetsLike",
     "BatteriesLike",
@@ -26,9 +28,6 @@ __all__ = [
     "TrajectoriesLike",
     "WorldLike",
 ]
-
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
 
 
 class AssetsLike(Protocol):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64, I64
 from shieldwall.battle.inputs import (
     FlyoutLike,
     PictureLike,
@@ -31,8 +32,6 @@ __all__ = [
     "threat_targets",
 ]
 
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
 
 #: Most shoot-look-shoot slots tracked per (battery, threat) pair.
 MAX_SLOTS = 4

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import I64
 from shieldwall.battle.opportunities import Opportunities, Targets
 from shieldwall.battle.wta import WTAProblem, solve
 from shieldwall.errors import Problem, ShieldwallError
@@ -31,7 +31,6 @@ __all__ = [
     "raid_channels",
 ]
 
-I64 = NDArray[np.int64]
 
 #: Valid ``solver`` names for :func:`plan_shots`.
 PLAN_SOLVERS = ("heuristic", "exact", "doctrine")

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64, I64
 from shieldwall.battle.opportunities import Opportunities
 
 __all__ = ["FIRE_MODES", "Schedule", "build_schedule", "slot_rounds"]
 
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
 
 #: How planned rounds of one pair are spread over its SLS slots.
 FIRE_MODES = ("sls", "salvo")

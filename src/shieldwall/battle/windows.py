@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["WindowArrays", "engagement_windows"]
+from shieldwall._types import F64
 
-F64 = NDArray[np.float64]
+__all__ = ["WindowArrays", "engagement_windows"]
 
 
 @dataclass(frozen=True, kw_only=True)

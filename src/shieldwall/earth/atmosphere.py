@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+
+from shieldwall._types import F64
 
 __all__ = ["DensityTable", "exponential_density", "us1976_density"]
 
-F64 = NDArray[np.float64]
 
 #: Effective Earth radius of the US-1976 geopotential height. [m] (US-1976 eq. 18)
 _R0_M = 6356766.0

@@ -18,9 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from pyproj import Geod
 
+from shieldwall._types import F64
 from shieldwall.earth.constants import WGS84_A_M, WGS84_E2, WGS84_F
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "look_elevation",
 ]
 
-F64 = NDArray[np.float64]
 
 _GEOD = Geod(ellps="WGS84")
 

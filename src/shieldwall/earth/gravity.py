@@ -14,13 +14,12 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from shieldwall._types import F64
 from shieldwall.earth.constants import J2_EARTH, MU_EARTH_M3_S2, WGS84_A_M
 
 __all__ = ["gravity_central", "gravity_j2", "potential_central", "potential_j2"]
-
-F64 = NDArray[np.float64]
 
 
 def gravity_central(r_m: ArrayLike, mu_m3_s2: float = MU_EARTH_M3_S2) -> F64:

@@ -17,13 +17,12 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from shieldwall._types import F64
 from shieldwall.earth.constants import OMEGA_EARTH_RAD_S
 
 __all__ = ["ecef_to_eci", "eci_to_ecef", "omega_cross"]
-
-F64 = NDArray[np.float64]
 
 
 def omega_cross(r_m: ArrayLike, omega_rad_s: float = OMEGA_EARTH_RAD_S) -> F64:

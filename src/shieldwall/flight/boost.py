@@ -35,11 +35,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from shieldwall._types import F64
 
 __all__ = ["BoostPlane", "BoostResult", "boost", "boost_plane"]
 
-F64 = NDArray[np.float64]
 
 #: Fraction of lift-off mass burnt (mass ratio 1 / (1 - ZETA) = 5).
 ZETA = 0.8

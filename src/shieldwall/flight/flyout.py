@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+
+from shieldwall._types import F64
 
 __all__ = ["FlyoutTable"]
-
-F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,8 +29,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.atmosphere import DensityTable
 from shieldwall.earth.constants import G0_MPS2, MU_EARTH_M3_S2, R_SPHERE_M
 from shieldwall.flight.flyout import FlyoutTable
@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # the scenario package is heavy to import; only the type is n
 
 __all__ = ["flyout_fan", "flyout_table", "flyout_tables"]
 
-F64 = NDArray[np.float64]
 
 #: Launch elevations of the fan. [rad]
 _FAN_RAD = np.radians(np.concatenate([np.linspace(2.0, 80.0, 40), np.linspace(80.25, 90.0, 40)]))

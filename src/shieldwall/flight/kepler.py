@@ -22,8 +22,9 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from shieldwall._types import F64
 from shieldwall.earth.constants import MU_EARTH_M3_S2
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
     "min_energy",
 ]
 
-F64 = NDArray[np.float64]
 TWO_PI = 2.0 * np.pi
 
 

@@ -13,8 +13,8 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.atmosphere import DensityTable
 from shieldwall.earth.constants import (
     J2_EARTH,
@@ -29,7 +29,6 @@ from shieldwall.earth.geodesy import ecef_to_geodetic, geodesic_inverse, geodeti
 
 __all__ = ["FlightModel"]
 
-F64 = NDArray[np.float64]
 
 EarthShape = Literal["wgs84", "sphere"]
 Atmosphere = Literal["us1976", "exponential", "vacuum"]

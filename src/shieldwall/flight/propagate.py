@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.constants import G0_MPS2, WGS84_A_M, WGS84_B_M, WGS84_E2
 from shieldwall.earth.gravity import gravity_central, gravity_j2
 from shieldwall.earth.rotation import omega_cross
@@ -42,7 +43,6 @@ from shieldwall.flight.model import FlightModel
 
 __all__ = ["FreeFlight", "acceleration", "propagate", "propagate_reference"]
 
-F64 = NDArray[np.float64]
 
 #: Density scale height used by the step policy (not by the physics). [m]
 _STEP_SCALE_HEIGHT_M = 7000.0

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import F64, I64
 from shieldwall.earth.rotation import ecef_to_eci, eci_to_ecef
 from shieldwall.flight import kepler
 from shieldwall.flight.boost import BoostResult, boost, boost_plane
@@ -57,8 +57,6 @@ __all__ = [
     "solve",
 ]
 
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
 
 #: Shape codes (``World.raid.shape``).
 SHAPES = ("min_energy", "lofted", "depressed", "explicit")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import F64, I64
 from shieldwall.earth.rotation import eci_to_ecef
 from shieldwall.errors import Problem, TargetingError
 from shieldwall.flight import kepler
@@ -30,9 +30,6 @@ from shieldwall.flight.trajectories import (
 )
 
 __all__ = ["fly_threats"]
-
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
 
 
 def _f(x: object, n: int) -> F64:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
+
 __all__ = ["PHASE_BOOST", "PHASE_MIDCOURSE", "PHASE_PAD", "PHASE_TERMINAL", "Trajectories"]
 
-F64 = NDArray[np.float64]
 
 #: ``phase`` codes.
 PHASE_PAD = -1

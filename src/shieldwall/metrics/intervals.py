@@ -11,11 +11,12 @@ the difference of two independent intervals.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+
+from shieldwall._types import F64
 
 __all__ = ["Z95", "mean_interval", "paired_difference", "wilson_interval"]
 
-F64 = NDArray[np.float64]
 
 #: Two-sided 95% standard normal quantile.
 Z95 = 1.959963984540054

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.battle.opportunities import Opportunities, Targets
 from shieldwall.metrics.intervals import mean_interval, wilson_interval
 from shieldwall.outcome.outcomes import Outcomes
 
 __all__ = ["Metrics", "decision_margin_s", "summarize"]
-
-F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from shieldwall._types import F64
 
 __all__ = ["Draws", "draw"]
-
-F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, kw_only=True)

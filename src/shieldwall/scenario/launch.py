@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
+
 __all__ = ["MAX_REJECTION_ROUNDS", "inside_polygon", "sample_box", "sample_polygon"]
 
-F64 = NDArray[np.float64]
 
 #: Rejection rounds before a polygon is declared (nearly) empty.
 MAX_REJECTION_ROUNDS = 200

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64, I64, B
+
 __all__ = [
     "THREAT_CLASSES",
     "AssetTable",
@@ -27,10 +29,7 @@ __all__ = [
     "World",
 ]
 
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
 I8 = NDArray[np.int8]
-B = NDArray[np.bool_]
 
 #: Column order of :attr:`InterceptorTable.pk`.
 THREAT_CLASSES: tuple[str, ...] = ("srbm", "mrbm", "irbm")

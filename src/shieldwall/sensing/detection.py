@@ -17,12 +17,10 @@ dt))`` samples (several looks per sample are merged into one with ``1 - (1 - pd)
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
+
+from shieldwall._types import F64, B
 
 __all__ = ["detection_cdf", "look_mask", "m_of_n_cdf", "median_time"]
-
-F64 = NDArray[np.float64]
-B = NDArray[np.bool_]
 
 
 def look_mask(n_sensor_revisit_s: F64, dt_s: float, m: int) -> tuple[B, F64]:

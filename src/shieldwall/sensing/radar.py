@@ -17,8 +17,8 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import F64, B
 from shieldwall.earth.constants import WGS84_A_M
 from shieldwall.earth.geodesy import ecef_to_aer
 
@@ -34,8 +34,6 @@ __all__ = [
     "swerling1_pd",
 ]
 
-F64 = NDArray[np.float64]
-B = NDArray[np.bool_]
 
 #: False-alarm probability per detection cell (a common design value; Skolnik 2001 §2.5).
 PFA = 1e-6

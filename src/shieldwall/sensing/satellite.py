@@ -10,11 +10,11 @@ The report cues radars (removes their search penalty) and never gives fire-contr
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
+
+from shieldwall._types import F64
 
 __all__ = ["MIN_BOOST_S", "ew_detect_times"]
 
-F64 = NDArray[np.float64]
 
 #: Boosts shorter than this are assumed too brief to be declared by the constellation. [s]
 #: (an assumption: scanning sensors revisit in seconds and need several frames.)

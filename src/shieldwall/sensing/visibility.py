@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64, B
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, median_time
@@ -28,8 +29,6 @@ from shieldwall.sensing.satellite import ew_detect_times
 
 __all__ = ["TRACK_INIT_M", "TRACK_INIT_N", "Visibility", "cue_times", "observe"]
 
-F64 = NDArray[np.float64]
-B = NDArray[np.bool_]
 
 #: Track initiation: M detections among the last N looks (a common 2-of-3 confirmation rule,
 #: Blackman & Popoli 1999 §3.4).

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.geodesy import enu_rotation
 from shieldwall.flight.trajectories import PHASE_BOOST, PHASE_TERMINAL, Trajectories
 from shieldwall.scenario.world import World
@@ -46,9 +47,6 @@ __all__ = [
     "recursion",
     "truth_transitions",
 ]
-
-F64 = NDArray[np.float64]
-B = NDArray[np.bool_]
 
 
 @dataclass(frozen=True, kw_only=True)

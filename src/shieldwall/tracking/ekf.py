@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.constants import (
     G0_MPS2,
     J2_EARTH,
@@ -62,7 +63,6 @@ __all__ = [
     "update_radar",
 ]
 
-F64 = NDArray[np.float64]
 
 #: Sea-level density of the exponential atmosphere used *inside the filter*. [kg/m^3]
 #: (US Standard Atmosphere 1976 sea-level value.)

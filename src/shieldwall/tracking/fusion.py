@@ -16,11 +16,11 @@ most, where batched ``np.linalg`` is fast.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
+
+from shieldwall._types import F64
 
 __all__ = ["ci_fuse", "ci_optimal_omega"]
 
-F64 = NDArray[np.float64]
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 #: Golden-section iterations: the bracket shrinks by 0.618^60 ≈ 3e-13.

@@ -12,14 +12,12 @@ covariance ``Ψ P Ψᵀ`` with ``Ψ = E Π Φ[0:3]``.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.geodesy import ecef_to_geodetic, enu_rotation
 from shieldwall.flight.trajectories import Trajectories
 
 __all__ = ["ipp_sensitivity", "ipp_sigma"]
-
-F64 = NDArray[np.float64]
 
 
 def ipp_sensitivity(traj: Trajectories, F: F64) -> tuple[F64, F64]:

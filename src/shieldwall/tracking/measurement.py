@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.earth.geodesy import enu_rotation
 from shieldwall.flight.trajectories import Trajectories
 from shieldwall.scenario.world import Policy, World
@@ -27,8 +28,6 @@ from shieldwall.tracking.covariance import FilterModel, _beta, process_noise_den
 from shieldwall.tracking.ekf import predict_ballistic, radar_measure, update_radar
 
 __all__ = ["EKFRun", "simulate_ekf"]
-
-F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+
+from shieldwall._types import F64, I64, B
 
 __all__ = ["TrackPicture"]
-
-F64 = NDArray[np.float64]
-B = NDArray[np.bool_]
-I64 = NDArray[np.int64]
 
 
 @dataclass(frozen=True, kw_only=True)

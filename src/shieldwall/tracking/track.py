@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldwall._types import F64
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.visibility import Visibility
@@ -37,7 +38,6 @@ from shieldwall.tracking.picture import TrackPicture
 
 __all__ = ["FUSIONS", "MODES", "track"]
 
-F64 = NDArray[np.float64]
 
 #: Tracking fidelities accepted by :func:`track`.
 MODES = ("covariance", "measurement")

@@ -1,0 +1,15 @@
+"""Array type aliases shared by every stage (struct of arrays, DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: float64 array (SI units; the unit is in the variable's name).
+F64 = NDArray[np.float64]
+#: int64 array (indices into World tables, counts).
+I64 = NDArray[np.int64]
+#: bool array (masks).
+B = NDArray[np.bool_]
+
+__all__ = ["F64", "I64", "B"]
