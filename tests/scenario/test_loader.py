@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shieldwall.errors import Problem, ScenarioError
-from shieldwall.scenario import Scenario, load_scenario
+from shieldwall.scenario import Scenario, compile_world, load_scenario
 from tests.scenario.conftest import BASE_DOC, make_doc
 
 # Five mistakes in five different fields (line:col of each noted on the right; 1-based).
@@ -127,7 +127,9 @@ def test_catalog_names_are_forgiving_about_case_and_punctuation() -> None:
     doc = make_doc()
     doc["batteries"][0]["interceptor"] = "pac3 mse"
     doc["sensors"]["radars"][0]["type"] = "green-pine"
-    load_scenario(doc)
+    world = compile_world(load_scenario(doc))
+    assert "PAC-3 MSE" in world.interceptors.name
+    assert "Green Pine" in world.radars.type
 
 
 def test_literal_choice_suggests() -> None:
