@@ -42,8 +42,10 @@ def preset_policy(name: str, n_nations: int, latency_s: float) -> Policy:
     eye = np.eye(n_nations, dtype=bool)
     share = np.where(eye, 3, level).astype(np.int8)
     latency = np.where(eye, 0.0, float(latency_s))
-    defends = np.ones((n_nations, n_nations), bool) if name == "integrated" else eye.copy()
-    return Policy(name=name, share=share, latency_s=latency, defends=defends)
+    integrated = name == "integrated"
+    defends = np.ones((n_nations, n_nations), bool) if integrated else eye.copy()
+    ifc = np.full(n_nations, integrated, dtype=bool)
+    return Policy(name=name, share=share, latency_s=latency, defends=defends, ifc=ifc)
 
 
 def build_policy(spec: PolicySpec, nations: Sequence[str], default_latency_s: float) -> Policy:
@@ -71,4 +73,6 @@ def build_policy(spec: PolicySpec, nations: Sequence[str], default_latency_s: fl
         for ally in allies:
             if ally != "all":
                 defends[d, index[ally]] = True
-    return Policy(name=spec.name, share=share, latency_s=latency, defends=defends)
+    return Policy(
+        name=spec.name, share=share, latency_s=latency, defends=defends, ifc=base.ifc.copy()
+    )

@@ -7,13 +7,14 @@ when a table is built so that no stage can change the world another stage reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall._types import F64, I64, B
+from shieldwall.scenario.doctrine import Doctrine
 
 __all__ = [
     "THREAT_CLASSES",
@@ -200,13 +201,18 @@ class Policy(_Table):
         Link latency ``src -> dst``; 0 on the diagonal. [s]
     defends
         ``defends[d, o]``: nation ``d``'s batteries may engage threats aimed at nation ``o``'s
-        assets. Diagonal True.
+        assets (engagement authority). Diagonal True unless a scenario removes it.
+    ifc
+        ``ifc[n]``: integrated fire control — nation ``n``'s remote-guidance-capable interceptors
+        may be guided to intercept by ``n``'s own radars other than their battery's fire-control
+        radar. Default False (each interceptor needs its own fire-control radar).
     """
 
     name: str
     share: I8
     latency_s: F64
     defends: B
+    ifc: B
 
     def __len__(self) -> int:
         return int(self.share.shape[0])
@@ -231,6 +237,7 @@ class World:
     batteries: BatteryTable
     raid: RaidTable
     policies: dict[str, Policy]
+    doctrine: Doctrine = field(default_factory=Doctrine)
 
     def nation_index(self, nation_id: str) -> int:
         """Row of a nation id (``-1`` if absent)."""
