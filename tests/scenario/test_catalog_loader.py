@@ -117,9 +117,9 @@ def test_unknown_key_and_bad_confidence_are_both_reported(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("value: 20,", "value: fast,", "use a number in [0, 3600]"),
-        ("value: 20,", "value: true,", "use a number in [0, 3600]"),
-        ("value: 20,", "value: -5,", "use a number in [0, 3600]"),
+        ("value: 20,", "value: fast,", "use a number in [0, 600] s"),
+        ("value: 20,", "value: true,", "use a number in [0, 600] s"),
+        ("value: 20,", "value: -5,", "use a number in [0, 600] s"),
         ("ref: mine}", "ref: theirs}", "unknown source key 'theirs'"),
         ("ref: mine}", "ref: mine, see: [mine, nope]}", "see[1]: unknown source key 'nope'"),
         ("ref: mine}", 'ref: mine, source: "x (2020)"}', "give one of `source`"),

@@ -214,6 +214,9 @@ def world(
             organic_guidance=np.array([True]),
             fcq_ipp_sigma_m=np.array([fcq_ipp_sigma_m]),
             pk=np.array([[0.7, 0.6, 0.5]]),
+            reliability=np.array([1.0]),
+            remote_guidance=np.array([False]),
+            common_mode=np.zeros((1, 3)),
         ),
         radars=radars,
         satellites=SatelliteTable(

@@ -16,9 +16,9 @@ import numpy as np
 
 from shieldwall.earth.geodesy import geodesic_inverse
 from shieldwall.errors import CatalogError, Problem
+from shieldwall.scenario.catalog.keys import KEY_SPECS, ORDERED_PAIRS, PARAM_KEYS, Kind
 from shieldwall.scenario.launch import inside_polygon
 from shieldwall.scenario.model import PRESET_POLICIES
-from shieldwall.scenario.params import PARAM_KEYS
 from shieldwall.scenario.source import Source
 from shieldwall.scenario.suggest import did_you_mean, list_allowed
 
@@ -99,13 +99,18 @@ class _Checker:
             self.error(path, str(exc.args[0]) if exc.args else str(exc))
             return None
 
-    def complete_inline(self, path: P, item: dict[str, Any], kind: str, what: str) -> None:
-        """An object without ``type:`` must give every catalog key of its kind; with overrides
-        applied, lower bounds must stay below upper bounds (e.g. min_alt_km < max_alt_km)."""
+    def complete_inline(self, path: P, item: dict[str, Any], kind: Kind, what: str) -> None:
+        """An object without ``type:`` must give every catalog key of its kind that has no
+        default; with overrides applied, lower bounds must stay below upper bounds (e.g.
+        min_alt_km < max_alt_km)."""
         self.consistent(path, item, kind)
         if item.get("type") is not None:
             return
-        missing = [k for k in PARAM_KEYS[kind] if item.get(k) is None]
+        missing = [
+            k
+            for k in PARAM_KEYS[kind]
+            if item.get(k) is None and KEY_SPECS[kind][k].default is None
+        ]
         if missing:
             self.error(
                 path,
@@ -114,14 +119,14 @@ class _Checker:
                 f"{list_allowed(self.cat.names(kind))}",
             )
 
-    def consistent(self, path: P, item: dict[str, Any], kind: str) -> None:
+    def consistent(self, path: P, item: dict[str, Any], kind: Kind) -> None:
         values: dict[str, Any] = {}
         if (type_name := _str(item, "type")) is not None:
             with contextlib.suppress(CatalogError):  # an unknown type is reported elsewhere
                 values.update(self.cat.get(kind, type_name).values())
         overrides = {k: item[k] for k in PARAM_KEYS[kind] if _num(item.get(k))}
         values.update(overrides)
-        for lo, hi in _ORDERED.get(kind, ()):
+        for lo, hi in ORDERED_PAIRS[kind]:
             if not (lo in overrides or hi in overrides):
                 continue
             a: Any = values.get(lo)
@@ -509,13 +514,6 @@ class _Checker:
 #: Kind of a battery's organic radar in the id table (it cannot be moved, removed or referenced
 #: by another battery's ``radar:`` on its own).
 ORGANIC = "organic radars"
-
-#: Parameter pairs that must satisfy lower < upper after overrides.
-_ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
-    "missile": (("min_range_km", "max_range_km"),),
-    "interceptor": (("min_alt_km", "max_alt_km"), ("min_ground_range_km", "max_ground_range_km")),
-    "radar": (("min_el_deg", "max_el_deg"),),
-}
 
 
 def _latlon(point: dict[str, Any]) -> tuple[float, float] | None:

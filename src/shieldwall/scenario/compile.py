@@ -22,6 +22,7 @@ import numpy as np
 
 from shieldwall.earth.geodesy import geodetic_to_ecef
 from shieldwall.errors import Problem, ScenarioError
+from shieldwall.scenario.catalog.keys import KEY_SPECS, PARAM_KEYS, THREAT_CLASSES, Kind
 from shieldwall.scenario.checks import CatalogLike
 from shieldwall.scenario.launch import sample_box, sample_polygon
 from shieldwall.scenario.loader import default_catalog
@@ -33,12 +34,11 @@ from shieldwall.scenario.model import (
     Radar,
     Scenario,
 )
-from shieldwall.scenario.params import PARAM_KEYS, StrictModel
+from shieldwall.scenario.params import StrictModel
 from shieldwall.scenario.phases import deployment
 from shieldwall.scenario.policy import build_policy, preset_policy
 from shieldwall.scenario.world import (
     SHAPE_CODES,
-    THREAT_CLASSES,
     AssetTable,
     BatteryTable,
     InterceptorTable,
@@ -56,9 +56,7 @@ __all__ = ["RAID_STREAM", "compile_world", "scenario_hash"]
 #: Spawn key of the launch-point random stream (ASCII "RAID").
 RAID_STREAM = 0x52414944
 
-_KM = 1000.0  # [m/km]
-_KPA = 1000.0  # [Pa/kPa]
-_MRAD = 1e-3  # [rad/mrad]
+_KM = 1000.0  # [m/km] (scenario-only fields; catalog keys convert through the table)
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -73,9 +71,10 @@ def _fail(scenario: Scenario, path: str, message: str) -> ScenarioError:
 
 
 def _resolve(
-    catalog: CatalogLike, kind: str, type_name: str | None, model: StrictModel
+    catalog: CatalogLike, kind: Kind, type_name: str | None, model: StrictModel
 ) -> tuple[str, dict[str, Any]]:
-    """Catalog values of ``type_name`` with the model's non-None keys of ``kind`` on top."""
+    """Catalog values of ``type_name`` with the model's non-None keys of ``kind`` on top (an
+    inline definition gets the table's default for a key it leaves out)."""
     values: dict[str, Any] = {}
     canonical = ""
     if type_name is not None:
@@ -86,11 +85,36 @@ def _resolve(
         value = getattr(model, key, None)
         if value is not None:
             values[key] = value
+        elif key not in values and KEY_SPECS[kind][key].default is not None:
+            values[key] = KEY_SPECS[kind][key].default
     return canonical, values
 
 
-def _f(rows: Sequence[dict[str, Any]], key: str, scale: float = 1.0) -> np.ndarray:
-    return np.array([float(r[key]) * scale for r in rows], dtype=np.float64).reshape(len(rows))
+def si_columns(kind: Kind, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The World table columns of ``kind`` from resolved I/O values, one row per dict.
+
+    Every key of the parameter table goes to its SI field, scaled by its unit suffix (km -> m,
+    deg -> rad, kPa -> Pa, km/s -> m/s, mrad -> rad); text keys become tuples, flags boolean
+    arrays, per-class keys (``pk_srbm`` ...) one ``(n, 3)`` array in ``THREAT_CLASSES`` order.
+    """
+    n = len(rows)
+    out: dict[str, Any] = {}
+    stacked: dict[str, dict[str, np.ndarray]] = {}
+    for name, key in KEY_SPECS[kind].items():
+        if key.type == "str":
+            out[key.si_name] = tuple(str(r[name]) for r in rows)
+        elif key.type == "bool":
+            out[key.si_name] = np.array([bool(r[name]) for r in rows], dtype=bool).reshape(n)
+        else:
+            col = np.array([float(r[name]) for r in rows], dtype=np.float64).reshape(n)
+            col = col * key.scale
+            if key.column:
+                stacked.setdefault(key.si_name, {})[key.column] = col
+            else:
+                out[key.si_name] = col
+    for si, cols in stacked.items():
+        out[si] = np.stack([cols[c] for c in THREAT_CLASSES], axis=1).reshape(n, len(cols))
+    return out
 
 
 def _site(locs: Sequence[Location]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -154,9 +178,7 @@ def compile_world(
         id=tuple(s.id for s in dep.satellites),
         nation_idx=_idx([nat[s.nation] for s in dep.satellites]),
         type=tuple(c or s.id for (c, _), s in zip(sats, dep.satellites, strict=True)),
-        latency_s=_f([v for _, v in sats], "latency_s"),
-        launch_point_sigma_m=_f([v for _, v in sats], "launch_point_sigma_km", _KM),
-        azimuth_sigma_rad=np.radians(_f([v for _, v in sats], "azimuth_sigma_deg")),
+        **si_columns("satellite", [v for _, v in sats]),
     )
 
     missiles, raid = _raid(scenario, dep.assets, dep.asset_locations, cat)
@@ -205,26 +227,7 @@ def _interceptors(
             names.append(name)
             rows.append(values)
         which.append(names.index(name))
-    table = InterceptorTable(
-        name=tuple(names),
-        tier=tuple(str(r["tier"]) for r in rows),
-        burn_time_s=_f(rows, "burn_time_s"),
-        burnout_speed_mps=_f(rows, "burnout_speed_kms", _KM),
-        beta_pa=_f(rows, "beta_kpa", _KPA),
-        min_alt_m=_f(rows, "min_alt_km", _KM),
-        max_alt_m=_f(rows, "max_alt_km", _KM),
-        min_ground_range_m=_f(rows, "min_ground_range_km", _KM),
-        max_ground_range_m=_f(rows, "max_ground_range_km", _KM),
-        reaction_time_s=_f(rows, "reaction_time_s"),
-        kill_assessment_s=_f(rows, "kill_assessment_s"),
-        organic_guidance=np.array([bool(r["organic_guidance"]) for r in rows], dtype=bool).reshape(
-            len(rows)
-        ),
-        fcq_ipp_sigma_m=_f(rows, "fcq_ipp_sigma_m"),
-        pk=np.array(
-            [[float(r[f"pk_{c}"]) for c in THREAT_CLASSES] for r in rows], dtype=np.float64
-        ).reshape(len(rows), len(THREAT_CLASSES)),
-    )
+    table = InterceptorTable(name=tuple(names), **si_columns("interceptor", rows))
     return table, which
 
 
@@ -281,21 +284,13 @@ def _radars_batteries(
         nation_idx=_idx(nations),
         type=tuple(types),
         platform=tuple(platforms),
-        band=tuple(str(v["band"]) for v in rows),
         lat_rad=lat,
         lon_rad=lon,
         alt_m=alt,
         r_ecef_m=r,
         boresight_az_rad=np.radians(np.array(boresight, dtype=np.float64).reshape(len(ids))),
-        half_az_rad=np.radians(_f(rows, "half_az_deg")),
-        min_el_rad=np.radians(_f(rows, "min_el_deg")),
-        max_el_rad=np.radians(_f(rows, "max_el_deg")),
-        r0_m=_f(rows, "r0_km", _KM),
-        search_range_factor=_f(rows, "search_range_factor"),
-        revisit_s=_f(rows, "revisit_s"),
-        range_sigma_m=_f(rows, "range_sigma_m"),
-        angle_sigma_rad=_f(rows, "angle_sigma_mrad", _MRAD),
         battery_idx=_idx(battery_of),
+        **si_columns("radar", rows),
     )
     blat, blon, balt, br = _site([b.site for b in batteries])
     launchers = _idx([b.launchers for b in batteries])
@@ -413,18 +408,7 @@ def _raid(
         **{k: cat_col(k, np.int64) for k in _RAID_INT if k != "shape"},
         shape=cat_col("shape", np.int8),
     )
-    missiles = MissileTable(
-        name=tuple(names),
-        threat_class=tuple(str(r["threat_class"]) for r in rows),
-        max_range_m=_f(rows, "max_range_km", _KM),
-        min_range_m=_f(rows, "min_range_km", _KM),
-        burn_time_s=_f(rows, "burn_time_s"),
-        burnout_alt_m=_f(rows, "burnout_alt_km", _KM),
-        rcs_booster_m2=_f(rows, "rcs_booster_m2"),
-        rcs_rv_m2=_f(rows, "rcs_rv_m2"),
-        beta_pa=_f(rows, "beta_kpa", _KPA),
-        reliability=_f(rows, "reliability"),
-    )
+    missiles = MissileTable(name=tuple(names), **si_columns("missile", rows))
     return missiles, raid
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall._types import F64, I64, B
+from shieldwall.scenario.catalog.keys import THREAT_CLASSES
 from shieldwall.scenario.doctrine import Doctrine
 
 __all__ = [
@@ -31,9 +32,6 @@ __all__ = [
 ]
 
 I8 = NDArray[np.int8]
-
-#: Column order of :attr:`InterceptorTable.pk`.
-THREAT_CLASSES: tuple[str, ...] = ("srbm", "mrbm", "irbm")
 
 #: Raid ``shape`` codes.
 SHAPE_CODES: dict[str, int] = {"min_energy": 0, "lofted": 1, "depressed": 2, "explicit": 3}
@@ -94,7 +92,14 @@ class MissileTable(_Table):
 
 @dataclass(frozen=True, kw_only=True)
 class InterceptorTable(_Table):
-    """One row per interceptor type used by the batteries (SI)."""
+    """One row per interceptor type used by the batteries (SI).
+
+    ``pk`` and ``common_mode`` have one column per threat class (:data:`THREAT_CLASSES`).
+    ``reliability`` is the probability a round works; ``remote_guidance`` whether a radar other
+    than the battery's fire-control radar may guide it to intercept where the policy allows;
+    ``common_mode[type, class]`` the probability that every round of the type misses a given
+    threat of that class in a trial (correlated failure).
+    """
 
     name: tuple[str, ...]
     tier: tuple[str, ...]
@@ -110,6 +115,9 @@ class InterceptorTable(_Table):
     organic_guidance: B
     fcq_ipp_sigma_m: F64
     pk: F64  # (n, 3): columns THREAT_CLASSES
+    reliability: F64
+    remote_guidance: B
+    common_mode: F64  # (n, 3): columns THREAT_CLASSES
 
 
 @dataclass(frozen=True, kw_only=True)
