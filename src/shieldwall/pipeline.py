@@ -23,7 +23,8 @@ from shieldwall.battle.opportunities import (
 from shieldwall.battle.plan import PLAN_SOLVERS, Doctrine, PlanError, plan_shots, raid_channels
 from shieldwall.battle.schedule import Schedule, build_schedule
 from shieldwall.errors import Problem, ShieldwallError
-from shieldwall.flight import FlyoutTable, Trajectories, fly_raid, flyout_tables
+from shieldwall.flight import FlyoutTable, Trajectories, flyout_tables
+from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome.draws import Draws, draw
 from shieldwall.outcome.engine import resolve
@@ -113,10 +114,15 @@ class Results:
 
 
 def prepare(world: World) -> Prepared:
-    """Fly the raid and tabulate the interceptor flyouts (shared by every policy)."""
+    """Fly the raid and tabulate the interceptor flyouts (shared by every policy).
+
+    Refuses what ``shieldwall validate`` refuses (:mod:`shieldwall.flight.checks`): salvos that
+    cannot be flown from their launch areas, interceptors that reach none of their envelope.
+    """
     t0 = time.perf_counter()
-    trajectories = fly_raid(world)
+    trajectories = fly_checked(world)
     flyouts = flyout_tables(world)
+    raise_errors(envelope_problems(world, flyouts))
     return Prepared(
         world=world,
         trajectories=trajectories,

@@ -380,10 +380,11 @@ class _Checker:
         pts_deg: np.ndarray,
         aim: tuple[float, float],
     ) -> None:
-        if not _num(values.get("max_range_km")):
+        """Warn about aims closer than the missile's ``min_range_km``. Whether the missile can
+        reach the aim is decided by the real targeting solve (``shieldwall.flight.checks``)."""
+        if not _num(values.get("min_range_km")):
             return
-        max_km = float(values["max_range_km"])
-        min_km = float(values["min_range_km"]) if _num(values.get("min_range_km")) else 0.0
+        min_km = float(values["min_range_km"])
         d_m, _, _ = geodesic_inverse(
             np.radians(pts_deg[:, 0]),
             np.radians(pts_deg[:, 1]),
@@ -392,26 +393,11 @@ class _Checker:
         )
         d_km = np.asarray(d_m) / 1000.0
         d_km = d_km[np.isfinite(d_km)]
-        if d_km.size == 0:
-            return
-        near, far = float(d_km.min()), float(d_km.max())
-        if near > max_km:
+        if d_km.size and float(d_km.min()) < min_km:
             self.warn(
                 path,
-                f"aim point is {near:.0f} km from the nearest point of the launch area, beyond "
-                f"{missile}'s max_range_km {max_km:g}: no missile of this salvo can reach it",
-            )
-        elif far > max_km:
-            self.warn(
-                path,
-                f"parts of the launch area are up to {far:.0f} km from the aim point, beyond "
-                f"{missile}'s max_range_km {max_km:g}: launches from there cannot reach it",
-            )
-        if near < min_km:
-            self.warn(
-                path,
-                f"aim point is only {near:.0f} km from the launch area, below {missile}'s "
-                f"min_range_km {min_km:g}",
+                f"aim point is only {float(d_km.min()):.0f} km from the launch area, below "
+                f"{missile}'s min_range_km {min_km:g}",
             )
 
     def check_policies(self) -> None:

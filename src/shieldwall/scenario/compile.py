@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from shieldwall.earth.geodesy import geodetic_to_ecef
-from shieldwall.errors import Problem, ScenarioError
+from shieldwall.errors import ScenarioError
 from shieldwall.scenario.catalog.keys import KEY_SPECS, PARAM_KEYS, THREAT_CLASSES, Kind
 from shieldwall.scenario.checks import CatalogLike
-from shieldwall.scenario.launch import sample_box, sample_polygon
+from shieldwall.scenario.launch import reach_probes, sample_box, sample_polygon
 from shieldwall.scenario.loader import default_catalog
 from shieldwall.scenario.model import (
     PRESET_POLICIES,
@@ -44,9 +44,11 @@ from shieldwall.scenario.world import (
     InterceptorTable,
     MissileTable,
     NationTable,
+    Origin,
     Policy,
     RadarTable,
     RaidTable,
+    SalvoTable,
     SatelliteTable,
     World,
 )
@@ -66,8 +68,34 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def _fail(scenario: Scenario, path: str, message: str) -> ScenarioError:
-    return ScenarioError(message, [Problem(message=message, path=path, file=scenario.file)])
+Path_ = tuple[str | int, ...]
+
+
+def _fail(scenario: Scenario, path: Path_, message: str) -> ScenarioError:
+    return ScenarioError(message, [scenario.source.problem(path, message)])
+
+
+def _unit_paths(scenario: Scenario) -> dict[str, Path_]:
+    """Document path of every unit (asset, radar, satellite, battery) by id."""
+    paths: dict[str, Path_] = {}
+    groups: tuple[tuple[Path_, Sequence[Any]], ...] = (
+        (("assets",), scenario.assets),
+        (("sensors", "radars"), scenario.sensors.radars),
+        (("sensors", "satellites"), scenario.sensors.satellites),
+        (("batteries",), scenario.batteries),
+    )
+    for k, step in enumerate(scenario.phases):
+        add = step.add
+        groups += (
+            (("phases", k, "add", "assets"), add.assets),
+            (("phases", k, "add", "radars"), add.radars),
+            (("phases", k, "add", "satellites"), add.satellites),
+            (("phases", k, "add", "batteries"), add.batteries),
+        )
+    for base, units in groups:
+        for i, unit in enumerate(units):
+            paths.setdefault(unit.id, (*base, i))
+    return paths
 
 
 def _resolve(
@@ -169,7 +197,10 @@ def compile_world(
         ),
     )
 
-    interceptors, battery_itype = _interceptors(scenario, dep.batteries, cat)
+    unit_paths = _unit_paths(scenario)
+    interceptors, battery_itype, interceptor_paths = _interceptors(
+        scenario, dep.batteries, cat, unit_paths
+    )
     radars, batteries = _radars_batteries(scenario, dep.radars, dep.batteries, nat, cat)
     batteries = {**batteries, "interceptor_idx": _idx(battery_itype)}
 
@@ -181,7 +212,7 @@ def compile_world(
         **si_columns("satellite", [v for _, v in sats]),
     )
 
-    missiles, raid = _raid(scenario, dep.assets, dep.asset_locations, cat)
+    missiles, raid, salvos, missile_paths = _raid(scenario, dep.assets, dep.asset_locations, cat)
     policies: dict[str, Policy] = {
         name: preset_policy(name, len(nation_ids), scenario.settings.default_latency_s)
         for name in PRESET_POLICIES
@@ -205,30 +236,58 @@ def compile_world(
         batteries=BatteryTable(**batteries),
         raid=raid,
         policies=policies,
+        salvos=salvos,
+        origin=Origin(
+            source=scenario.source,
+            rows={
+                "assets": tuple(unit_paths[a.id] for a in dep.assets),
+                "radars": _radar_paths(dep.radars, dep.batteries, unit_paths),
+                "satellites": tuple(unit_paths[u.id] for u in dep.satellites),
+                "batteries": tuple(unit_paths[b.id] for b in dep.batteries),
+                "interceptors": interceptor_paths,
+                "missiles": missile_paths,
+                "salvos": tuple(("threats", "raid", s) for s in range(len(salvos))),
+            },
+        ),
     )
 
 
+def _radar_paths(
+    radars: Sequence[Radar], batteries: Sequence[Battery], unit_paths: dict[str, Path_]
+) -> tuple[Path_, ...]:
+    """Paths of the RadarTable rows: stand-alone radars, then batteries' organic radars."""
+    organic = [(*unit_paths[b.id], "organic_radar") for b in batteries if b.organic_radar]
+    return (*(unit_paths[r.id] for r in radars), *organic)
+
+
 def _interceptors(
-    scenario: Scenario, batteries: Sequence[Battery], cat: CatalogLike
-) -> tuple[InterceptorTable, list[int]]:
-    defined = {t.name: t for t in scenario.interceptors}
+    scenario: Scenario,
+    batteries: Sequence[Battery],
+    cat: CatalogLike,
+    unit_paths: dict[str, Path_],
+) -> tuple[InterceptorTable, list[int], tuple[Path_, ...]]:
+    defined = {t.name: (k, t) for k, t in enumerate(scenario.interceptors)}
     names: list[str] = []
     rows: list[dict[str, Any]] = []
+    paths: list[Path_] = []
     which: list[int] = []
     for battery in batteries:
-        spec = defined.get(battery.interceptor)
-        if spec is not None:
+        path: Path_
+        if battery.interceptor in defined:
+            k, spec = defined[battery.interceptor]
             _, values = _resolve(cat, "interceptor", spec.type, spec)
-            name = spec.name
+            name, path = spec.name, ("interceptors", k)
         else:
-            name = str(cat.get("interceptor", battery.interceptor).name)
-            values = dict(cat.get("interceptor", battery.interceptor).values())
+            entry = cat.get("interceptor", battery.interceptor)
+            name, values = str(entry.name), dict(entry.values())
+            path = (*unit_paths[battery.id], "interceptor")
         if name not in names:
             names.append(name)
             rows.append(values)
+            paths.append(path)
         which.append(names.index(name))
     table = InterceptorTable(name=tuple(names), **si_columns("interceptor", rows))
-    return table, which
+    return table, which, tuple(paths)
 
 
 def _radars_batteries(
@@ -268,7 +327,7 @@ def _radars_batteries(
             if battery.radar not in ids[: len(radars)]:
                 raise _fail(
                     scenario,
-                    f"batteries.{battery.id}.radar",
+                    (*_unit_paths(scenario)[battery.id], "radar"),
                     f"battery {battery.id!r} relies on radar {battery.radar!r}, which is not "
                     "deployed in this phase",
                 )
@@ -317,10 +376,11 @@ def _raid(
     assets: Sequence[Any],
     locations: dict[str, Location],
     cat: CatalogLike,
-) -> tuple[MissileTable, RaidTable]:
+) -> tuple[MissileTable, RaidTable, SalvoTable, tuple[Path_, ...]]:
     threats = scenario.threats
-    defined = {m.name: m for m in threats.missiles}
+    defined = {m.name: (k, m) for k, m in enumerate(threats.missiles)}
     areas = {a.id: a for a in threats.launch_areas}
+    area_paths = {a.id: ("threats", "launch_areas", k) for k, a in enumerate(threats.launch_areas)}
     asset_idx = {a.id: i for i, a in enumerate(assets)}
     rng = np.random.default_rng(
         np.random.SeedSequence(scenario.settings.seed, spawn_key=(RAID_STREAM,))
@@ -328,18 +388,23 @@ def _raid(
 
     names: list[str] = []
     rows: list[dict[str, Any]] = []
+    paths: list[Path_] = []
+    probes: list[tuple[np.ndarray, np.ndarray]] = []
     cols: dict[str, list[np.ndarray]] = {k: [] for k in _RAID_F64 + _RAID_INT}
     for s, salvo in enumerate(threats.raid):
-        spec = defined.get(salvo.missile)
-        if spec is not None:
+        path: Path_
+        if salvo.missile in defined:
+            k, spec = defined[salvo.missile]
             _, values = _resolve(cat, "missile", spec.type, spec)
-            name = spec.name
+            name, path = spec.name, ("threats", "missiles", k)
         else:
             entry = cat.get("missile", salvo.missile)
             name, values = str(entry.name), dict(entry.values())
+            path = ("threats", "raid", s, "missile")
         if name not in names:
             names.append(name)
             rows.append(values)
+            paths.append(path)
         n = salvo.count
         area = areas[salvo.launch_area]
         if area.point is not None:
@@ -366,7 +431,7 @@ def _raid(
             if drawn is None:
                 raise _fail(
                     scenario,
-                    f"threats.launch_areas.{area.id}.polygon",
+                    (*area_paths[area.id], "polygon"),
                     f"launch area {area.id!r}: the polygon encloses (almost) no area; list its "
                     "vertices in order around the boundary",
                 )
@@ -377,6 +442,12 @@ def _raid(
         else:  # checks.py guarantees exactly one of aim_point / aim_asset (a known asset)
             target = locations[str(salvo.aim_asset)]
             aim_idx = asset_idx.get(str(salvo.aim_asset), -1)
+        probe_lat, probe_lon, _ = reach_probes(
+            *_area_vertices(area),
+            math.radians(target.lat_deg),
+            math.radians(target.lon_deg),
+        )
+        probes.append((probe_lat, probe_lon))
         nan = np.full(n, np.nan)
         cols["missile_idx"].append(np.full(n, names.index(name)))
         cols["salvo_idx"].append(np.full(n, s))
@@ -409,7 +480,37 @@ def _raid(
         shape=cat_col("shape", np.int8),
     )
     missiles = MissileTable(name=tuple(names), **si_columns("missile", rows))
-    return missiles, raid
+    n_salvo = len(threats.raid)
+    salvos = SalvoTable(
+        id=tuple(s.id or f"raid[{k}]" for k, s in enumerate(threats.raid)),
+        launch_area=tuple(s.launch_area for s in threats.raid),
+        missile_idx=_idx([names.index(_missile_name(s, defined, cat)) for s in threats.raid]),
+        count=_idx([s.count for s in threats.raid]),
+        probe_lat_rad=np.array([p[0] for p in probes], dtype=np.float64).reshape(n_salvo, 2),
+        probe_lon_rad=np.array([p[1] for p in probes], dtype=np.float64).reshape(n_salvo, 2),
+    )
+    return missiles, raid, salvos, tuple(paths)
+
+
+def _missile_name(salvo: Any, defined: dict[str, Any], cat: CatalogLike) -> str:
+    if salvo.missile in defined:
+        return str(defined[salvo.missile][1].name)
+    return str(cat.get("missile", salvo.missile).name)
+
+
+def _area_vertices(area: Any) -> tuple[str, np.ndarray, np.ndarray]:
+    """``(kind, lat_rad, lon_rad)`` of a launch area (box: south/north, west/east edges)."""
+    if area.point is not None:
+        return "point", np.radians([area.point.lat_deg]), np.radians([area.point.lon_deg])
+    if area.box is not None:
+        bx = area.box
+        return (
+            "box",
+            np.radians([bx.lat_min_deg, bx.lat_max_deg]),
+            np.radians([bx.lon_min_deg, bx.lon_max_deg]),
+        )
+    poly = area.polygon or ()
+    return "polygon", np.radians([v.lat_deg for v in poly]), np.radians([v.lon_deg for v in poly])
 
 
 _RAID_F64 = (

@@ -71,9 +71,7 @@ def load_scenario(
     warnings = [p for p in found if p.severity != "error"]
     scenario: Scenario | None = None
     try:
-        scenario = Scenario.model_validate(
-            src.data, context={"warnings": warnings, "file": src.file}
-        )
+        scenario = Scenario.model_validate(src.data, context={"warnings": warnings, "source": src})
     except ValidationError as exc:
         errors.extend(_problem(src, e) for e in exc.errors(include_url=False))
     if errors or scenario is None:

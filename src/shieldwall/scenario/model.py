@@ -22,6 +22,7 @@ from shieldwall.scenario.params import (
     SatelliteParams,
     StrictModel,
 )
+from shieldwall.scenario.source import Source
 
 __all__ = [
     "PRESET_POLICIES",
@@ -338,12 +339,16 @@ class Scenario(StrictModel):
     phases: tuple[Phase, ...] = Field((), description="Deployment steps after the base phase.")
 
     _warnings: tuple[Problem, ...] = PrivateAttr(default=())
-    _file: str = PrivateAttr(default="")
+    _source: Source = PrivateAttr(default_factory=lambda: Source(data=None))
 
     def model_post_init(self, context: Any) -> None:
         if isinstance(context, dict):
             self._warnings = tuple(context.get("warnings", ()))
-            self._file = str(context.get("file", ""))
+            source = context.get("source")
+            if isinstance(source, Source):  # positions only: the data is this model now
+                self._source = Source(
+                    data=None, file=source.file, key_pos=source.key_pos, value_pos=source.value_pos
+                )
 
     @property
     def warnings(self) -> list[Problem]:
@@ -353,7 +358,12 @@ class Scenario(StrictModel):
     @property
     def file(self) -> str:
         """File the scenario was loaded from (empty for text or a dict)."""
-        return self._file
+        return self._source.file
+
+    @property
+    def source(self) -> Source:
+        """Where each key and value was written (``file``, ``line:col`` by path; no data)."""
+        return self._source
 
     @property
     def phase_names(self) -> tuple[str, ...]:
