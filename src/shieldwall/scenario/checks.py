@@ -417,19 +417,31 @@ class _Checker:
                     self.ref((*lpath, key), _str(link, key), self.nations, "nation")
                 if _str(link, "from") is not None and link.get("from") == link.get("to"):
                     self.error(lpath, "a link must join two different nations")
-            defends = item.get("defends")
-            if isinstance(defends, dict):
-                for key, allies in defends.items():
-                    self.ref((*path, "defends", key), key, self.nations, "nation")
-                    if isinstance(allies, list):
-                        for i, ally in enumerate(allies):
-                            if isinstance(ally, str) and ally != "all":
-                                self.ref(
-                                    (*path, "defends", key, i),
-                                    ally,
-                                    [*self.nations, "all"],
-                                    "nation",
-                                )
+            self.check_defends(path, item.get("defends"))
+            ifc = item.get("ifc")
+            if isinstance(ifc, dict):
+                for key in ifc:
+                    self.ref((*path, "ifc", key), str(key), [*self.nations, "all"], "nation")
+
+    def check_defends(self, path: P, defends: Any) -> None:
+        """Nations named in ``defends`` (short list or long ``{nations, own}`` form)."""
+        if not isinstance(defends, dict):
+            return
+        for key, entry in defends.items():
+            epath: P = (*path, "defends", key)
+            self.ref(epath, str(key), self.nations, "nation")
+            allies, apath = entry, epath
+            if isinstance(entry, dict):
+                allies, apath = entry.get("nations"), (*epath, "nations")
+                if entry.get("own") is False and isinstance(allies, list) and key in allies:
+                    self.error(
+                        (*epath, "own"),
+                        f"{key} lists itself in `nations` and says `own: false`; write one",
+                    )
+            if isinstance(allies, list):
+                for i, ally in enumerate(allies):
+                    if isinstance(ally, str) and ally != "all":
+                        self.ref((*apath, i), ally, [*self.nations, "all"], "nation")
 
     def check_phases(self) -> None:
         phases = list(_seq(self.data, ("phases",)))

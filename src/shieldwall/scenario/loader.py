@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from shieldwall.errors import Problem, ScenarioError
 from shieldwall.scenario.checks import CatalogLike, check_document
-from shieldwall.scenario.model import Scenario
+from shieldwall.scenario.model import DEFENDS_FORMS, Scenario
 from shieldwall.scenario.source import Source, parse_source
 from shieldwall.scenario.suggest import did_you_mean, list_allowed
 
@@ -94,8 +94,22 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def _strip_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Drop the form tag pydantic puts after a ``defends`` key (``list`` / ``mapping``)."""
+    out: list[int | str] = []
+    i = 0
+    while i < len(loc):
+        out.append(loc[i])
+        if loc[i] == "defends" and i + 2 < len(loc) and loc[i + 2] in DEFENDS_FORMS:
+            out.append(loc[i + 1])
+            i += 3
+            continue
+        i += 1
+    return tuple(out)
+
+
 def _problem(src: Source, error: ErrorDetails) -> Problem:
-    loc = tuple(error["loc"])
+    loc = _strip_union_tags(tuple(error["loc"]))
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
@@ -163,12 +177,18 @@ def _field(model: type[BaseModel], name: str) -> Any:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """``X | None`` -> ``X``."""
+    """``X | None`` -> ``X``; ``Annotated[X, ...]`` -> ``X``; a union of one model and plain
+    types (the two forms of a ``defends`` entry) -> the model."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        args = [_unwrap(a) for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
         if len(args) == 1:
             return args[0]
+        if len(models) == 1:
+            return models[0]
     return annotation
 
 
