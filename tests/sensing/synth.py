@@ -198,6 +198,7 @@ def world(
             rcs_rv_m2=np.array([0.1]),
             beta_pa=np.array([5e4]),
             reliability=np.array([0.9]),
+            free_flight_failure_fraction=np.array([0.0]),
         ),
         interceptors=InterceptorTable(
             name=("sam",),

@@ -24,6 +24,7 @@ from shieldwall.earth.geodesy import geodetic_to_ecef
 from shieldwall.errors import ScenarioError
 from shieldwall.scenario.catalog.keys import KEY_SPECS, PARAM_KEYS, THREAT_CLASSES, Kind
 from shieldwall.scenario.checks import CatalogLike
+from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.scenario.launch import reach_probes, sample_box, sample_polygon
 from shieldwall.scenario.loader import default_catalog
 from shieldwall.scenario.model import (
@@ -34,7 +35,7 @@ from shieldwall.scenario.model import (
     Radar,
     Scenario,
 )
-from shieldwall.scenario.params import StrictModel
+from shieldwall.scenario.params import StrictModel, doctrine_settings
 from shieldwall.scenario.phases import deployment
 from shieldwall.scenario.policy import build_policy, preset_policy
 from shieldwall.scenario.world import (
@@ -236,6 +237,7 @@ def compile_world(
         batteries=BatteryTable(**batteries),
         raid=raid,
         policies=policies,
+        doctrine=Doctrine.from_settings(doctrine_settings(scenario.doctrine)),
         salvos=salvos,
         origin=Origin(
             source=scenario.source,

@@ -16,6 +16,7 @@ from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator
 
 from shieldwall.errors import Problem
 from shieldwall.scenario.params import (
+    DoctrineSpec,
     InterceptorParams,
     MissileParams,
     RadarParams,
@@ -384,6 +385,11 @@ class Scenario(StrictModel):
         (),
         description="Extra policies; the presets national, cueing, shared_tracks, integrated"
         " are always there.",
+    )
+    doctrine: DoctrineSpec = Field(
+        default_factory=DoctrineSpec,
+        description="How the battle manager fights: salvo size, shoot-look-shoot, shot caps, "
+        "reserve, tier order, kill-assessment errors, planner (command-line flags override).",
     )
     phases: tuple[Phase, ...] = Field((), description="Deployment steps after the base phase.")
 

@@ -93,6 +93,7 @@ class MissileTable(_Table):
     rcs_rv_m2: F64
     beta_pa: F64
     reliability: F64
+    free_flight_failure_fraction: F64
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -332,6 +332,17 @@ KEYS: Final[tuple[Key, ...]] = (
         ),
         bounds_why="a probability",
     ),
+    Key(
+        name="free_flight_failure_fraction",
+        kinds=("missile",),
+        type="float",
+        lo=0.0,
+        hi=1.0,
+        default=0.0,
+        doc="Fraction of the missile's in-flight failures (1 - reliability) that happen after "
+        "burnout, in free flight (a reentry breakup, say), rather than in powered flight.",
+        bounds_why="a fraction; 0 = every failure in boost (the default)",
+    ),
     # -- interceptors ------------------------------------------------------------------------
     Key(
         name="burnout_speed_kms",
