@@ -312,3 +312,30 @@ def test_load_one_kind_matches_the_full_catalog() -> None:
         assert load_catalog(kind=kind).entries_of(kind) == load_catalog().entries_of(kind)
     with pytest.raises(CatalogError, match="allowed: missile"):
         load_catalog(kind="rocket")  # type: ignore[arg-type]
+
+
+MERGED_CATALOG = """\
+kind: satellite
+x-mine: &mine {confidence: low, source: "My analysis (2024)"}
+entries:
+  - name: Merged Sat
+    params:
+      latency_s: {<<: *mine, value: 20}
+      launch_point_sigma_km: {<<: *mine, value: 3}
+      azimuth_sigma_deg: {<<: *mine, value: 2}
+"""
+
+
+def test_merge_keys_in_a_catalog_file(tmp_path: Path) -> None:
+    """Regression: a merge key raised KeyError in the position walk (a traceback)."""
+    (entry,) = read_catalog_file(_write(tmp_path, MERGED_CATALOG))
+    assert entry.params["latency_s"].source == "My analysis (2024)"
+    assert entry.value("azimuth_sigma_deg") == 2.0
+    bad = MERGED_CATALOG.replace(
+        "x-mine: &mine {confidence: low,", "x-mine: &mine {confidence: sure,"
+    )
+    path = _write(tmp_path, bad)
+    with pytest.raises(CatalogError) as info:
+        read_catalog_file(path)
+    lines = {p.line for p in info.value.problems}
+    assert lines == {2}, "a mistake in a merged value points at the anchor"

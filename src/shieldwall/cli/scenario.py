@@ -13,6 +13,7 @@ from shieldwall.cli._common import EXIT_BAD_INPUT, EXIT_OK, out, print_json, pri
 from shieldwall.errors import Problem, ShieldwallError
 from shieldwall.flight.checks import validate
 from shieldwall.scenario import Scenario
+from shieldwall.scenario.loader import EXTENSION_PREFIX
 from shieldwall.scenario.summary import summarize
 
 __all__ = ["print_summary", "register", "schema_document", "validate_files"]
@@ -21,6 +22,8 @@ __all__ = ["print_summary", "register", "schema_document", "validate_files"]
 def schema_document() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a scenario file, from the pydantic models."""
     schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    # top-level `x-...` keys are ignored by the loader: a place for YAML anchors
+    schema["patternProperties"] = {f"^{EXTENSION_PREFIX}": {}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://shieldwall.invalid/scenario.schema.json",

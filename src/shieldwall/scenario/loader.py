@@ -8,6 +8,7 @@ together in one :class:`~shieldwall.errors.ScenarioError`. Warnings come back on
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from shieldwall.scenario.model import DEFENDS_FORMS, Scenario
 from shieldwall.scenario.source import Source, parse_source
 from shieldwall.scenario.suggest import did_you_mean, list_allowed
 
-__all__ = ["default_catalog", "load_scenario"]
+__all__ = ["EXTENSION_PREFIX", "default_catalog", "load_scenario"]
 
 
 def default_catalog() -> CatalogLike:
@@ -43,6 +44,8 @@ def load_scenario(
     ----------
     source
         A path to a YAML (or JSON) file, YAML text (a string with a newline), or a mapping.
+        Top-level keys starting with ``x-`` are ignored (define YAML anchors there); merge keys
+        (``<<: *anchor``) work, and a problem in a merged value points at the anchored line.
     catalog
         Catalog to resolve names against; the shipped one by default.
 
@@ -65,6 +68,7 @@ def load_scenario(
             f"{label}: not a scenario",
             [src.problem((), f"a scenario is a mapping with `name:`, `nations:`, ...; got {got}")],
         )
+    src = dataclasses.replace(src, data=_without_extensions(src.data))
     cat = catalog if catalog is not None else default_catalog()
     found = check_document(src, cat)
     errors = [p for p in found if p.severity == "error"]
@@ -82,6 +86,14 @@ def load_scenario(
             sorted(errors, key=lambda p: (p.line, p.col, p.path)) + warnings,
         )
     return scenario
+
+
+#: Top-level keys starting with this are ignored (a place for YAML anchors, as in Compose files).
+EXTENSION_PREFIX = "x-"
+
+
+def _without_extensions(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not str(k).startswith(EXTENSION_PREFIX)}
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
