@@ -32,6 +32,7 @@ from shieldwall.tracking.covariance import (
     truth_transitions,
 )
 from shieldwall.tracking.fusion import ci_fuse
+from shieldwall.tracking.initiation import nation_track_cdf
 from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sigma
 from shieldwall.tracking.measurement import simulate_ekf
 from shieldwall.tracking.picture import TrackPicture
@@ -196,7 +197,18 @@ def track(
         radar_tracking=visibility.tracking,
         guidance_radars=guidance,
         radar_nation_idx=np.asarray(rn, dtype=np.int64),
+        track_cdf=nation_track_cdf(visibility.p_track_cdf, rn, receives, lag),
+        ipp_from_t_s=_ipp_from(traj),
     )
+
+
+def _ipp_from(traj: Trajectories) -> F64:
+    """First sample after boost of each threat (``inf`` if none). [s]"""
+    ok = (traj.phase != PHASE_BOOST) & np.isfinite(traj.t_s)
+    k = np.argmax(ok, axis=1)
+    t = traj.t_s[np.arange(traj.n), k]
+    out: F64 = np.where(ok.any(axis=1), t, np.inf)
+    return out
 
 
 def _ci_remote(
