@@ -27,7 +27,15 @@ from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, m
 from shieldwall.sensing.radar import in_field_of_regard, radar_aer, snr, swerling1_pd
 from shieldwall.sensing.satellite import ew_detect_times
 
-__all__ = ["TRACK_INIT_M", "TRACK_INIT_N", "Visibility", "cue_times", "observe"]
+__all__ = [
+    "TRACK_INIT_M",
+    "TRACK_INIT_N",
+    "SensorGeometry",
+    "Visibility",
+    "cue_times",
+    "observe",
+    "sensor_geometry",
+]
 
 
 #: Track initiation: M detections among the last N looks (a common 2-of-3 confirmation rule,
@@ -145,14 +153,37 @@ def cue_times(world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Po
     return cue
 
 
-def observe(
-    world: World,
-    trajectories: Trajectories,
-    policy: Policy | None = None,
-    *,
-    refraction: bool = True,
-) -> Visibility:
-    """What every radar and EW satellite sees of every threat, with the policy's cueing.
+@dataclass(frozen=True, kw_only=True)
+class SensorGeometry:
+    """The policy-independent part of :func:`observe` for one set of trajectories.
+
+    Radar geometry, horizon and field of regard, SNR and single-look Pd cued and searching,
+    the look schedule, the uncued initiation pass (whose track times cue other radars) and the
+    EW report times: everything but the cueing a policy gives. Compute it once per raid
+    geometry with :func:`sensor_geometry` and pass it to :func:`observe` for every policy.
+    Attributes are those of :class:`Visibility` of the same names, plus ``uncued_track_t_s``
+    (``(n_radar, n_threat)``, median track initiation searching; ``inf`` never) and
+    ``refraction``.
+    """
+
+    refraction: bool
+    t_s: F64
+    visible: B
+    range_m: F64
+    el_rad: F64
+    snr_cued: F64
+    pd_cued: F64
+    pd_uncued: F64
+    is_look: B
+    looks_per_sample: F64
+    uncued_track_t_s: F64
+    ew_detect_t_s: F64
+
+
+def sensor_geometry(
+    world: World, trajectories: Trajectories, *, refraction: bool = True
+) -> SensorGeometry:
+    """What every radar and EW satellite can see of every threat, before any cueing.
 
     Parameters
     ----------
@@ -160,8 +191,6 @@ def observe(
         Radars, satellites, missiles (RCS) and nations.
     trajectories
         Threat trajectories on their grid.
-    policy
-        Sharing policy for cueing; ``None`` = each radar cued only by its own nation.
     refraction
         Apply the 4/3-Earth refraction to the horizon (default True).
     """
@@ -181,31 +210,22 @@ def observe(
         site_alt_m=rd.alt_m,
         refraction=refraction,
     )
+    del az
     rcs = _rcs(world, traj)[None]
     r0 = rd.r0_m[:, None, None]
     snr_cued = np.where(visible, snr(rcs, rg, r0), 0.0)
     pd_cued = np.where(visible, swerling1_pd(snr_cued), 0.0)
     snr_search = np.where(visible, snr(rcs, rg, r0 * rd.search_range_factor[:, None, None]), 0.0)
     pd_uncued = np.where(visible, swerling1_pd(snr_search), 0.0)
+    del snr_search
     is_look, per = look_mask(rd.revisit_s, traj.dt_s, m)
-    merge = per[:, None, None]
-
-    def per_sample(pd1: F64) -> F64:
-        out: F64 = np.where(is_look[:, None, :], 1.0 - (1.0 - pd1) ** merge, 0.0)
-        return out
-
     ew = ew_detect_times(traj.launch_t_s, traj.burnout_t_s, world.satellites.latency_s)
-    # pass 1: uncued search tracks, to cue other radars; pass 2: with the cue applied
     look = is_look[:, None, :]
-    trk0 = median_time(m_of_n_cdf(per_sample(pd_uncued), look, TRACK_INIT_M, TRACK_INIT_N), t_s)
-    cue = cue_times(world, ew, trk0, policy)
-    with np.errstate(invalid="ignore"):
-        cued_now = t_s[None] >= cue[..., None]
-    pd = per_sample(np.where(cued_now, pd_cued, pd_uncued))
-    p_trk = m_of_n_cdf(pd, look, TRACK_INIT_M, TRACK_INIT_N)
-    p_det = detection_cdf(pd)
-    return Visibility(
-        policy="" if policy is None else policy.name,
+    trk0 = median_time(
+        m_of_n_cdf(_per_sample(pd_uncued, is_look, per), look, TRACK_INIT_M, TRACK_INIT_N), t_s
+    )
+    return SensorGeometry(
+        refraction=refraction,
         t_s=t_s,
         visible=visible,
         range_m=rg,
@@ -215,11 +235,91 @@ def observe(
         pd_uncued=pd_uncued,
         is_look=is_look,
         looks_per_sample=per,
+        uncued_track_t_s=trk0,
+        ew_detect_t_s=ew,
+    )
+
+
+def _per_sample(pd1: F64, is_look: B, per: F64) -> F64:
+    """Per grid sample detection probability: looks merged, 0 off looks.
+
+    One radar at a time with a scalar exponent: a broadcast array exponent lets numpy pick
+    its vectorized or its scalar ``pow`` depending on the array's shape, which moves the last
+    bit, and results must not depend on how threats are chunked.
+    """
+    out = np.zeros(pd1.shape)
+    for i in range(pd1.shape[0]):  # radars (tens)
+        n_looks = float(per[i])
+        miss = 1.0 - pd1[i]
+        merged = miss if n_looks == 1.0 else miss**n_looks
+        out[i] = np.where(is_look[i][None, :], 1.0 - merged, 0.0)
+    return out
+
+
+def observe(
+    world: World,
+    trajectories: Trajectories,
+    policy: Policy | None = None,
+    *,
+    refraction: bool = True,
+    base: SensorGeometry | None = None,
+) -> Visibility:
+    """What every radar and EW satellite sees of every threat, with the policy's cueing.
+
+    Parameters
+    ----------
+    world
+        Radars, satellites, missiles (RCS) and nations.
+    trajectories
+        Threat trajectories on their grid.
+    policy
+        Sharing policy for cueing; ``None`` = each radar cued only by its own nation.
+    refraction
+        Apply the 4/3-Earth refraction to the horizon (default True).
+    base
+        :func:`sensor_geometry` of the same world and trajectories (computed here when
+        ``None``); reusing it across policies gives bit-identical results.
+
+    Raises
+    ------
+    ValueError
+        A ``base`` of other trajectories (grid shape) or another refraction setting.
+    """
+    traj = trajectories
+    if base is None:
+        base = sensor_geometry(world, traj, refraction=refraction)
+    elif base.t_s.shape != traj.t_s.shape or base.refraction != refraction:
+        raise ValueError(
+            f"base sensor geometry is for a grid of shape {base.t_s.shape} with refraction="
+            f"{base.refraction}, not {traj.t_s.shape} with refraction={refraction}; "
+            "compute it with sensor_geometry(world, trajectories) for these trajectories"
+        )
+    t_s = traj.t_s
+    look = base.is_look[:, None, :]
+    cue = cue_times(world, base.ew_detect_t_s, base.uncued_track_t_s, policy)
+    with np.errstate(invalid="ignore"):
+        cued_now = t_s[None] >= cue[..., None]
+    pd = _per_sample(
+        np.where(cued_now, base.pd_cued, base.pd_uncued), base.is_look, base.looks_per_sample
+    )
+    p_trk = m_of_n_cdf(pd, look, TRACK_INIT_M, TRACK_INIT_N)
+    p_det = detection_cdf(pd)
+    return Visibility(
+        policy="" if policy is None else policy.name,
+        t_s=t_s,
+        visible=base.visible,
+        range_m=base.range_m,
+        el_rad=base.el_rad,
+        snr_cued=base.snr_cued,
+        pd_cued=base.pd_cued,
+        pd_uncued=base.pd_uncued,
+        is_look=base.is_look,
+        looks_per_sample=base.looks_per_sample,
         cue_t_s=cue,
         pd=pd,
         p_detect_cdf=p_det,
         p_track_cdf=p_trk,
         first_detect_t_s=median_time(p_det, t_s),
         track_init_t_s=median_time(p_trk, t_s),
-        ew_detect_t_s=ew,
+        ew_detect_t_s=base.ew_detect_t_s,
     )

@@ -37,8 +37,6 @@ class TrackPicture:
     ipp_cov_m2
         IPP covariance in (east, north) at the impact point, ``(n_nat, n_threat, m, 2, 2)``;
         NaN where no IPP. [m^2]
-    pos_cov_m2
-        Position covariance (ECEF), ``(n_nat, n_threat, m, 3, 3)``; NaN where no track. [m^2]
     impact_r_ecef_m
         Predicted impact point (covariance mode: the true one), ``(n_threat, 3)``. [m]
     ipp_axes_ecef
@@ -67,6 +65,10 @@ class TrackPicture:
         :meth:`fire_control_times`.
     ipp_from_t_s
         ``(n_threat,)``: first sample after boost, the earliest an IPP exists. [s]
+    pos_cov_m2
+        Position covariance (ECEF), ``(n_nat, n_threat, m, 3, 3)``, NaN where no track; only
+        when asked for (``track(..., position_covariance=True)``: 9/4 the size of
+        ``ipp_cov_m2``, and no stage needs it), else ``None``. [m^2]
     """
 
     policy: str
@@ -75,7 +77,6 @@ class TrackPicture:
     t_s: F64
     ipp_sigma_m: F64
     ipp_cov_m2: F64
-    pos_cov_m2: F64
     impact_r_ecef_m: F64
     ipp_axes_ecef: F64
     track_t_s: F64
@@ -87,6 +88,7 @@ class TrackPicture:
     radar_nation_idx: I64
     track_cdf: F64
     ipp_from_t_s: F64
+    pos_cov_m2: F64 | None = None
 
     @property
     def n_nations(self) -> int:
