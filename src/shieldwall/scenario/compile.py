@@ -292,6 +292,8 @@ def _radars_batteries(
         max_el_rad=np.radians(_f(rows, "max_el_deg")),
         r0_m=_f(rows, "r0_km", _KM),
         search_range_factor=_f(rows, "search_range_factor"),
+        search_el_rad=np.radians(_f(rows, "search_el_deg")),
+        beamwidth_rad=_f(rows, "beamwidth_mrad", _MRAD),
         revisit_s=_f(rows, "revisit_s"),
         range_sigma_m=_f(rows, "range_sigma_m"),
         angle_sigma_rad=_f(rows, "angle_sigma_mrad", _MRAD),

@@ -102,6 +102,12 @@ class RadarParams(StrictModel):
     search_range_factor: float | None = Field(
         None, gt=0, le=1, description="Range multiplier when searching uncued. [0..1]"
     )
+    search_el_deg: float | None = Field(
+        None, gt=0, le=90, description="Elevation depth of the search fence above min_el. [deg]"
+    )
+    beamwidth_mrad: float | None = Field(
+        None, gt=0, le=1000, description="3-dB beamwidth (one beam's solid angle). [mrad]"
+    )
     half_az_deg: float | None = Field(
         None, gt=0, le=180, description="Half-width of the azimuth field of regard. [deg]"
     )

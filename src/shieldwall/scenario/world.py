@@ -131,6 +131,8 @@ class RadarTable(_Table):
     max_el_rad: F64
     r0_m: F64
     search_range_factor: F64
+    search_el_rad: F64
+    beamwidth_rad: F64
     revisit_s: F64
     range_sigma_m: F64
     angle_sigma_rad: F64

@@ -102,6 +102,8 @@ KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
         "band": KeySpec(type="str", choices=("UHF", "L", "S", "C", "X")),
         "r0_km": _num(1.0, 10000.0),
         "search_range_factor": _PROB,
+        "search_el_deg": _num(0.1, 90.0),
+        "beamwidth_mrad": _num(0.1, 1000.0),
         "half_az_deg": _num(0.1, 180.0),
         "min_el_deg": _num(-5.0, 90.0),
         "max_el_deg": _num(0.0, 90.0),
