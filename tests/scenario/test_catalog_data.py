@@ -377,6 +377,7 @@ def test_flight_boost_programme_reaches_every_burnout_altitude() -> None:
         np.array([float(e.value("max_range_km")) * 1e3 for e in entries]),
         np.array([float(e.value("burn_time_s")) for e in entries]),
         np.array([float(e.value("burnout_alt_km")) * 1e3 for e in entries]),
+        np.array([float(e.value("beta_kpa")) * 1e3 for e in entries]),
         FlightModel(),
     )
     for entry, xp, v in zip(entries, pitch_frac, v_max_mps, strict=True):
