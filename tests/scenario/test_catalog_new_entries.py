@@ -107,7 +107,7 @@ def test_a_broken_new_missile_is_reported_at_its_line(
     [
         ("band", "band: {value: VHF,", "one of UHF, L, S, C, X"),
         ("half_az_deg", "half_az_deg: {value: 240,", "use a number in [0.1, 180]"),
-        ("unit_cost_musd", "unit_cost_musd: {value: -1,", "use a number in [0, 100000]"),
+        ("unit_cost_musd", "unit_cost_musd: {value: -1,", "use a number in [0, 10000]"),
     ],
 )
 def test_a_broken_fps132_is_reported_at_its_line(

@@ -57,7 +57,7 @@ class MissileParams(StrictModel):
     unit_cost_musd: float | None = Field(
         None,
         ge=0,
-        le=1e5,
+        le=1e3,
         description="Cost of one missile (optional inline). [M USD, 2024 prices]",
     )
 
@@ -99,19 +99,19 @@ class InterceptorParams(StrictModel):
     round_cost_musd: float | None = Field(
         None,
         ge=0,
-        le=1e5,
+        le=1e3,
         description="Cost of one interceptor round (optional inline). [M USD, 2024 prices]",
     )
     launcher_cost_musd: float | None = Field(
         None,
         ge=0,
-        le=1e5,
+        le=1e3,
         description="Cost of one launcher, no rounds (optional inline). [M USD, 2024 prices]",
     )
     battery_cost_musd: float | None = Field(
         None,
         ge=0,
-        le=1e5,
+        le=1e4,
         description="Fire unit without launchers, rounds, radar (optional inline). "
         "[M USD, 2024 prices]",
     )
@@ -136,7 +136,7 @@ class RadarParams(StrictModel):
     range_sigma_m: float | None = Field(None, gt=0, description="Range noise 1-sigma. [m]")
     angle_sigma_mrad: float | None = Field(None, gt=0, description="Angle noise 1-sigma. [mrad]")
     unit_cost_musd: float | None = Field(
-        None, ge=0, le=1e5, description="Cost of one radar (optional inline). [M USD, 2024 prices]"
+        None, ge=0, le=1e4, description="Cost of one radar (optional inline). [M USD, 2024 prices]"
     )
 
 

@@ -68,8 +68,12 @@ def _num(lo: float = 0.0, hi: float = float("inf")) -> KeySpec:
 
 
 _PROB = _num(0.0, 1.0)
-#: Costs: USD millions at 2024 prices (see :data:`COST_KEYS`).
-_COST = _num(0.0, 1e5)
+#: Costs, USD millions at 2024 prices (see :data:`COST_KEYS`). Bounds: 0 (the ship convention)
+#: to $1 billion for one missile, round or launcher (KIDA puts a North Korean ICBM at $20-30M,
+#: a GBI interceptor costs well under $100M) and $10 billion for a fire unit or a radar (a DDG-51
+#: carried by its SPY-1D is ~$2.5B; the Saudi 7-battery THAAD case was $15B in all).
+_COST_ITEM = _num(0.0, 1e3)
+_COST_UNIT = _num(0.0, 1e4)
 
 #: Every key of every kind with what it accepts; insertion order is display order.
 KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
@@ -83,7 +87,7 @@ KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
         "beta_kpa": _num(0.1, 1000.0),
         "reliability": _PROB,
         "min_range_km": _num(0.0, 20000.0),
-        "unit_cost_musd": _COST,
+        "unit_cost_musd": _COST_ITEM,
     },
     "interceptor": {
         "tier": KeySpec(type="str", choices=("upper", "lower")),
@@ -101,9 +105,9 @@ KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
         "pk_srbm": _PROB,
         "pk_mrbm": _PROB,
         "pk_irbm": _PROB,
-        "round_cost_musd": _COST,
-        "launcher_cost_musd": _COST,
-        "battery_cost_musd": _COST,
+        "round_cost_musd": _COST_ITEM,
+        "launcher_cost_musd": _COST_ITEM,
+        "battery_cost_musd": _COST_UNIT,
     },
     "radar": {
         "band": KeySpec(type="str", choices=("UHF", "L", "S", "C", "X")),
@@ -115,7 +119,7 @@ KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
         "revisit_s": _num(0.01, 3600.0),
         "range_sigma_m": _num(0.01, 1e5),
         "angle_sigma_mrad": _num(1e-4, 1000.0),
-        "unit_cost_musd": _COST,
+        "unit_cost_musd": _COST_UNIT,
     },
     "satellite": {
         "latency_s": _num(0.0, 3600.0),
