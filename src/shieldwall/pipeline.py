@@ -1,7 +1,7 @@
 """``simulate``: one policy, end to end (DESIGN.md §1).
 
-flight (shared by every policy: :func:`prepare`) → sensing and tracking (per policy: cueing
-and fusion depend on what is shared) → battle
+flight and the policy-independent sensing and tracking (shared by every policy:
+:func:`prepare`) → cueing and fusion (per policy: they depend on what is shared) → battle
 (engagement windows, fire plan, schedule) → outcome (vectorized Monte Carlo on common random
 numbers) → metrics. Studies call :func:`simulate` many times with the same :class:`Prepared` and
 :class:`~shieldwall.outcome.draws.Draws`, so policies are compared on the same random numbers.
@@ -30,8 +30,8 @@ from shieldwall.outcome.draws import Draws, draw
 from shieldwall.outcome.engine import resolve
 from shieldwall.outcome.outcomes import Outcomes
 from shieldwall.scenario import Policy, World
-from shieldwall.sensing import observe
-from shieldwall.tracking import MODES, track
+from shieldwall.tracking import MODES, SensingBase, picture
+from shieldwall.tracking import prepare as prepare_sensing
 
 __all__ = [
     "TRACKING_MODES",
@@ -67,6 +67,8 @@ class Prepared:
         Flight results (docs/interfaces.md).
     targets
         What each threat will hit.
+    sensing
+        Policy-independent sensing and tracking (:func:`shieldwall.tracking.prepare`).
     timings_s
         Seconds spent per stage.
     """
@@ -75,6 +77,7 @@ class Prepared:
     trajectories: Trajectories
     flyouts: tuple[FlyoutTable, ...]
     targets: Targets
+    sensing: SensingBase
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -114,7 +117,8 @@ class Results:
 
 
 def prepare(world: World) -> Prepared:
-    """Fly the raid and tabulate the interceptor flyouts (shared by every policy).
+    """Fly the raid, tabulate the interceptor flyouts and run the policy-independent sensing
+    and tracking (shared by every policy).
 
     Refuses what ``shieldwall validate`` refuses (:mod:`shieldwall.flight.checks`): salvos that
     cannot be flown from their launch areas, interceptors that reach none of their envelope.
@@ -123,12 +127,15 @@ def prepare(world: World) -> Prepared:
     trajectories = fly_checked(world)
     flyouts = flyout_tables(world)
     raise_errors(envelope_problems(world, flyouts))
+    t1 = time.perf_counter()
+    sensing = prepare_sensing(world, trajectories)
     return Prepared(
         world=world,
         trajectories=trajectories,
         flyouts=flyouts,
         targets=threat_targets(world, trajectories),
-        timings_s={"flight": time.perf_counter() - t0},
+        sensing=sensing,
+        timings_s={"flight": t1 - t0, "sensing": time.perf_counter() - t1},
     )
 
 
@@ -247,14 +254,13 @@ def simulate(
     prep = prepared or prepare(world)
     timings = dict(prep.timings_s)
     t0 = time.perf_counter()
-    visibility = observe(world, prep.trajectories, pol)  # cueing depends on the policy
-    t_obs = time.perf_counter()
-    picture = track(world, prep.trajectories, visibility, pol, mode=tracking_mode)
+    # cueing and fusion depend on the policy; the rest was done once in prepare()
+    pic = picture(world, prep.trajectories, pol, base=prep.sensing, mode=tracking_mode)
     t1 = time.perf_counter()
     opp = find_opportunities(
         world=world,
         trajectories=prep.trajectories,
-        picture=picture,
+        picture=pic,
         flyouts=prep.flyouts,
         policy=pol,
         targets=prep.targets,
@@ -297,9 +303,7 @@ def simulate(
         outcomes, inventory=world.batteries.inventory, opportunities=opp, targets=prep.targets
     )
     t4 = time.perf_counter()
-    timings.update(
-        sensing=t_obs - t0, tracking=t1 - t_obs, battle=t2 - t1, outcome=t3 - t2, metrics=t4 - t3
-    )
+    timings.update(tracking=t1 - t0, battle=t2 - t1, outcome=t3 - t2, metrics=t4 - t3)
     return Results(
         world=world,
         policy=pol.name,

@@ -271,7 +271,7 @@ def test_adding_a_key_is_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     from shieldwall.scenario.catalog import keys as keys_module
 
     new = Key(
-        name="unit_cost_musd",
+        name="spares_cost_musd",
         kinds=("radar",),
         type="float",
         lo=0.0,
@@ -282,12 +282,12 @@ def test_adding_a_key_is_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     table = (*keys_module.KEYS, new)
     monkeypatch.setattr(keys_module, "KEYS", table)
     specs = keys_module._by_kind()
-    assert specs["radar"]["unit_cost_musd"] is new
+    assert specs["radar"]["spares_cost_musd"] is new
     monkeypatch.setitem(keys_module.KEY_SPECS, "radar", specs["radar"])
-    assert "unit_cost_musd" in params_model("radar").model_fields
-    assert "`unit_cost_musd`" in keys_module.markdown_table()
+    assert "spares_cost_musd" in params_model("radar").model_fields
+    assert "`spares_cost_musd`" in keys_module.markdown_table()
     with pytest.raises(CatalogError, match=r"\[0, 5000\]"):
-        check_value("radar", "unit_cost_musd", -1.0)
+        check_value("radar", "spares_cost_musd", -1.0)
 
 
 def _tool() -> Any:

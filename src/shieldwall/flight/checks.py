@@ -142,19 +142,8 @@ def _fly_with_probes(
 
 
 def _first_rows(traj: Trajectories, n: int) -> Trajectories:
-    """Rows ``0..n-1``, on a grid as long as their own flights need."""
-    if traj.n == n:
-        return traj
-    part = traj.take(np.arange(n))
-    valid = part.valid
-    m = int(np.flatnonzero(valid.any(axis=0))[-1]) + 1 if valid.any() else 1
-    per_sample = [
-        f.name
-        for f in dataclasses.fields(part)
-        if np.shape(getattr(part, f.name))[:2] == (n, part.m) and np.ndim(getattr(part, f.name)) > 1
-    ]
-    cut: dict[str, Any] = {name: np.asarray(getattr(part, name))[:, :m] for name in per_sample}
-    return dataclasses.replace(part, **cut)
+    """Rows ``0..n-1`` (``take`` trims the grid to their own longest flight)."""
+    return traj if traj.n == n else traj.take(np.arange(n))
 
 
 def envelope_problems(world: World, flyouts: Sequence[FlyoutTable] | None = None) -> list[Problem]:

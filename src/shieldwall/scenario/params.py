@@ -51,7 +51,7 @@ def _field(kind: Kind, key: Key) -> tuple[Any, Any]:
     unit = f" [{key.unit}]" if key.unit else ""
     description = key.doc_for(kind) + unit
     if key.default is not None:
-        description += f" Default without `type:`: {key.default}."
+        description += " " + key.default_text()
     if key.type == "bool":
         return bool | None, Field(None, description=description)
     if key.type == "str":

@@ -34,6 +34,7 @@ from typing import Final, Literal
 
 __all__ = [
     "CONFIDENCES",
+    "COST_KEYS",
     "KEYS",
     "KEY_SPECS",
     "KINDS",
@@ -67,6 +68,7 @@ THREAT_CLASSES: Final[tuple[str, ...]] = ("srbm", "mrbm", "irbm")
 # I/O unit suffix -> (unit for people, SI suffix, scale to SI). Longest suffix first so that
 # ``_kms`` is not read as ``_s`` and ``_m2`` not as ``_m``. The only unit conversions there are.
 _UNITS: Final[tuple[tuple[str, str, str, float], ...]] = (
+    ("_musd", "M USD 2024", "_usd", 1e6),
     ("_mrad", "mrad", "_rad", 1e-3),
     ("_kpa", "kPa", "_pa", 1e3),
     ("_kms", "km/s", "_mps", 1e3),
@@ -163,6 +165,13 @@ class Key:
         unit = _suffix(self.name)
         return unit[3] if unit is not None and self.type == "float" else 1.0
 
+    def default_text(self) -> str:
+        """What an inline definition that leaves this key out gets, in words."""
+        if isinstance(self.default, float) and math.isnan(self.default):
+            return "An inline definition may leave it out (unknown: NaN)."
+        shown = str(self.default).lower() if isinstance(self.default, bool) else self.default
+        return f"Default for inline definitions: {shown}."
+
     def doc_for(self, kind: Kind) -> str:
         """The meaning of this key for entries of ``kind``."""
         return dict(self.doc_by_kind).get(kind, self.doc)
@@ -218,6 +227,32 @@ def _per_class(
             default=default,
         )
         for c in THREAT_CLASSES
+    )
+
+
+_ITEM_COST_WHY = (
+    "0 (the ship convention: a ship is priced through its radar) to $1 billion for one missile, "
+    "round or launcher (KIDA puts a North Korean ICBM at $20-30M; a GBI interceptor costs well "
+    "under $100M)"
+)
+_UNIT_COST_WHY = (
+    "0 to $10 billion for a fire unit or a radar (a DDG-51 carried by its SPY-1D is ~$2.5B; the "
+    "Saudi 7-battery THAAD case was $15B in all)"
+)
+
+
+def _cost(name: str, kind: Kind, doc: str, hi: float, why: str) -> Key:
+    """A cost key: USD millions at 2024 prices; an inline object may leave it out (NaN cost)."""
+    return Key(
+        name=name,
+        kinds=(kind,),
+        type="float",
+        lo=0.0,
+        hi=hi,
+        default=math.nan,
+        doc=doc + " (USD millions at 2024 prices; then-year figures converted with the US CPI-U, "
+        "each value's note gives the figure and the factor; NaN = not priced).",
+        bounds_why=why,
     )
 
 
@@ -343,6 +378,7 @@ KEYS: Final[tuple[Key, ...]] = (
         "burnout, in free flight (a reentry breakup, say), rather than in powered flight.",
         bounds_why="a fraction; 0 = every failure in boost (the default)",
     ),
+    _cost("unit_cost_musd", "missile", "Cost of one threat missile", 1e3, _ITEM_COST_WHY),
     # -- interceptors ------------------------------------------------------------------------
     Key(
         name="burnout_speed_kms",
@@ -454,6 +490,22 @@ KEYS: Final[tuple[Key, ...]] = (
         bounds_why="a probability; 0 = independent shots (the default)",
         default=0.0,
     ),
+    _cost("round_cost_musd", "interceptor", "Cost of one interceptor round", 1e3, _ITEM_COST_WHY),
+    _cost(
+        "launcher_cost_musd",
+        "interceptor",
+        "Cost of one launcher without rounds",
+        1e3,
+        _ITEM_COST_WHY,
+    ),
+    _cost(
+        "battery_cost_musd",
+        "interceptor",
+        "Cost of the rest of a fire unit without launchers, rounds and its fire-control radar "
+        "(engagement control, communications, power, support)",
+        1e4,
+        _UNIT_COST_WHY,
+    ),
     # -- radars -----------------------------------------------------------------------------
     Key(
         name="band",
@@ -481,6 +533,26 @@ KEYS: Final[tuple[Key, ...]] = (
         doc="Multiplier on r0 while the radar searches uncued.",
         bounds_why="1 = search as good as a cued look; detection range scales as dwell^(1/4), "
         "so 0.05 is a search dwell 160,000 times shorter than a cued one",
+    ),
+    Key(
+        name="search_el_deg",
+        kinds=("radar",),
+        type="float",
+        lo=0.1,
+        hi=90.0,
+        doc="Elevation depth of the search fence above min_el_deg (docs/sensing.md).",
+        bounds_why="a fence a tenth of a degree deep (a narrow-beam tracker) up to the whole "
+        "sky above the horizon",
+    ),
+    Key(
+        name="beamwidth_mrad",
+        kinds=("radar",),
+        type="float",
+        lo=0.1,
+        hi=1000.0,
+        doc="3-dB beamwidth (one beam's solid angle is its square), about lambda/D of the antenna.",
+        bounds_why="lambda/D from a large X-band array (~1 mrad, with margin) to a broad-beam "
+        "antenna of ~1 rad (57 degrees)",
     ),
     Key(
         name="half_az_deg",
@@ -542,6 +614,7 @@ KEYS: Final[tuple[Key, ...]] = (
         bounds_why="a fraction of the beamwidth: ~0.01 mrad for the narrowest X-band beams at "
         "high SNR; 100 mrad (~6 degrees) is a wide UHF beam's own width",
     ),
+    _cost("unit_cost_musd", "radar", "Cost of one radar (a ship: the ship)", 1e4, _UNIT_COST_WHY),
     # -- satellites -------------------------------------------------------------------------
     Key(
         name="latency_s",
@@ -591,6 +664,17 @@ KEY_SPECS: Final[dict[Kind, dict[str, Key]]] = _by_kind()
 #: The keys each entry of a kind must have, in display order.
 PARAM_KEYS: Final[dict[Kind, tuple[str, ...]]] = {
     kind: tuple(specs) for kind, specs in KEY_SPECS.items()
+}
+
+#: The cost keys of each kind (I/O unit ``_musd``: USD millions at 2024 prices): ``unit_cost_musd``
+#: (missile): one threat missile; ``round_cost_musd``: one interceptor round;
+#: ``launcher_cost_musd``: one launcher without rounds; ``battery_cost_musd``: the rest of a fire
+#: unit; ``unit_cost_musd`` (radar): one radar (a ship is priced through its radar, so
+#: ship-launched interceptors carry launcher and battery costs of 0). An inline object may leave
+#: them out: its cost is then unknown (NaN in the World).
+COST_KEYS: Final[dict[Kind, tuple[str, ...]]] = {
+    kind: tuple(k for k, spec in specs.items() if spec.name.endswith("_musd"))
+    for kind, specs in KEY_SPECS.items()
 }
 
 #: Per kind, the (lower, upper) key pairs that must stay ordered once overrides are applied.
@@ -673,7 +757,7 @@ def markdown_table(*, why: bool = False) -> str:
             for kind in (key.kinds if key.doc_by_kind else key.kinds[:1])
         )
         if key.default is not None:
-            meaning += f" Default for inline definitions: {key.default}."
+            meaning += " " + key.default_text()
         cells = [
             f"`{key.name}`",
             key.unit,
