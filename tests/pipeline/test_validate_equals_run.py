@@ -174,3 +174,28 @@ def test_the_cases_exercise_both_outcomes() -> None:
     outcomes = [validate(copy.deepcopy(d)).ok for d in CASES.values()]
     assert sum(outcomes) > len(outcomes) // 2
     assert outcomes.count(False) >= 8
+
+
+@pytest.mark.parametrize("bound", ["lo", "hi"])
+def test_measurement_noise_at_its_bounds_gives_finite_covariances(bound: str) -> None:
+    """Regression (issue #15 item 6): sigmas of 1e-100 validated and gave NaN covariances (a
+    defense that never engages, silently). At the physical bounds every IPP sigma is finite
+    or +inf (no track), never NaN, and tracks form."""
+    from shieldwall.pipeline import prepare
+    from shieldwall.scenario.catalog.keys import KEY_SPECS
+    from shieldwall.tracking import picture
+
+    doc = base_doc()
+    for radar in (
+        doc["batteries"][0]["organic_radar"],
+        doc["batteries"][1]["organic_radar"],
+        doc["sensors"]["radars"][0],
+    ):
+        for key in ("range_sigma_m", "angle_sigma_mrad"):
+            radar[key] = getattr(KEY_SPECS["radar"][key], bound)
+    world = compile_world(load_scenario(doc))
+    prep = prepare(world)
+    sigma = picture(world, prep.trajectories, world.policies["national"], base=prep.sensing)
+    s = np.asarray(sigma.ipp_sigma_m)
+    assert not np.isnan(s).any()
+    assert np.isfinite(s).sum() > 100
