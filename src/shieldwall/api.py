@@ -38,6 +38,7 @@ from shieldwall.flight import (
     fly_raid,
     flyout_tables,
 )
+from shieldwall.flight.checks import Validation, check_world, validate
 from shieldwall.io.run_folder import read_run, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
 from shieldwall.pipeline import Results, prepare, simulate
@@ -81,6 +82,7 @@ __all__ = [
     "TargetingError",
     "TrackPicture",
     "Trajectories",
+    "Validation",
     "Visibility",
     "WTAError",
     "WTAProblem",
@@ -88,6 +90,7 @@ __all__ = [
     "World",
     "aer_to_ecef",
     "aim",
+    "check_world",
     "ci_fuse",
     "compare",
     "compile_world",
@@ -113,6 +116,7 @@ __all__ = [
     "solve_wta",
     "solve_wta_many",
     "track",
+    "validate",
     "wilson_interval",
     "write_run_folder",
 ]

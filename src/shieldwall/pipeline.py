@@ -23,7 +23,8 @@ from shieldwall.battle.opportunities import (
 from shieldwall.battle.plan import PLAN_SOLVERS, Doctrine, PlanError, plan_shots, raid_channels
 from shieldwall.battle.schedule import Schedule, build_schedule
 from shieldwall.errors import Problem, ShieldwallError
-from shieldwall.flight import FlyoutTable, Trajectories, fly_raid, flyout_tables
+from shieldwall.flight import FlyoutTable, Trajectories, flyout_tables
+from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome.draws import Draws, draw
 from shieldwall.outcome.engine import resolve
@@ -117,10 +118,15 @@ class Results:
 
 def prepare(world: World) -> Prepared:
     """Fly the raid, tabulate the interceptor flyouts and run the policy-independent sensing
-    and tracking (shared by every policy)."""
+    and tracking (shared by every policy).
+
+    Refuses what ``shieldwall validate`` refuses (:mod:`shieldwall.flight.checks`): salvos that
+    cannot be flown from their launch areas, interceptors that reach none of their envelope.
+    """
     t0 = time.perf_counter()
-    trajectories = fly_raid(world)
+    trajectories = fly_checked(world)
     flyouts = flyout_tables(world)
+    raise_errors(envelope_problems(world, flyouts))
     t1 = time.perf_counter()
     sensing = prepare_sensing(world, trajectories)
     return Prepared(
@@ -172,20 +178,34 @@ def _check(trials: int, solver: str, tracking_mode: str) -> None:
         raise _fail("tracking_mode", f"unknown tracking mode {tracking_mode!r}; valid: {valid}")
 
 
+def engine_doctrine(world: World) -> Doctrine:
+    """Today's engine's doctrine record from the compiled ``World.doctrine``.
+
+    A bridge until the battle manager reads ``World.doctrine`` itself: salvo size and the shot
+    caps carry over; the reserve is today's rolling re-engagement.
+    """
+    doc = world.doctrine
+    return Doctrine(
+        salvo_size=doc.salvo_size,
+        max_shots_per_pair=doc.max_rounds_per_pair,
+        max_shots_per_threat=doc.max_rounds_per_threat,
+    )
+
+
 def simulate(
     world: World,
     policy: Policy | str = "national",
     trials: int | None = None,
     seed: int | None = None,
-    solver: str = "heuristic",
+    solver: str | None = None,
     *,
     tracking_mode: str = "covariance",
     doctrine: Doctrine | None = None,
     prepared: Prepared | None = None,
     draws: Draws | None = None,
     track_delay_max_s: float | None = None,
-    miss_as_kill: float = 0.0,
-    kill_as_miss: float = 0.0,
+    miss_as_kill: float | None = None,
+    kill_as_miss: float | None = None,
 ) -> Results:
     """Simulate one policy: windows, fire plan and the Monte Carlo over ``trials`` raids.
 
@@ -198,11 +218,12 @@ def simulate(
     trials, seed
         Monte Carlo size and root seed; the scenario's settings when omitted.
     solver
-        Fire planning: ``heuristic`` (default), ``exact`` or ``doctrine``.
+        Fire planning: ``heuristic``, ``exact`` or ``doctrine``; the world's
+        ``doctrine.planner.solver`` when omitted.
     tracking_mode
         One of ``TRACKING_MODES`` (``covariance``, the default).
     doctrine
-        Fire doctrine (salvo size, shot caps, re-engagement); defaults of :class:`Doctrine`.
+        Fire doctrine (salvo size, shot caps, re-engagement); from ``World.doctrine`` when omitted.
     prepared
         Reuse flight and sensing (from :func:`prepare`) across policies.
     draws
@@ -210,7 +231,8 @@ def simulate(
     track_delay_max_s
         Per-trial extra track delay upper bound; the median radar revisit when omitted. [s]
     miss_as_kill, kill_as_miss
-        Kill-assessment error probabilities (0 = perfect assessment, the default). []
+        Kill-assessment error probabilities; the world's ``doctrine.kill_assessment`` when
+        omitted (0 = perfect assessment, the default). []
 
     Raises
     ------
@@ -219,12 +241,16 @@ def simulate(
     """
     n_trials = int(world.trials if trials is None else trials)
     root_seed = int(world.seed if seed is None else seed)
+    solver = world.doctrine.planner.solver if solver is None else solver
+    ka = world.doctrine.kill_assessment
+    miss_as_kill = ka.miss_as_kill if miss_as_kill is None else miss_as_kill
+    kill_as_miss = ka.kill_as_miss if kill_as_miss is None else kill_as_miss
     _check(n_trials, solver, tracking_mode)
     for name, q in (("miss_as_kill", miss_as_kill), ("kill_as_miss", kill_as_miss)):
         if not 0.0 <= q <= 1.0:
             raise _fail(name, f"must be a probability in [0, 1], got {q!r}")
     pol = resolve_policy(world, policy)
-    doc = doctrine or Doctrine()
+    doc = doctrine or engine_doctrine(world)
     prep = prepared or prepare(world)
     timings = dict(prep.timings_s)
     t0 = time.perf_counter()
@@ -255,7 +281,7 @@ def simulate(
         inventory=world.batteries.inventory,
         n_threats=prep.targets.n_threats,
         solver=solver,
-        mode="salvo" if solver == "doctrine" else "sls",
+        mode="salvo" if solver == "doctrine" else world.doctrine.mode,
         reserve=doc.reserve,
         max_shots_per_threat=doc.max_shots_per_threat,
     )

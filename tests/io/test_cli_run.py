@@ -38,7 +38,7 @@ def test_run_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ("args", "message"),
     [
         (["--policy", "alone"], "valid policies"),
-        (["--solver", "magic"], "valid solvers"),
+        (["--solver", "magic"], "one of heuristic, exact, doctrine"),
         (["--trials", "0"], "trials"),
     ],
 )

@@ -117,9 +117,9 @@ def test_unknown_key_and_bad_confidence_are_both_reported(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("value: 20,", "value: fast,", "use a number in [0, 3600]"),
-        ("value: 20,", "value: true,", "use a number in [0, 3600]"),
-        ("value: 20,", "value: -5,", "use a number in [0, 3600]"),
+        ("value: 20,", "value: fast,", "use a number in [0, 600] s"),
+        ("value: 20,", "value: true,", "use a number in [0, 600] s"),
+        ("value: 20,", "value: -5,", "use a number in [0, 600] s"),
         ("ref: mine}", "ref: theirs}", "unknown source key 'theirs'"),
         ("ref: mine}", "ref: mine, see: [mine, nope]}", "see[1]: unknown source key 'nope'"),
         ("ref: mine}", 'ref: mine, source: "x (2020)"}', "give one of `source`"),
@@ -312,3 +312,30 @@ def test_load_one_kind_matches_the_full_catalog() -> None:
         assert load_catalog(kind=kind).entries_of(kind) == load_catalog().entries_of(kind)
     with pytest.raises(CatalogError, match="allowed: missile"):
         load_catalog(kind="rocket")  # type: ignore[arg-type]
+
+
+MERGED_CATALOG = """\
+kind: satellite
+x-mine: &mine {confidence: low, source: "My analysis (2024)"}
+entries:
+  - name: Merged Sat
+    params:
+      latency_s: {<<: *mine, value: 20}
+      launch_point_sigma_km: {<<: *mine, value: 3}
+      azimuth_sigma_deg: {<<: *mine, value: 2}
+"""
+
+
+def test_merge_keys_in_a_catalog_file(tmp_path: Path) -> None:
+    """Regression: a merge key raised KeyError in the position walk (a traceback)."""
+    (entry,) = read_catalog_file(_write(tmp_path, MERGED_CATALOG))
+    assert entry.params["latency_s"].source == "My analysis (2024)"
+    assert entry.value("azimuth_sigma_deg") == 2.0
+    bad = MERGED_CATALOG.replace(
+        "x-mine: &mine {confidence: low,", "x-mine: &mine {confidence: sure,"
+    )
+    path = _write(tmp_path, bad)
+    with pytest.raises(CatalogError) as info:
+        read_catalog_file(path)
+    lines = {p.line for p in info.value.problems}
+    assert lines == {2}, "a mistake in a merged value points at the anchor"

@@ -37,8 +37,8 @@ MUTATIONS = {
     "out_of_bounds": (r"max_range_km: \{value: [\d.]+", "max_range_km: {value: -5", "use a number"),
     "range_excludes_value": (
         r"burn_time_s: \{value: [\d.]+",
-        "burn_time_s: {value: 999",
-        "does not contain value 999",
+        "burn_time_s: {value: 599",
+        "does not contain value 599",
     ),
     "unknown_source": (r"(reliability: \{[^}]*?)ref: \w+", r"\1ref: nosuch", "unknown source key"),
     "cost_without_range": (
@@ -106,7 +106,7 @@ def test_a_broken_new_missile_is_reported_at_its_line(
     ("key", "replacement", "expected"),
     [
         ("band", "band: {value: VHF,", "one of UHF, L, S, C, X"),
-        ("half_az_deg", "half_az_deg: {value: 240,", "use a number in [0.1, 180]"),
+        ("half_az_deg", "half_az_deg: {value: 240,", "use a number in [1, 180] deg"),
         ("unit_cost_musd", "unit_cost_musd: {value: -1,", "use a number in [0, 10000]"),
     ],
 )

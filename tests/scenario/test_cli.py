@@ -57,14 +57,41 @@ def test_validate_json(bad_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert got == [(line, col, field) for line, col, field, _ in EXPECTED]
 
 
-def test_validate_prints_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_refuses_what_run_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression (issues #14, #15 item 7): an aim out of reach validated with a warning, then
+    `run` failed with `raid[i]` counting missiles and no file:line. Now both refuse it, naming
+    the salvo at its line, exit 2."""
     text = MINIMAL.read_text().replace("missile: Scud-C", "missile: Scud-B")
     path = tmp_path / "far.yaml"
+    path.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "missile: Scud-B" in t)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    where = f"{path}:{line}:7: error: threats.raid[0]: salvo 'raid[0]': 3 of its 3 missiles:"
+    assert where in captured.err
+    assert "Scud-B cannot reach the aim point" in captured.err
+    assert "invalid" in captured.out
+    assert main(["run", str(path), "--trials", "5", "--out", str(tmp_path / "run")]) == 2
+    assert where in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_validate_prints_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = MINIMAL.read_text().replace(
+        "    - missile: Scud-C\n", "    - missile: Scud-C\n      id: close\n"
+    )
+    text = text.replace(
+        "threats:\n",
+        "threats:\n  missiles:\n    - {name: Scud-C, type: Scud-C, min_range_km: 450}\n",
+    )
+    path = tmp_path / "close.yaml"
     path.write_text(text)
     assert main(["validate", str(path)]) == 0
     captured = capsys.readouterr()
     assert "warning" in captured.err
-    assert "max_range_km 300" in captured.err
+    assert "below Scud-C's min_range_km 450" in captured.err
     assert "(1 warning)" in captured.out
 
 

@@ -92,3 +92,87 @@ def test_policy_invariants(base: str, links: list[Link], latency: float) -> None
     for (a, b), link in last.items():
         assert p.share[a, b] == SHARE_LEVELS.index(link.level)
         assert p.latency_s[a, b] == (latency if link.latency_s is None else link.latency_s)
+
+
+def _policy(**spec: object) -> np.ndarray | object:
+    doc = make_doc(policies=[{"name": "p", **spec}])
+    return compile_world(load_scenario(doc)).policies["p"]
+
+
+def test_a_narrower_defends_restricts_the_base() -> None:
+    """Regression (issue #9): `base: integrated` with a narrower `defends` was silently ignored
+    (defends only ever added to the base)."""
+    p = _policy(base="integrated", defends={"GRN": ["GRN"]})
+    assert p.defends.tolist() == [[True, True], [False, True]]  # type: ignore[attr-defined]
+    p = _policy(base="integrated", defends={"GRN": []})  # the own nation stays
+    assert p.defends.tolist() == [[True, True], [False, True]]  # type: ignore[attr-defined]
+
+
+def test_the_long_form_may_remove_the_own_nation() -> None:
+    p = _policy(base="national", defends={"GRN": {"nations": ["BLU"], "own": False}})
+    assert p.defends.tolist() == [[True, False], [True, False]]  # type: ignore[attr-defined]
+    p = _policy(base="integrated", defends={"BLU": {"nations": ["all"], "own": False}})
+    assert p.defends.tolist() == [[False, True], [True, True]]  # type: ignore[attr-defined]
+
+
+def test_ifc_per_nation_and_all() -> None:
+    assert _policy(base="national").ifc.tolist() == [False, False]  # type: ignore[attr-defined]
+    assert _policy(base="integrated").ifc.tolist() == [True, True]  # type: ignore[attr-defined]
+    p = _policy(base="national", ifc={"GRN": True})
+    assert p.ifc.tolist() == [False, True]  # type: ignore[attr-defined]
+    p = _policy(base="integrated", ifc={"BLU": False, "all": True})  # a named nation wins
+    assert p.ifc.tolist() == [False, True]  # type: ignore[attr-defined]
+
+
+def test_lever_mistakes_are_located() -> None:
+    import pytest
+
+    from shieldwall.errors import ScenarioError
+
+    doc = make_doc(
+        policies=[
+            {
+                "name": "p",
+                "defends": {"GRN": {"nations": ["GRN"], "own": False}, "BLU": 3},
+                "ifc": {"RED": True},
+            }
+        ]
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(doc)
+    got = {p.path: p.message for p in info.value.problems}
+    assert "lists itself" in got["policies[0].defends.GRN.own"]
+    assert "list of nation ids" in got["policies[0].defends.BLU"]
+    assert "unknown nation 'RED'" in got["policies[0].ifc.RED"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.sampled_from(("national", "cueing", "shared_tracks", "integrated")),
+    rows=st.dictionaries(
+        st.sampled_from(NATIONS),
+        st.tuples(st.lists(st.sampled_from((*NATIONS, "all")), max_size=3), st.booleans()),
+    ),
+    ifc=st.dictionaries(st.sampled_from((*NATIONS, "all")), st.booleans()),
+)
+def test_every_lever_written_takes_effect(
+    base: str, rows: dict[str, tuple[list[str], bool]], ifc: dict[str, bool]
+) -> None:
+    defends = {
+        d: ({"nations": allies, "own": own} if not own else allies)
+        for d, (allies, own) in rows.items()
+        if own or d not in allies
+    }
+    spec = PolicySpec.model_validate({"name": "p", "base": base, "defends": defends, "ifc": ifc})
+    p = build_policy(spec, NATIONS, 10.0)
+    preset = build_policy(PolicySpec(name="q", base=base), NATIONS, 10.0)  # type: ignore[arg-type]
+    for d, nation in enumerate(NATIONS):
+        want_ifc = ifc.get(nation, ifc.get("all", bool(preset.ifc[d])))
+        assert bool(p.ifc[d]) is want_ifc
+        if nation not in defends:
+            assert (p.defends[d] == preset.defends[d]).all()  # rows not written: the base's
+            continue
+        allies, own = rows[nation]
+        expected = {n for n in NATIONS if "all" in allies or n in allies}
+        expected = (expected | {nation}) if own else (expected - {nation})
+        assert {n for o, n in enumerate(NATIONS) if p.defends[d, o]} == expected

@@ -200,6 +200,7 @@ def world(
             rcs_rv_m2=np.array([0.1]),
             beta_pa=np.array([5e4]),
             reliability=np.array([0.9]),
+            free_flight_failure_fraction=np.array([0.0]),
         ),
         interceptors=InterceptorTable(
             name=("sam",),
@@ -216,6 +217,9 @@ def world(
             organic_guidance=np.array([True]),
             fcq_ipp_sigma_m=np.array([fcq_ipp_sigma_m]),
             pk=np.array([[0.7, 0.6, 0.5]]),
+            reliability=np.array([1.0]),
+            remote_guidance=np.array([False]),
+            common_mode=np.zeros((1, 3)),
         ),
         radars=radars,
         satellites=SatelliteTable(

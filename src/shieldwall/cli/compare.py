@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 
 from shieldwall.cli._common import err, print_json, print_table
+from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
 from shieldwall.cli.run import load_world, progress_callback
 from shieldwall.studies.compare import DEFAULT_POLICIES, Comparison, compare
 
@@ -78,6 +79,7 @@ def register(app: typer.Typer) -> None:
     """Add ``compare`` to the CLI."""
 
     @app.command(name="compare")
+    @doctrine_options
     def compare_cmd(
         file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
         policies: Annotated[
@@ -96,23 +98,21 @@ def register(app: typer.Typer) -> None:
         phase: Annotated[
             str | None, typer.Option("--phase", help="Deployment phase (name or 0-based index).")
         ] = None,
-        solver: Annotated[
-            str, typer.Option("--solver", help="Fire planning: heuristic, exact or doctrine.")
-        ] = "heuristic",
         baseline: Annotated[
             str, typer.Option("--baseline", help="Policy differences are measured from.")
         ] = "national",
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        *,
+        doctrine: DoctrineFlags,
     ) -> None:
         """Compare sharing policies on one raid: P(zero leakage), leakers, interceptors used."""
-        world = load_world(file, phase)
+        world = doctrine.apply(load_world(file, phase))
         with progress_callback(enabled=not as_json) as progress:
             result = compare(
                 world,
                 _split(policies),
                 trials,
                 seed,
-                solver,
                 baseline=baseline,
                 progress=progress,
             )

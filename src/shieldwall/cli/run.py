@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shieldwall.cli._common import err, out, print_json
+from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
 from shieldwall.io.run_folder import run_summary, write_run_folder
 from shieldwall.pipeline import Results, simulate
 from shieldwall.scenario import World, compile_world, load_scenario
@@ -95,6 +96,7 @@ def register(app: typer.Typer) -> None:
     """Add ``run`` to the CLI."""
 
     @app.command(name="run")
+    @doctrine_options
     def run_cmd(
         file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
         policy: Annotated[str, typer.Option("--policy", help="Sharing policy.")] = "national",
@@ -103,27 +105,27 @@ def register(app: typer.Typer) -> None:
         ] = None,
         trials: Annotated[int | None, typer.Option("--trials", "-n", help="Trials.")] = None,
         seed: Annotated[int | None, typer.Option("--seed", help="Root random seed.")] = None,
-        solver: Annotated[
-            str, typer.Option("--solver", help="Fire planning: heuristic, exact or doctrine.")
-        ] = "heuristic",
         out_dir: Annotated[
             Path | None, typer.Option("--out", help="Run folder to create (must not exist).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        *,
+        doctrine: DoctrineFlags,
     ) -> None:
         """Simulate one policy, print its metrics and write a run folder."""
-        world = load_world(file, phase)
+        world = doctrine.apply(load_world(file, phase))
         with progress_callback(enabled=not as_json) as progress:
             if progress:
                 progress("loading", 0, 2)
-            results = simulate(world, policy, trials, seed, solver)
+            results = simulate(world, policy, trials, seed)
             if progress:
                 progress("simulation", 1, 2)
             target = out_dir or _default_out(world, results.policy)
             extra: dict[str, Any] = {"command": "run", "scenario_file": str(file)}
             folder = write_run_folder(results, target, extra=extra)
         if as_json:
-            print_json({"run_folder": str(folder), **run_summary(results)})
+            used = results.world.doctrine.as_dict()
+            print_json({"run_folder": str(folder), **run_summary(results), "doctrine": used})
             return
         print_results(results)
         err.print(f"run folder: {folder}")

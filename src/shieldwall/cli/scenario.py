@@ -11,7 +11,9 @@ import typer
 
 from shieldwall.cli._common import EXIT_BAD_INPUT, EXIT_OK, out, print_json, print_problem
 from shieldwall.errors import Problem, ShieldwallError
-from shieldwall.scenario import Scenario, load_scenario
+from shieldwall.flight.checks import validate
+from shieldwall.scenario import Scenario
+from shieldwall.scenario.loader import EXTENSION_PREFIX
 from shieldwall.scenario.summary import summarize
 
 __all__ = ["print_summary", "register", "schema_document", "validate_files"]
@@ -20,6 +22,8 @@ __all__ = ["print_summary", "register", "schema_document", "validate_files"]
 def schema_document() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a scenario file, from the pydantic models."""
     schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    # top-level `x-...` keys are ignored by the loader: a place for YAML anchors
+    schema["patternProperties"] = {f"^{EXTENSION_PREFIX}": {}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://shieldwall.invalid/scenario.schema.json",
@@ -39,19 +43,15 @@ def _problem_json(p: Problem) -> dict[str, Any]:
 
 
 def validate_files(files: list[Path]) -> list[dict[str, Any]]:
-    """Validate each file; one result dict per file (``ok``, ``problems``, ``summary``)."""
+    """Validate each file as every simulation command would (every phase, the flight checks);
+    one result dict per file (``ok``, ``problems``, ``summary`` when ok)."""
     results: list[dict[str, Any]] = []
     for path in files:
-        try:
-            scenario = load_scenario(path)
-            summary = summarize(scenario)
-        except ShieldwallError as exc:
-            problems = exc.problems or [Problem(message=str(exc.args[0]), file=str(path))]
-            results.append({"file": str(path), "ok": False, "problems": problems})
-            continue
-        results.append(
-            {"file": str(path), "ok": True, "problems": scenario.warnings, "summary": summary}
-        )
+        found = validate(path)
+        result: dict[str, Any] = {"file": str(path), "ok": found.ok, "problems": found.problems}
+        if found.ok and found.scenario is not None:
+            result["summary"] = summarize(found.scenario, worlds=found.worlds)
+        results.append(result)
     return results
 
 

@@ -16,10 +16,9 @@ import numpy as np
 
 from shieldwall.earth.geodesy import geodesic_inverse
 from shieldwall.errors import CatalogError, Problem
-from shieldwall.scenario.catalog.keys import COST_KEYS
+from shieldwall.scenario.catalog.keys import KEY_SPECS, ORDERED_PAIRS, PARAM_KEYS, Kind
 from shieldwall.scenario.launch import inside_polygon
 from shieldwall.scenario.model import PRESET_POLICIES
-from shieldwall.scenario.params import PARAM_KEYS
 from shieldwall.scenario.source import Source
 from shieldwall.scenario.suggest import did_you_mean, list_allowed
 
@@ -100,15 +99,18 @@ class _Checker:
             self.error(path, str(exc.args[0]) if exc.args else str(exc))
             return None
 
-    def complete_inline(self, path: P, item: dict[str, Any], kind: str, what: str) -> None:
-        """An object without ``type:`` must give every catalog key of its kind but the cost keys
-        (``COST_KEYS``: an unpriced object has an unknown cost); with overrides
-        applied, lower bounds must stay below upper bounds (e.g. min_alt_km < max_alt_km)."""
+    def complete_inline(self, path: P, item: dict[str, Any], kind: Kind, what: str) -> None:
+        """An object without ``type:`` must give every catalog key of its kind that has no
+        default; with overrides applied, lower bounds must stay below upper bounds (e.g.
+        min_alt_km < max_alt_km)."""
         self.consistent(path, item, kind)
         if item.get("type") is not None:
             return
-        optional = COST_KEYS.get(kind, ())  # type: ignore[call-overload]
-        missing = [k for k in PARAM_KEYS[kind] if item.get(k) is None and k not in optional]
+        missing = [
+            k
+            for k in PARAM_KEYS[kind]
+            if item.get(k) is None and KEY_SPECS[kind][k].default is None
+        ]
         if missing:
             self.error(
                 path,
@@ -117,14 +119,14 @@ class _Checker:
                 f"{list_allowed(self.cat.names(kind))}",
             )
 
-    def consistent(self, path: P, item: dict[str, Any], kind: str) -> None:
+    def consistent(self, path: P, item: dict[str, Any], kind: Kind) -> None:
         values: dict[str, Any] = {}
         if (type_name := _str(item, "type")) is not None:
             with contextlib.suppress(CatalogError):  # an unknown type is reported elsewhere
                 values.update(self.cat.get(kind, type_name).values())
         overrides = {k: item[k] for k in PARAM_KEYS[kind] if _num(item.get(k))}
         values.update(overrides)
-        for lo, hi in _ORDERED.get(kind, ()):
+        for lo, hi in ORDERED_PAIRS[kind]:
             if not (lo in overrides or hi in overrides):
                 continue
             a: Any = values.get(lo)
@@ -378,10 +380,11 @@ class _Checker:
         pts_deg: np.ndarray,
         aim: tuple[float, float],
     ) -> None:
-        if not _num(values.get("max_range_km")):
+        """Warn about aims closer than the missile's ``min_range_km``. Whether the missile can
+        reach the aim is decided by the real targeting solve (``shieldwall.flight.checks``)."""
+        if not _num(values.get("min_range_km")):
             return
-        max_km = float(values["max_range_km"])
-        min_km = float(values["min_range_km"]) if _num(values.get("min_range_km")) else 0.0
+        min_km = float(values["min_range_km"])
         d_m, _, _ = geodesic_inverse(
             np.radians(pts_deg[:, 0]),
             np.radians(pts_deg[:, 1]),
@@ -390,26 +393,11 @@ class _Checker:
         )
         d_km = np.asarray(d_m) / 1000.0
         d_km = d_km[np.isfinite(d_km)]
-        if d_km.size == 0:
-            return
-        near, far = float(d_km.min()), float(d_km.max())
-        if near > max_km:
+        if d_km.size and float(d_km.min()) < min_km:
             self.warn(
                 path,
-                f"aim point is {near:.0f} km from the nearest point of the launch area, beyond "
-                f"{missile}'s max_range_km {max_km:g}: no missile of this salvo can reach it",
-            )
-        elif far > max_km:
-            self.warn(
-                path,
-                f"parts of the launch area are up to {far:.0f} km from the aim point, beyond "
-                f"{missile}'s max_range_km {max_km:g}: launches from there cannot reach it",
-            )
-        if near < min_km:
-            self.warn(
-                path,
-                f"aim point is only {near:.0f} km from the launch area, below {missile}'s "
-                f"min_range_km {min_km:g}",
+                f"aim point is only {float(d_km.min()):.0f} km from the launch area, below "
+                f"{missile}'s min_range_km {min_km:g}",
             )
 
     def check_policies(self) -> None:
@@ -429,19 +417,31 @@ class _Checker:
                     self.ref((*lpath, key), _str(link, key), self.nations, "nation")
                 if _str(link, "from") is not None and link.get("from") == link.get("to"):
                     self.error(lpath, "a link must join two different nations")
-            defends = item.get("defends")
-            if isinstance(defends, dict):
-                for key, allies in defends.items():
-                    self.ref((*path, "defends", key), key, self.nations, "nation")
-                    if isinstance(allies, list):
-                        for i, ally in enumerate(allies):
-                            if isinstance(ally, str) and ally != "all":
-                                self.ref(
-                                    (*path, "defends", key, i),
-                                    ally,
-                                    [*self.nations, "all"],
-                                    "nation",
-                                )
+            self.check_defends(path, item.get("defends"))
+            ifc = item.get("ifc")
+            if isinstance(ifc, dict):
+                for key in ifc:
+                    self.ref((*path, "ifc", key), str(key), [*self.nations, "all"], "nation")
+
+    def check_defends(self, path: P, defends: Any) -> None:
+        """Nations named in ``defends`` (short list or long ``{nations, own}`` form)."""
+        if not isinstance(defends, dict):
+            return
+        for key, entry in defends.items():
+            epath: P = (*path, "defends", key)
+            self.ref(epath, str(key), self.nations, "nation")
+            allies, apath = entry, epath
+            if isinstance(entry, dict):
+                allies, apath = entry.get("nations"), (*epath, "nations")
+                if entry.get("own") is False and isinstance(allies, list) and key in allies:
+                    self.error(
+                        (*epath, "own"),
+                        f"{key} lists itself in `nations` and says `own: false`; write one",
+                    )
+            if isinstance(allies, list):
+                for i, ally in enumerate(allies):
+                    if isinstance(ally, str) and ally != "all":
+                        self.ref((*apath, i), ally, [*self.nations, "all"], "nation")
 
     def check_phases(self) -> None:
         phases = list(_seq(self.data, ("phases",)))
@@ -512,13 +512,6 @@ class _Checker:
 #: Kind of a battery's organic radar in the id table (it cannot be moved, removed or referenced
 #: by another battery's ``radar:`` on its own).
 ORGANIC = "organic radars"
-
-#: Parameter pairs that must satisfy lower < upper after overrides.
-_ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
-    "missile": (("min_range_km", "max_range_km"),),
-    "interceptor": (("min_alt_km", "max_alt_km"), ("min_ground_range_km", "max_ground_range_km")),
-    "radar": (("min_el_deg", "max_el_deg"),),
-}
 
 
 def _latlon(point: dict[str, Any]) -> tuple[float, float] | None:

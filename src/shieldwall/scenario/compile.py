@@ -21,9 +21,11 @@ from typing import Any
 import numpy as np
 
 from shieldwall.earth.geodesy import geodetic_to_ecef
-from shieldwall.errors import Problem, ScenarioError
+from shieldwall.errors import ScenarioError
+from shieldwall.scenario.catalog.keys import KEY_SPECS, PARAM_KEYS, THREAT_CLASSES, Kind
 from shieldwall.scenario.checks import CatalogLike
-from shieldwall.scenario.launch import sample_box, sample_polygon
+from shieldwall.scenario.doctrine import Doctrine
+from shieldwall.scenario.launch import reach_probes, sample_box, sample_polygon
 from shieldwall.scenario.loader import default_catalog
 from shieldwall.scenario.model import (
     PRESET_POLICIES,
@@ -33,20 +35,21 @@ from shieldwall.scenario.model import (
     Radar,
     Scenario,
 )
-from shieldwall.scenario.params import PARAM_KEYS, StrictModel
+from shieldwall.scenario.params import StrictModel, doctrine_settings
 from shieldwall.scenario.phases import deployment
 from shieldwall.scenario.policy import build_policy, preset_policy
 from shieldwall.scenario.world import (
     SHAPE_CODES,
-    THREAT_CLASSES,
     AssetTable,
     BatteryTable,
     InterceptorTable,
     MissileTable,
     NationTable,
+    Origin,
     Policy,
     RadarTable,
     RaidTable,
+    SalvoTable,
     SatelliteTable,
     World,
 )
@@ -56,10 +59,7 @@ __all__ = ["RAID_STREAM", "compile_world", "scenario_hash"]
 #: Spawn key of the launch-point random stream (ASCII "RAID").
 RAID_STREAM = 0x52414944
 
-_KM = 1000.0  # [m/km]
-_MUSD = 1e6  # [USD per million USD]
-_KPA = 1000.0  # [Pa/kPa]
-_MRAD = 1e-3  # [rad/mrad]
+_KM = 1000.0  # [m/km] (scenario-only fields; catalog keys convert through the table)
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -69,14 +69,41 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def _fail(scenario: Scenario, path: str, message: str) -> ScenarioError:
-    return ScenarioError(message, [Problem(message=message, path=path, file=scenario.file)])
+Path_ = tuple[str | int, ...]
+
+
+def _fail(scenario: Scenario, path: Path_, message: str) -> ScenarioError:
+    return ScenarioError(message, [scenario.source.problem(path, message)])
+
+
+def _unit_paths(scenario: Scenario) -> dict[str, Path_]:
+    """Document path of every unit (asset, radar, satellite, battery) by id."""
+    paths: dict[str, Path_] = {}
+    groups: tuple[tuple[Path_, Sequence[Any]], ...] = (
+        (("assets",), scenario.assets),
+        (("sensors", "radars"), scenario.sensors.radars),
+        (("sensors", "satellites"), scenario.sensors.satellites),
+        (("batteries",), scenario.batteries),
+    )
+    for k, step in enumerate(scenario.phases):
+        add = step.add
+        groups += (
+            (("phases", k, "add", "assets"), add.assets),
+            (("phases", k, "add", "radars"), add.radars),
+            (("phases", k, "add", "satellites"), add.satellites),
+            (("phases", k, "add", "batteries"), add.batteries),
+        )
+    for base, units in groups:
+        for i, unit in enumerate(units):
+            paths.setdefault(unit.id, (*base, i))
+    return paths
 
 
 def _resolve(
-    catalog: CatalogLike, kind: str, type_name: str | None, model: StrictModel
+    catalog: CatalogLike, kind: Kind, type_name: str | None, model: StrictModel
 ) -> tuple[str, dict[str, Any]]:
-    """Catalog values of ``type_name`` with the model's non-None keys of ``kind`` on top."""
+    """Catalog values of ``type_name`` with the model's non-None keys of ``kind`` on top (an
+    inline definition gets the table's default for a key it leaves out)."""
     values: dict[str, Any] = {}
     canonical = ""
     if type_name is not None:
@@ -87,19 +114,36 @@ def _resolve(
         value = getattr(model, key, None)
         if value is not None:
             values[key] = value
+        elif key not in values and KEY_SPECS[kind][key].default is not None:
+            values[key] = KEY_SPECS[kind][key].default
     return canonical, values
 
 
-def _f(rows: Sequence[dict[str, Any]], key: str, scale: float = 1.0) -> np.ndarray:
-    return np.array([float(r[key]) * scale for r in rows], dtype=np.float64).reshape(len(rows))
+def si_columns(kind: Kind, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The World table columns of ``kind`` from resolved I/O values, one row per dict.
 
-
-def _cost(rows: Sequence[dict[str, Any]], key: str) -> np.ndarray:
-    """A cost column in USD; NaN where an inline object gives no cost (COST_KEYS)."""
-    return np.array(
-        [float(r[key]) * _MUSD if r.get(key) is not None else np.nan for r in rows],
-        dtype=np.float64,
-    ).reshape(len(rows))
+    Every key of the parameter table goes to its SI field, scaled by its unit suffix (km -> m,
+    deg -> rad, kPa -> Pa, km/s -> m/s, mrad -> rad); text keys become tuples, flags boolean
+    arrays, per-class keys (``pk_srbm`` ...) one ``(n, 3)`` array in ``THREAT_CLASSES`` order.
+    """
+    n = len(rows)
+    out: dict[str, Any] = {}
+    stacked: dict[str, dict[str, np.ndarray]] = {}
+    for name, key in KEY_SPECS[kind].items():
+        if key.type == "str":
+            out[key.si_name] = tuple(str(r[name]) for r in rows)
+        elif key.type == "bool":
+            out[key.si_name] = np.array([bool(r[name]) for r in rows], dtype=bool).reshape(n)
+        else:
+            col = np.array([float(r[name]) for r in rows], dtype=np.float64).reshape(n)
+            col = col * key.scale
+            if key.column:
+                stacked.setdefault(key.si_name, {})[key.column] = col
+            else:
+                out[key.si_name] = col
+    for si, cols in stacked.items():
+        out[si] = np.stack([cols[c] for c in THREAT_CLASSES], axis=1).reshape(n, len(cols))
+    return out
 
 
 def _site(locs: Sequence[Location]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -154,7 +198,10 @@ def compile_world(
         ),
     )
 
-    interceptors, battery_itype = _interceptors(scenario, dep.batteries, cat)
+    unit_paths = _unit_paths(scenario)
+    interceptors, battery_itype, interceptor_paths = _interceptors(
+        scenario, dep.batteries, cat, unit_paths
+    )
     radars, batteries = _radars_batteries(scenario, dep.radars, dep.batteries, nat, cat)
     batteries = {**batteries, "interceptor_idx": _idx(battery_itype)}
 
@@ -163,12 +210,10 @@ def compile_world(
         id=tuple(s.id for s in dep.satellites),
         nation_idx=_idx([nat[s.nation] for s in dep.satellites]),
         type=tuple(c or s.id for (c, _), s in zip(sats, dep.satellites, strict=True)),
-        latency_s=_f([v for _, v in sats], "latency_s"),
-        launch_point_sigma_m=_f([v for _, v in sats], "launch_point_sigma_km", _KM),
-        azimuth_sigma_rad=np.radians(_f([v for _, v in sats], "azimuth_sigma_deg")),
+        **si_columns("satellite", [v for _, v in sats]),
     )
 
-    missiles, raid = _raid(scenario, dep.assets, dep.asset_locations, cat)
+    missiles, raid, salvos, missile_paths = _raid(scenario, dep.assets, dep.asset_locations, cat)
     policies: dict[str, Policy] = {
         name: preset_policy(name, len(nation_ids), scenario.settings.default_latency_s)
         for name in PRESET_POLICIES
@@ -192,52 +237,59 @@ def compile_world(
         batteries=BatteryTable(**batteries),
         raid=raid,
         policies=policies,
+        doctrine=Doctrine.from_settings(doctrine_settings(scenario.doctrine)),
+        salvos=salvos,
+        origin=Origin(
+            source=scenario.source,
+            rows={
+                "assets": tuple(unit_paths[a.id] for a in dep.assets),
+                "radars": _radar_paths(dep.radars, dep.batteries, unit_paths),
+                "satellites": tuple(unit_paths[u.id] for u in dep.satellites),
+                "batteries": tuple(unit_paths[b.id] for b in dep.batteries),
+                "interceptors": interceptor_paths,
+                "missiles": missile_paths,
+                "salvos": tuple(("threats", "raid", s) for s in range(len(salvos))),
+            },
+        ),
     )
+
+
+def _radar_paths(
+    radars: Sequence[Radar], batteries: Sequence[Battery], unit_paths: dict[str, Path_]
+) -> tuple[Path_, ...]:
+    """Paths of the RadarTable rows: stand-alone radars, then batteries' organic radars."""
+    organic = [(*unit_paths[b.id], "organic_radar") for b in batteries if b.organic_radar]
+    return (*(unit_paths[r.id] for r in radars), *organic)
 
 
 def _interceptors(
-    scenario: Scenario, batteries: Sequence[Battery], cat: CatalogLike
-) -> tuple[InterceptorTable, list[int]]:
-    defined = {t.name: t for t in scenario.interceptors}
+    scenario: Scenario,
+    batteries: Sequence[Battery],
+    cat: CatalogLike,
+    unit_paths: dict[str, Path_],
+) -> tuple[InterceptorTable, list[int], tuple[Path_, ...]]:
+    defined = {t.name: (k, t) for k, t in enumerate(scenario.interceptors)}
     names: list[str] = []
     rows: list[dict[str, Any]] = []
+    paths: list[Path_] = []
     which: list[int] = []
     for battery in batteries:
-        spec = defined.get(battery.interceptor)
-        if spec is not None:
+        path: Path_
+        if battery.interceptor in defined:
+            k, spec = defined[battery.interceptor]
             _, values = _resolve(cat, "interceptor", spec.type, spec)
-            name = spec.name
+            name, path = spec.name, ("interceptors", k)
         else:
-            name = str(cat.get("interceptor", battery.interceptor).name)
-            values = dict(cat.get("interceptor", battery.interceptor).values())
+            entry = cat.get("interceptor", battery.interceptor)
+            name, values = str(entry.name), dict(entry.values())
+            path = (*unit_paths[battery.id], "interceptor")
         if name not in names:
             names.append(name)
             rows.append(values)
+            paths.append(path)
         which.append(names.index(name))
-    table = InterceptorTable(
-        name=tuple(names),
-        tier=tuple(str(r["tier"]) for r in rows),
-        burn_time_s=_f(rows, "burn_time_s"),
-        burnout_speed_mps=_f(rows, "burnout_speed_kms", _KM),
-        beta_pa=_f(rows, "beta_kpa", _KPA),
-        min_alt_m=_f(rows, "min_alt_km", _KM),
-        max_alt_m=_f(rows, "max_alt_km", _KM),
-        min_ground_range_m=_f(rows, "min_ground_range_km", _KM),
-        max_ground_range_m=_f(rows, "max_ground_range_km", _KM),
-        reaction_time_s=_f(rows, "reaction_time_s"),
-        kill_assessment_s=_f(rows, "kill_assessment_s"),
-        organic_guidance=np.array([bool(r["organic_guidance"]) for r in rows], dtype=bool).reshape(
-            len(rows)
-        ),
-        fcq_ipp_sigma_m=_f(rows, "fcq_ipp_sigma_m"),
-        pk=np.array(
-            [[float(r[f"pk_{c}"]) for c in THREAT_CLASSES] for r in rows], dtype=np.float64
-        ).reshape(len(rows), len(THREAT_CLASSES)),
-        round_cost_usd=_cost(rows, "round_cost_musd"),
-        launcher_cost_usd=_cost(rows, "launcher_cost_musd"),
-        battery_cost_usd=_cost(rows, "battery_cost_musd"),
-    )
-    return table, which
+    table = InterceptorTable(name=tuple(names), **si_columns("interceptor", rows))
+    return table, which, tuple(paths)
 
 
 def _radars_batteries(
@@ -277,7 +329,7 @@ def _radars_batteries(
             if battery.radar not in ids[: len(radars)]:
                 raise _fail(
                     scenario,
-                    f"batteries.{battery.id}.radar",
+                    (*_unit_paths(scenario)[battery.id], "radar"),
                     f"battery {battery.id!r} relies on radar {battery.radar!r}, which is not "
                     "deployed in this phase",
                 )
@@ -293,24 +345,13 @@ def _radars_batteries(
         nation_idx=_idx(nations),
         type=tuple(types),
         platform=tuple(platforms),
-        band=tuple(str(v["band"]) for v in rows),
         lat_rad=lat,
         lon_rad=lon,
         alt_m=alt,
         r_ecef_m=r,
         boresight_az_rad=np.radians(np.array(boresight, dtype=np.float64).reshape(len(ids))),
-        half_az_rad=np.radians(_f(rows, "half_az_deg")),
-        min_el_rad=np.radians(_f(rows, "min_el_deg")),
-        max_el_rad=np.radians(_f(rows, "max_el_deg")),
-        r0_m=_f(rows, "r0_km", _KM),
-        search_range_factor=_f(rows, "search_range_factor"),
-        search_el_rad=np.radians(_f(rows, "search_el_deg")),
-        beamwidth_rad=_f(rows, "beamwidth_mrad", _MRAD),
-        revisit_s=_f(rows, "revisit_s"),
-        range_sigma_m=_f(rows, "range_sigma_m"),
-        angle_sigma_rad=_f(rows, "angle_sigma_mrad", _MRAD),
         battery_idx=_idx(battery_of),
-        unit_cost_usd=_cost(rows, "unit_cost_musd"),
+        **si_columns("radar", rows),
     )
     blat, blon, balt, br = _site([b.site for b in batteries])
     launchers = _idx([b.launchers for b in batteries])
@@ -337,10 +378,11 @@ def _raid(
     assets: Sequence[Any],
     locations: dict[str, Location],
     cat: CatalogLike,
-) -> tuple[MissileTable, RaidTable]:
+) -> tuple[MissileTable, RaidTable, SalvoTable, tuple[Path_, ...]]:
     threats = scenario.threats
-    defined = {m.name: m for m in threats.missiles}
+    defined = {m.name: (k, m) for k, m in enumerate(threats.missiles)}
     areas = {a.id: a for a in threats.launch_areas}
+    area_paths = {a.id: ("threats", "launch_areas", k) for k, a in enumerate(threats.launch_areas)}
     asset_idx = {a.id: i for i, a in enumerate(assets)}
     rng = np.random.default_rng(
         np.random.SeedSequence(scenario.settings.seed, spawn_key=(RAID_STREAM,))
@@ -348,18 +390,23 @@ def _raid(
 
     names: list[str] = []
     rows: list[dict[str, Any]] = []
+    paths: list[Path_] = []
+    probes: list[tuple[np.ndarray, np.ndarray]] = []
     cols: dict[str, list[np.ndarray]] = {k: [] for k in _RAID_F64 + _RAID_INT}
     for s, salvo in enumerate(threats.raid):
-        spec = defined.get(salvo.missile)
-        if spec is not None:
+        path: Path_
+        if salvo.missile in defined:
+            k, spec = defined[salvo.missile]
             _, values = _resolve(cat, "missile", spec.type, spec)
-            name = spec.name
+            name, path = spec.name, ("threats", "missiles", k)
         else:
             entry = cat.get("missile", salvo.missile)
             name, values = str(entry.name), dict(entry.values())
+            path = ("threats", "raid", s, "missile")
         if name not in names:
             names.append(name)
             rows.append(values)
+            paths.append(path)
         n = salvo.count
         area = areas[salvo.launch_area]
         if area.point is not None:
@@ -386,7 +433,7 @@ def _raid(
             if drawn is None:
                 raise _fail(
                     scenario,
-                    f"threats.launch_areas.{area.id}.polygon",
+                    (*area_paths[area.id], "polygon"),
                     f"launch area {area.id!r}: the polygon encloses (almost) no area; list its "
                     "vertices in order around the boundary",
                 )
@@ -397,6 +444,12 @@ def _raid(
         else:  # checks.py guarantees exactly one of aim_point / aim_asset (a known asset)
             target = locations[str(salvo.aim_asset)]
             aim_idx = asset_idx.get(str(salvo.aim_asset), -1)
+        probe_lat, probe_lon, _ = reach_probes(
+            *_area_vertices(area),
+            math.radians(target.lat_deg),
+            math.radians(target.lon_deg),
+        )
+        probes.append((probe_lat, probe_lon))
         nan = np.full(n, np.nan)
         cols["missile_idx"].append(np.full(n, names.index(name)))
         cols["salvo_idx"].append(np.full(n, s))
@@ -428,20 +481,38 @@ def _raid(
         **{k: cat_col(k, np.int64) for k in _RAID_INT if k != "shape"},
         shape=cat_col("shape", np.int8),
     )
-    missiles = MissileTable(
-        name=tuple(names),
-        threat_class=tuple(str(r["threat_class"]) for r in rows),
-        max_range_m=_f(rows, "max_range_km", _KM),
-        min_range_m=_f(rows, "min_range_km", _KM),
-        burn_time_s=_f(rows, "burn_time_s"),
-        burnout_alt_m=_f(rows, "burnout_alt_km", _KM),
-        rcs_booster_m2=_f(rows, "rcs_booster_m2"),
-        rcs_rv_m2=_f(rows, "rcs_rv_m2"),
-        beta_pa=_f(rows, "beta_kpa", _KPA),
-        reliability=_f(rows, "reliability"),
-        unit_cost_usd=_cost(rows, "unit_cost_musd"),
+    missiles = MissileTable(name=tuple(names), **si_columns("missile", rows))
+    n_salvo = len(threats.raid)
+    salvos = SalvoTable(
+        id=tuple(s.id or f"raid[{k}]" for k, s in enumerate(threats.raid)),
+        launch_area=tuple(s.launch_area for s in threats.raid),
+        missile_idx=_idx([names.index(_missile_name(s, defined, cat)) for s in threats.raid]),
+        count=_idx([s.count for s in threats.raid]),
+        probe_lat_rad=np.array([p[0] for p in probes], dtype=np.float64).reshape(n_salvo, 2),
+        probe_lon_rad=np.array([p[1] for p in probes], dtype=np.float64).reshape(n_salvo, 2),
     )
-    return missiles, raid
+    return missiles, raid, salvos, tuple(paths)
+
+
+def _missile_name(salvo: Any, defined: dict[str, Any], cat: CatalogLike) -> str:
+    if salvo.missile in defined:
+        return str(defined[salvo.missile][1].name)
+    return str(cat.get("missile", salvo.missile).name)
+
+
+def _area_vertices(area: Any) -> tuple[str, np.ndarray, np.ndarray]:
+    """``(kind, lat_rad, lon_rad)`` of a launch area (box: south/north, west/east edges)."""
+    if area.point is not None:
+        return "point", np.radians([area.point.lat_deg]), np.radians([area.point.lon_deg])
+    if area.box is not None:
+        bx = area.box
+        return (
+            "box",
+            np.radians([bx.lat_min_deg, bx.lat_max_deg]),
+            np.radians([bx.lon_min_deg, bx.lon_max_deg]),
+        )
+    poly = area.polygon or ()
+    return "polygon", np.radians([v.lat_deg for v in poly]), np.radians([v.lon_deg for v in poly])
 
 
 _RAID_F64 = (

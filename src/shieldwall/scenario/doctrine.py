@@ -2,14 +2,21 @@
 
 One frozen record of how the battle manager fights (docs/battle.md): how many rounds an engagement
 fires, the shot caps, what it holds back, tier order, how long fire channels stay busy,
-kill-assessment errors, the believed-target margin and the planner. The scenario's ``doctrine:``
-section and the command-line flags compile into it; ``World.doctrine`` carries it to battle.
+kill-assessment errors, the believed-target margin and the planner. ``World.doctrine`` carries it
+to battle.
+
+Every setting is defined once, in :data:`SETTINGS` (name, type, default, allowed values, meaning,
+command-line flag). The checks of :class:`Doctrine`, the scenario's ``doctrine:`` section
+(:func:`shieldwall.scenario.params.doctrine_model`, and so the JSON Schema) and the command-line
+flags of ``run``/``compare``/the studies (``shieldwall.cli._doctrine``) are derived from it, so
+a value is refused with the same message wherever it is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
 from shieldwall.errors import Problem, ShieldwallError
 
@@ -18,10 +25,13 @@ __all__ = [
     "FIRE_MODES",
     "PLANNER_OBJECTIVES",
     "PLANNER_SOLVERS",
+    "SETTINGS",
     "Doctrine",
     "DoctrineError",
     "KillAssessment",
     "Planner",
+    "Setting",
+    "markdown_table",
 ]
 
 #: How an engagement spends rounds: one per shoot-look-shoot slot, or a salvo at once.
@@ -36,6 +46,188 @@ PLANNER_OBJECTIVES: tuple[str, ...] = ("asset_value", "expected_leakers")
 
 class DoctrineError(ShieldwallError, ValueError):
     """A doctrine value is out of range or unknown (names the field and what is allowed)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """One doctrine setting (the single definition of it).
+
+    Parameters
+    ----------
+    name
+        Dotted path in :class:`Doctrine` and in the scenario's ``doctrine:`` section
+        (``salvo_size``, ``kill_assessment.miss_as_kill``).
+    type
+        ``int``, ``float``, ``bool`` or ``str`` (a choice).
+    default
+        The value when nothing says otherwise.
+    doc
+        What it means, one sentence.
+    flag
+        The command-line option of ``run``, ``compare`` and the studies.
+    lo, hi
+        Inclusive bounds of a number.
+    choices
+        Allowed values of a choice.
+    """
+
+    name: str
+    type: type
+    default: Any
+    doc: str
+    flag: str
+    lo: float = -math.inf
+    hi: float = math.inf
+    choices: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The last part of the name (the field in its record)."""
+        return self.name.rpartition(".")[2]
+
+    def describe(self) -> str:
+        """What is allowed, in words."""
+        if self.type is bool:
+            return "true or false"
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.type is int:
+            return f"an integer in [{int(self.lo):,}, {int(self.hi):,}]"
+        return f"a number in [{self.lo:g}, {self.hi:g}]"
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed (``None`` if it is)."""
+        ok: bool
+        if self.type is bool:
+            ok = isinstance(value, bool)
+        elif self.choices:
+            ok = isinstance(value, str) and value in self.choices
+        elif self.type is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            ok = ok and self.lo <= value <= self.hi
+        else:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value) and self.lo <= value <= self.hi
+        return None if ok else f"must be {self.describe()}, got {value!r}"
+
+
+#: Every doctrine setting, in display order.
+SETTINGS: Final[tuple[Setting, ...]] = (
+    Setting(
+        name="mode",
+        type=str,
+        default="sls",
+        choices=FIRE_MODES,
+        flag="--mode",
+        doc="sls: one round per shoot-look-shoot opportunity; salvo: salvo_size rounds at once.",
+    ),
+    Setting(
+        name="salvo_size",
+        type=int,
+        default=2,
+        lo=1,
+        hi=16,
+        flag="--salvo",
+        doc="Rounds per engagement in salvo mode (and in the doctrine baseline); a launcher holds "
+        "at most 16.",
+    ),
+    Setting(
+        name="max_rounds_per_pair",
+        type=int,
+        default=2,
+        lo=1,
+        hi=16,
+        flag="--max-rounds-per-pair",
+        doc="Most rounds one battery fires at one threat.",
+    ),
+    Setting(
+        name="max_rounds_per_threat",
+        type=int,
+        default=6,
+        lo=1,
+        hi=32,
+        flag="--max-rounds-per-threat",
+        doc="Most rounds fired at one threat by all batteries together.",
+    ),
+    Setting(
+        name="reserve_rounds",
+        type=int,
+        default=0,
+        lo=0,
+        hi=1_000_000,
+        flag="--reserve",
+        doc="Rounds each battery holds back from engagements the plan did not ask for.",
+    ),
+    Setting(
+        name="upper_tier_first",
+        type=bool,
+        default=False,
+        flag="--upper-tier-first",
+        doc="Lower-tier batteries hold fire at a threat while an upper-tier battery with rounds "
+        "can still engage it.",
+    ),
+    Setting(
+        name="channel_hold",
+        type=str,
+        default="intercept",
+        choices=CHANNEL_HOLDS,
+        flag="--channel-hold",
+        doc="Until when an engagement occupies its fire channel: intercept, or the kill "
+        "assessment after it.",
+    ),
+    Setting(
+        name="kill_assessment.miss_as_kill",
+        type=float,
+        default=0.0,
+        lo=0.0,
+        hi=1.0,
+        flag="--miss-as-kill",
+        doc="Probability that a surviving threat is reported dead (it is then dropped).",
+    ),
+    Setting(
+        name="kill_assessment.kill_as_miss",
+        type=float,
+        default=0.0,
+        lo=0.0,
+        hi=1.0,
+        flag="--kill-as-miss",
+        doc="Probability that a dead threat is reported alive (more rounds are spent on it).",
+    ),
+    Setting(
+        name="ipp_margin_sigma",
+        type=float,
+        default=2.0,
+        lo=0.0,
+        hi=10.0,
+        flag="--ipp-margin",
+        doc="A battery believes a threat is aimed at an asset when the predicted impact point "
+        "lies within the asset's radius plus this many IPP standard deviations.",
+    ),
+    Setting(
+        name="planner.solver",
+        type=str,
+        default="heuristic",
+        choices=PLANNER_SOLVERS,
+        flag="--solver",
+        doc="Who makes the nominal fire plan: heuristic (marginal return + local search), "
+        "exact (MILP) or doctrine (no plan: the national salvo baseline).",
+    ),
+    Setting(
+        name="planner.objective",
+        type=str,
+        default="asset_value",
+        choices=PLANNER_OBJECTIVES,
+        flag="--objective",
+        doc="What the planner minimizes: expected asset value lost, or expected leakers.",
+    ),
+)
+
+_BY_NAME: Final[dict[str, Setting]] = {s.name: s for s in SETTINGS}
+#: Flat aliases accepted by :meth:`Doctrine.with_overrides` (``miss_as_kill=0.1``).
+_FLAT: Final[dict[str, str]] = {
+    **{s.name.replace(".", "_"): s.name for s in SETTINGS},
+    **{s.key: s.name for s in SETTINGS},
+}
 
 
 def _fail(path: str, message: str) -> DoctrineError:
@@ -78,7 +270,7 @@ class Planner:
 
 @dataclass(frozen=True, kw_only=True)
 class Doctrine:
-    """How the battle manager fights (every field has a documented default).
+    """How the battle manager fights; every field is a :data:`SETTINGS` entry with its default.
 
     Parameters
     ----------
@@ -103,6 +295,11 @@ class Doctrine:
         the asset's radius plus this many IPP standard deviations. []
     planner
         The planner (solver and objective).
+
+    Raises
+    ------
+    DoctrineError
+        A value that :data:`SETTINGS` does not allow (the message names it and what is allowed).
     """
 
     mode: str = "sls"
@@ -117,62 +314,68 @@ class Doctrine:
     planner: Planner = field(default_factory=Planner)
 
     def __post_init__(self) -> None:
-        for name, allowed in (("mode", FIRE_MODES), ("channel_hold", CHANNEL_HOLDS)):
-            if getattr(self, name) not in allowed:
-                raise _fail(
-                    name, f"must be one of {', '.join(allowed)}, got {getattr(self, name)!r}"
-                )
-        if self.planner.solver not in PLANNER_SOLVERS:
-            valid = ", ".join(PLANNER_SOLVERS)
-            raise _fail("planner.solver", f"must be one of {valid}, got {self.planner.solver!r}")
-        if self.planner.objective not in PLANNER_OBJECTIVES:
-            valid = ", ".join(PLANNER_OBJECTIVES)
-            raise _fail(
-                "planner.objective", f"must be one of {valid}, got {self.planner.objective!r}"
-            )
-        for name in ("salvo_size", "max_rounds_per_pair", "max_rounds_per_threat"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise _fail(name, f"must be a positive integer, got {value!r}")
-        if (
-            isinstance(self.reserve_rounds, bool)
-            or not isinstance(self.reserve_rounds, int)
-            or self.reserve_rounds < 0
-        ):
-            raise _fail("reserve_rounds", f"must be an integer >= 0, got {self.reserve_rounds!r}")
-        for name in ("miss_as_kill", "kill_as_miss"):
-            q = getattr(self.kill_assessment, name)
-            if not (isinstance(q, int | float) and 0.0 <= q <= 1.0):
-                raise _fail(
-                    f"kill_assessment.{name}", f"must be a probability in [0, 1], got {q!r}"
-                )
-        m = self.ipp_margin_sigma
-        if not (isinstance(m, int | float) and 0.0 <= m <= 10.0):
-            raise _fail("ipp_margin_sigma", f"must be a number in [0, 10], got {m!r}")
+        for setting in SETTINGS:
+            message = setting.problem(self.get(setting.name))
+            if message is not None:
+                raise _fail(setting.name, message)
+
+    def get(self, name: str) -> Any:
+        """The value of a setting by dotted name (``"planner.solver"``)."""
+        record: Any = self
+        for part in name.split("."):
+            record = getattr(record, part)
+        return record
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every setting by dotted name (for provenance and ``--json``)."""
+        return {s.name: self.get(s.name) for s in SETTINGS}
+
+    @classmethod
+    def from_settings(cls, values: dict[str, Any]) -> Doctrine:
+        """A doctrine from values by dotted name; missing ones take their defaults."""
+        return cls().with_overrides(**values)
 
     def with_overrides(self, **values: Any) -> Doctrine:
-        """A copy with fields replaced (``planner_solver=``/``miss_as_kill=`` etc. reach nested
-        records); unknown names raise :class:`DoctrineError`."""
-        nested = {
-            "planner_solver": ("planner", "solver"),
-            "planner_objective": ("planner", "objective"),
-            "miss_as_kill": ("kill_assessment", "miss_as_kill"),
-            "kill_as_miss": ("kill_assessment", "kill_as_miss"),
-        }
-        top = {f.name for f in fields(self)}
-        direct: dict[str, Any] = {k: v for k, v in values.items() if k in top}
-        planner = direct.pop("planner", self.planner)
-        ka = direct.pop("kill_assessment", self.kill_assessment)
-        for key, value in values.items():
-            if key in top:
+        """A copy with settings replaced, by dotted name (as a ``**dict``), flat name
+        (``planner_solver``, ``miss_as_kill``) or field name; ``None`` values are ignored.
+
+        Raises
+        ------
+        DoctrineError
+            An unknown name (the message lists the valid ones) or a value not allowed.
+        """
+        top: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {}
+        for given, value in values.items():
+            name = given if given in _BY_NAME else _FLAT.get(given)
+            if name is None:
+                allowed = ", ".join(s.name for s in SETTINGS)
+                raise _fail(given, f"unknown doctrine setting; allowed: {allowed}")
+            if value is None:
                 continue
-            if key in nested:
-                parent, child = nested[key]
-                if parent == "planner":
-                    planner = replace(planner, **{child: value})
-                else:
-                    ka = replace(ka, **{child: value})
+            setting = _BY_NAME[name]
+            message = setting.problem(value)
+            if message is not None:
+                raise _fail(name, message)
+            if setting.type is float:
+                value = float(value)
+            parent, _, key = name.rpartition(".")
+            if parent:
+                nested.setdefault(parent, {})[key] = value
             else:
-                allowed = ", ".join(sorted(top | set(nested)))
-                raise _fail(key, f"unknown doctrine field; allowed: {allowed}")
-        return replace(self, **direct, planner=planner, kill_assessment=ka)
+                top[key] = value
+        for parent, changes in nested.items():
+            top[parent] = replace(getattr(self, parent), **changes)
+        return replace(self, **top)
+
+
+def markdown_table() -> str:
+    """The doctrine settings as Markdown (docs/scenario.md is generated from this)."""
+    rows = [
+        "| setting (`doctrine:`) | flag | default | allowed | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = str(s.default).lower() if s.type is bool else f"{s.default}"
+        rows.append(f"| `{s.name}` | `{s.flag}` | `{default}` | {s.describe()} | {s.doc} |")
+    return "\n".join(rows) + "\n"

@@ -13,8 +13,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall._types import F64
+from shieldwall.earth.geodesy import geodesic_inverse
 
-__all__ = ["MAX_REJECTION_ROUNDS", "inside_polygon", "sample_box", "sample_polygon"]
+__all__ = [
+    "MAX_REJECTION_ROUNDS",
+    "area_candidates",
+    "inside_polygon",
+    "reach_probes",
+    "sample_box",
+    "sample_polygon",
+]
 
 
 #: Rejection rounds before a polygon is declared (nearly) empty.
@@ -84,3 +92,54 @@ def sample_polygon(
     if have < n:
         return None
     return np.concatenate(got_lat)[:n], np.concatenate(got_lon)[:n]
+
+
+#: Grid points per side of a box, and per edge of a polygon, among the reach-probe candidates.
+_PROBE_GRID = 9
+
+
+def area_candidates(
+    kind: str, lat_rad: F64, lon_rad: F64, aim_lat_rad: float, aim_lon_rad: float
+) -> tuple[F64, F64]:
+    """Points standing for a launch area in reach checks. [rad]
+
+    ``kind`` and the vertex arrays as in a launch area: ``point`` (one point), ``box`` (southern
+    and northern, western and eastern edges) or ``polygon`` (the vertices in order). A box gives a
+    9 x 9 grid (its corners, where the farthest point lies, included) plus the aim point clamped
+    into it (the nearest point); a polygon its vertices and 8 points per edge, plus the aim point
+    when it lies inside.
+    """
+    lat = np.asarray(lat_rad, dtype=np.float64)
+    lon = np.asarray(lon_rad, dtype=np.float64)
+    if kind == "point":
+        return lat[:1].copy(), lon[:1].copy()
+    if kind == "box":
+        grid_lat, grid_lon = np.meshgrid(
+            np.linspace(lat[0], lat[1], _PROBE_GRID), np.linspace(lon[0], lon[1], _PROBE_GRID)
+        )
+        clamp_lat = min(max(aim_lat_rad, float(lat[0])), float(lat[1]))
+        clamp_lon = min(max(aim_lon_rad, float(lon[0])), float(lon[1]))
+        return np.append(grid_lat.ravel(), clamp_lat), np.append(grid_lon.ravel(), clamp_lon)
+    f = np.linspace(0.0, 1.0, _PROBE_GRID)[:-1, None]
+    edge_lat = (lat[None] + f * (np.roll(lat, -1) - lat)[None]).ravel()
+    edge_lon = (lon[None] + f * (np.roll(lon, -1) - lon)[None]).ravel()
+    if bool(inside_polygon(np.array([aim_lat_rad]), np.array([aim_lon_rad]), lat, lon)[0]):
+        edge_lat, edge_lon = np.append(edge_lat, aim_lat_rad), np.append(edge_lon, aim_lon_rad)
+    return edge_lat, edge_lon
+
+
+def reach_probes(
+    kind: str, lat_rad: F64, lon_rad: F64, aim_lat_rad: float, aim_lon_rad: float
+) -> tuple[F64, F64, F64]:
+    """The launch-area points nearest to and farthest from an aim point (WGS-84 geodesics).
+
+    Returns
+    -------
+    lat_rad, lon_rad, range_m
+        Shape ``(2,)``: nearest, then farthest. [rad], [rad], [m]
+    """
+    cand_lat, cand_lon = area_candidates(kind, lat_rad, lon_rad, aim_lat_rad, aim_lon_rad)
+    d_m = np.asarray(geodesic_inverse(cand_lat, cand_lon, aim_lat_rad, aim_lon_rad)[0])
+    d_m = np.where(np.isfinite(d_m), d_m, np.nan)
+    pick = np.array([int(np.nanargmin(d_m)), int(np.nanargmax(d_m))])
+    return cand_lat[pick], cand_lon[pick], d_m[pick]

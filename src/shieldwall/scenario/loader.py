@@ -8,6 +8,7 @@ together in one :class:`~shieldwall.errors.ScenarioError`. Warnings come back on
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Mapping
@@ -19,11 +20,11 @@ from pydantic_core import ErrorDetails
 
 from shieldwall.errors import Problem, ScenarioError
 from shieldwall.scenario.checks import CatalogLike, check_document
-from shieldwall.scenario.model import Scenario
+from shieldwall.scenario.model import DEFENDS_FORMS, Scenario
 from shieldwall.scenario.source import Source, parse_source
 from shieldwall.scenario.suggest import did_you_mean, list_allowed
 
-__all__ = ["default_catalog", "load_scenario"]
+__all__ = ["EXTENSION_PREFIX", "default_catalog", "load_scenario"]
 
 
 def default_catalog() -> CatalogLike:
@@ -43,6 +44,8 @@ def load_scenario(
     ----------
     source
         A path to a YAML (or JSON) file, YAML text (a string with a newline), or a mapping.
+        Top-level keys starting with ``x-`` are ignored (define YAML anchors there); merge keys
+        (``<<: *anchor``) work, and a problem in a merged value points at the anchored line.
     catalog
         Catalog to resolve names against; the shipped one by default.
 
@@ -65,15 +68,14 @@ def load_scenario(
             f"{label}: not a scenario",
             [src.problem((), f"a scenario is a mapping with `name:`, `nations:`, ...; got {got}")],
         )
+    src = dataclasses.replace(src, data=_without_extensions(src.data))
     cat = catalog if catalog is not None else default_catalog()
     found = check_document(src, cat)
     errors = [p for p in found if p.severity == "error"]
     warnings = [p for p in found if p.severity != "error"]
     scenario: Scenario | None = None
     try:
-        scenario = Scenario.model_validate(
-            src.data, context={"warnings": warnings, "file": src.file}
-        )
+        scenario = Scenario.model_validate(src.data, context={"warnings": warnings, "source": src})
     except ValidationError as exc:
         errors.extend(_problem(src, e) for e in exc.errors(include_url=False))
     if errors or scenario is None:
@@ -86,6 +88,14 @@ def load_scenario(
     return scenario
 
 
+#: Top-level keys starting with this are ignored (a place for YAML anchors, as in Compose files).
+EXTENSION_PREFIX = "x-"
+
+
+def _without_extensions(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not str(k).startswith(EXTENSION_PREFIX)}
+
+
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     out: list[Problem] = []
@@ -96,8 +106,22 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def _strip_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Drop the form tag pydantic puts after a ``defends`` key (``list`` / ``mapping``)."""
+    out: list[int | str] = []
+    i = 0
+    while i < len(loc):
+        out.append(loc[i])
+        if loc[i] == "defends" and i + 2 < len(loc) and loc[i + 2] in DEFENDS_FORMS:
+            out.append(loc[i + 1])
+            i += 3
+            continue
+        i += 1
+    return tuple(out)
+
+
 def _problem(src: Source, error: ErrorDetails) -> Problem:
-    loc = tuple(error["loc"])
+    loc = _strip_union_tags(tuple(error["loc"]))
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
@@ -165,12 +189,18 @@ def _field(model: type[BaseModel], name: str) -> Any:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """``X | None`` -> ``X``."""
+    """``X | None`` -> ``X``; ``Annotated[X, ...]`` -> ``X``; a union of one model and plain
+    types (the two forms of a ``defends`` entry) -> the model."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        args = [_unwrap(a) for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
         if len(args) == 1:
             return args[0]
+        if len(models) == 1:
+            return models[0]
     return annotation
 
 

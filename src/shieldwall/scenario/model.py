@@ -10,24 +10,27 @@ Checks that need several fields or the catalog (ids, references, catalog names, 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator
 
 from shieldwall.errors import Problem
 from shieldwall.scenario.params import (
+    DoctrineSpec,
     InterceptorParams,
     MissileParams,
     RadarParams,
     SatelliteParams,
     StrictModel,
 )
+from shieldwall.scenario.source import Source
 
 __all__ = [
     "PRESET_POLICIES",
     "Asset",
     "Battery",
     "Box",
+    "DefendsRow",
     "InterceptorType",
     "LatLon",
     "LaunchArea",
@@ -244,18 +247,66 @@ class Link(StrictModel):
     two_way: bool = Field(False, description="Apply the same link in the other direction too.")
 
 
+class DefendsRow(StrictModel):
+    """One nation's engagement authority written out in full (the long form of ``defends``)."""
+
+    nations: tuple[Id, ...] = Field(
+        (), description="Nations whose assets its batteries may defend (`all` = every nation)."
+    )
+    own: bool = Field(
+        True,
+        description="Its batteries also defend its own assets; `false` removes that authority.",
+    )
+
+
+#: Tags of the two forms of a ``defends`` entry (a list, or a :class:`DefendsRow` mapping); the
+#: loader drops them from error paths.
+DEFENDS_FORMS: tuple[str, str] = ("list", "mapping")
+
+
+def _defends_form(value: Any) -> str | None:
+    if isinstance(value, dict | DefendsRow):
+        return DEFENDS_FORMS[1]
+    return DEFENDS_FORMS[0] if isinstance(value, list | tuple) else None
+
+
+DefendsEntry = Annotated[
+    Annotated[tuple[Id, ...], Tag(DEFENDS_FORMS[0])] | Annotated[DefendsRow, Tag(DEFENDS_FORMS[1])],
+    Discriminator(
+        _defends_form,
+        custom_error_type="defends_form",
+        custom_error_message="a defends entry is a list of nation ids (e.g. [KOR, JPN] or [all])"
+        " or {nations: [...], own: true|false}",
+    ),
+]
+
+
 class PolicySpec(StrictModel):
-    """A named data-sharing policy, built on a preset."""
+    """A named data-sharing policy: a preset, then every lever written replaces the preset's.
+
+    ``links`` set data level and latency per ordered pair (later wins); each ``defends`` entry
+    replaces that nation's row of engagement authority (restricting included; the nation keeps
+    its own assets unless the long form says ``own: false``); ``ifc`` sets integrated fire
+    control per nation (``all`` first, then named nations).
+    """
 
     name: str = Field(min_length=1, description="Policy name (not a preset name).")
     description: str | None = Field(None, description="Free text.")
     base: Literal["national", "cueing", "shared_tracks", "integrated"] = Field(
-        "national", description="Preset the links and `defends` modify."
+        "national", description="Preset the links, `defends` and `ifc` change."
     )
     links: tuple[Link, ...] = Field((), description="Per ordered nation pair; later wins.")
-    defends: dict[Id, tuple[Id, ...]] = Field(
+    defends: dict[Id, DefendsEntry] = Field(
         default_factory=dict,
-        description="Nation -> allies whose assets its batteries may defend (`all` = everyone).",
+        description="Nation -> the nations whose assets its batteries may defend (`all` = "
+        "every nation); replaces the base's row for that nation. Its own assets stay unless "
+        "written as `{nations: [...], own: false}`.",
+    )
+    ifc: dict[Id, bool] = Field(
+        default_factory=dict,
+        description="Integrated fire control per nation (`all` = every nation; a named nation "
+        "overrides `all`): its remote-guidance-capable interceptors may be guided by its other "
+        "radars.",
     )
 
 
@@ -335,15 +386,24 @@ class Scenario(StrictModel):
         description="Extra policies; the presets national, cueing, shared_tracks, integrated"
         " are always there.",
     )
+    doctrine: DoctrineSpec = Field(
+        default_factory=DoctrineSpec,
+        description="How the battle manager fights: salvo size, shoot-look-shoot, shot caps, "
+        "reserve, tier order, kill-assessment errors, planner (command-line flags override).",
+    )
     phases: tuple[Phase, ...] = Field((), description="Deployment steps after the base phase.")
 
     _warnings: tuple[Problem, ...] = PrivateAttr(default=())
-    _file: str = PrivateAttr(default="")
+    _source: Source = PrivateAttr(default_factory=lambda: Source(data=None))
 
     def model_post_init(self, context: Any) -> None:
         if isinstance(context, dict):
             self._warnings = tuple(context.get("warnings", ()))
-            self._file = str(context.get("file", ""))
+            source = context.get("source")
+            if isinstance(source, Source):  # positions only: the data is this model now
+                self._source = Source(
+                    data=None, file=source.file, key_pos=source.key_pos, value_pos=source.value_pos
+                )
 
     @property
     def warnings(self) -> list[Problem]:
@@ -353,7 +413,12 @@ class Scenario(StrictModel):
     @property
     def file(self) -> str:
         """File the scenario was loaded from (empty for text or a dict)."""
-        return self._file
+        return self._source.file
+
+    @property
+    def source(self) -> Source:
+        """Where each key and value was written (``file``, ``line:col`` by path; no data)."""
+        return self._source
 
     @property
     def phase_names(self) -> tuple[str, ...]:

@@ -1,24 +1,41 @@
-"""Catalog parameter blocks: the keys a scenario may override on a catalog entry.
+"""Scenario fields generated from the tables: catalog parameter blocks and the doctrine section.
 
 Each block lists every parameter key of one catalog kind (missile, interceptor, radar,
-satellite) as an optional field, with I/O units in the names. A scenario object that names a
-catalog ``type:`` may set any of these keys at the same level to override the catalog value; an
-object without ``type:`` must set all of them (checked in :mod:`shieldwall.scenario.checks`).
+satellite) as an optional field, generated from the parameter table
+(:data:`shieldwall.scenario.catalog.keys.KEYS`: type, physical bounds, meaning, unit). A scenario
+object that names a catalog ``type:`` may set any of these keys at the same level to override the
+catalog value; an object without ``type:`` must set all of them except those with a default
+(checked in :mod:`shieldwall.scenario.checks`). The ``doctrine:`` section is generated the same
+way from :data:`shieldwall.scenario.doctrine.SETTINGS`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+)
+
+from shieldwall.scenario.catalog.keys import KEY_SPECS, PARAM_KEYS, Key, Kind
+from shieldwall.scenario.doctrine import SETTINGS, Setting
 
 __all__ = [
     "PARAM_KEYS",
+    "DoctrineSpec",
     "InterceptorParams",
     "MissileParams",
     "RadarParams",
     "SatelliteParams",
     "StrictModel",
+    "doctrine_model",
+    "doctrine_settings",
+    "params_model",
 ]
 
 
@@ -30,140 +47,130 @@ class StrictModel(BaseModel):
     )
 
 
-class MissileParams(StrictModel):
-    """Missile catalog keys (see ``shieldwall catalog``)."""
+def _field(kind: Kind, key: Key) -> tuple[Any, Any]:
+    unit = f" [{key.unit}]" if key.unit else ""
+    description = key.doc_for(kind) + unit
+    if key.default is not None:
+        description += " " + key.default_text()
+    if key.type == "bool":
+        return bool | None, Field(None, description=description)
+    if key.type == "str":
+        choices: Any = Literal[key.choices]
+        return choices | None, Field(None, description=description)
+    return float | None, Field(None, ge=key.lo, le=key.hi, description=description)
 
-    threat_class: Literal["srbm", "mrbm", "irbm"] | None = Field(
-        None, description="Threat class by range: srbm < 1000 km, mrbm < 3000 km, irbm < 5500 km."
-    )
-    max_range_km: float | None = Field(None, gt=0, le=20000, description="Maximum range. [km]")
-    min_range_km: float | None = Field(None, ge=0, le=20000, description="Minimum range. [km]")
-    burn_time_s: float | None = Field(None, gt=0, le=1000, description="Boost duration. [s]")
-    burnout_alt_km: float | None = Field(
-        None, ge=0, le=1000, description="Nominal burnout altitude. [km]"
-    )
-    rcs_booster_m2: float | None = Field(
-        None, gt=0, description="Radar cross-section of the booster. [m^2]"
-    )
-    rcs_rv_m2: float | None = Field(
-        None, gt=0, description="Radar cross-section of the reentry vehicle. [m^2]"
-    )
-    beta_kpa: float | None = Field(
-        None, gt=0, le=1000, description="Ballistic coefficient m*g0/(Cd*A) of the RV. [kPa]"
-    )
-    reliability: float | None = Field(
-        None, ge=0, le=1, description="Probability the missile flies as intended. [0..1]"
-    )
-    unit_cost_musd: float | None = Field(
-        None,
-        ge=0,
-        le=1e3,
-        description="Cost of one missile (optional inline). [M USD, 2024 prices]",
+
+def params_model(kind: Kind) -> type[StrictModel]:
+    """The pydantic block of every ``kind`` key as an optional field (from the table)."""
+    fields: dict[str, Any] = {name: _field(kind, key) for name, key in KEY_SPECS[kind].items()}
+    return create_model(
+        kind.capitalize() + "Params",
+        __base__=StrictModel,
+        __doc__=f"{kind.capitalize()} catalog keys (see `shieldwall catalog`).",
+        __module__=__name__,
+        **fields,
     )
 
 
-class InterceptorParams(StrictModel):
-    """Interceptor catalog keys."""
-
-    tier: Literal["upper", "lower"] | None = Field(None, description="Defensive tier.")
-    burn_time_s: float | None = Field(None, gt=0, le=1000, description="Boost duration. [s]")
-    burnout_speed_kms: float | None = Field(
-        None, gt=0, le=12, description="Speed at burnout. [km/s]"
-    )
-    beta_kpa: float | None = Field(
-        None, gt=0, le=1000, description="Ballistic coefficient m*g0/(Cd*A). [kPa]"
-    )
-    min_alt_km: float | None = Field(None, ge=0, le=2000, description="Lowest intercept. [km]")
-    max_alt_km: float | None = Field(None, gt=0, le=2000, description="Highest intercept. [km]")
-    min_ground_range_km: float | None = Field(
-        None, ge=0, le=5000, description="Closest intercept ground range. [km]"
-    )
-    max_ground_range_km: float | None = Field(
-        None, gt=0, le=5000, description="Farthest intercept ground range. [km]"
-    )
-    reaction_time_s: float | None = Field(
-        None, ge=0, le=3600, description="Track-to-launch delay. [s]"
-    )
-    kill_assessment_s: float | None = Field(
-        None, ge=0, le=3600, description="Time to assess a kill before the next shot. [s]"
-    )
-    organic_guidance: bool | None = Field(
-        None, description="Needs its own fire-control radar on the target until intercept."
-    )
-    fcq_ipp_sigma_m: float | None = Field(
-        None, gt=0, description="IPP 1-sigma needed to commit (fire-control quality). [m]"
-    )
-    pk_srbm: float | None = Field(None, ge=0, le=1, description="Single-shot Pk vs SRBM. [0..1]")
-    pk_mrbm: float | None = Field(None, ge=0, le=1, description="Single-shot Pk vs MRBM. [0..1]")
-    pk_irbm: float | None = Field(None, ge=0, le=1, description="Single-shot Pk vs IRBM. [0..1]")
-    round_cost_musd: float | None = Field(
-        None,
-        ge=0,
-        le=1e3,
-        description="Cost of one interceptor round (optional inline). [M USD, 2024 prices]",
-    )
-    launcher_cost_musd: float | None = Field(
-        None,
-        ge=0,
-        le=1e3,
-        description="Cost of one launcher, no rounds (optional inline). [M USD, 2024 prices]",
-    )
-    battery_cost_musd: float | None = Field(
-        None,
-        ge=0,
-        le=1e4,
-        description="Fire unit without launchers, rounds, radar (optional inline). "
-        "[M USD, 2024 prices]",
-    )
+# The blocks are built from the table at import; to the type checker they are plain models
+# (their parameter fields are read by name, through the table, never as attributes).
+if TYPE_CHECKING:
+    MissileParams = StrictModel
+    InterceptorParams = StrictModel
+    RadarParams = StrictModel
+    SatelliteParams = StrictModel
+else:
+    MissileParams = params_model("missile")
+    InterceptorParams = params_model("interceptor")
+    RadarParams = params_model("radar")
+    SatelliteParams = params_model("satellite")
 
 
-class RadarParams(StrictModel):
-    """Radar catalog keys."""
+_JSON_TYPE = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
-    band: Literal["UHF", "L", "S", "C", "X"] | None = Field(None, description="Frequency band.")
-    r0_km: float | None = Field(
-        None, gt=0, le=10000, description="Cued detection range against a 1 m^2 target. [km]"
-    )
-    search_range_factor: float | None = Field(
-        None, gt=0, le=1, description="Range multiplier when searching uncued. [0..1]"
-    )
-    search_el_deg: float | None = Field(
-        None, gt=0, le=90, description="Elevation depth of the search fence above min_el. [deg]"
-    )
-    beamwidth_mrad: float | None = Field(
-        None, gt=0, le=1000, description="3-dB beamwidth (one beam's solid angle). [mrad]"
-    )
-    half_az_deg: float | None = Field(
-        None, gt=0, le=180, description="Half-width of the azimuth field of regard. [deg]"
-    )
-    min_el_deg: float | None = Field(None, ge=-5, le=90, description="Lowest elevation. [deg]")
-    max_el_deg: float | None = Field(None, gt=0, le=90, description="Highest elevation. [deg]")
-    revisit_s: float | None = Field(None, gt=0, le=600, description="Track revisit period. [s]")
-    range_sigma_m: float | None = Field(None, gt=0, description="Range noise 1-sigma. [m]")
-    angle_sigma_mrad: float | None = Field(None, gt=0, description="Angle noise 1-sigma. [mrad]")
-    unit_cost_musd: float | None = Field(
-        None, ge=0, le=1e4, description="Cost of one radar (optional inline). [M USD, 2024 prices]"
+
+def _setting_field(setting: Setting) -> tuple[Any, Any]:
+    """An optional field checked by the setting itself, so that a value is refused with the same
+    message in a file as on the command line (the JSON Schema still says type and bounds)."""
+    extra: dict[str, Any] = {"default": setting.default, "type": _JSON_TYPE[setting.type]}
+    if setting.choices:
+        extra["enum"] = list(setting.choices)
+    elif setting.type is not bool:
+        extra.update(minimum=setting.lo, maximum=setting.hi)
+    description = f"{setting.doc} (default {setting.default!r}; command line: {setting.flag})"
+    return Any, Field(None, description=description, json_schema_extra=extra)
+
+
+def _setting_validator(setting: Setting) -> Callable[..., Any]:
+    def check(value: Any) -> Any:
+        message = None if value is None else setting.problem(value)
+        if message is not None:
+            raise ValueError(message)
+        return value
+
+    validator: Any = field_validator(setting.key)(classmethod(lambda cls, v: check(v)))
+    return validator  # type: ignore[no-any-return]
+
+
+def _settings_model(
+    name: str, doc: str, settings: list[Setting], nested: dict[str, Any] | None = None
+) -> type[StrictModel]:
+    validators = {f"_check_{s.key}": _setting_validator(s) for s in settings}
+    fields: dict[str, Any] = {s.key: _setting_field(s) for s in settings}
+    fields.update(nested or {})
+    return create_model(
+        name,
+        __base__=StrictModel,
+        __doc__=doc,
+        __module__=__name__,
+        __validators__=validators,
+        **fields,
     )
 
 
-class SatelliteParams(StrictModel):
-    """Early-warning satellite catalog keys."""
+def doctrine_settings(spec: BaseModel | None) -> dict[str, Any]:
+    """The settings a ``doctrine:`` section gives, by dotted name (those left out are absent)."""
+    if spec is None:
+        return {}
+    out: dict[str, Any] = {}
+    for name, value in spec:
+        if isinstance(value, BaseModel):
+            out.update({f"{name}.{k}": v for k, v in doctrine_settings(value).items()})
+        elif value is not None:
+            out[name] = value
+    return out
 
-    latency_s: float | None = Field(
-        None, ge=0, le=3600, description="Delay from launch to the boost detection report. [s]"
-    )
-    launch_point_sigma_km: float | None = Field(
-        None, gt=0, description="Launch-point estimate 1-sigma. [km]"
-    )
-    azimuth_sigma_deg: float | None = Field(
-        None, gt=0, le=180, description="Launch-azimuth estimate 1-sigma. [deg]"
+
+def doctrine_model() -> type[StrictModel]:
+    """The scenario's ``doctrine:`` section, generated from
+    :data:`~shieldwall.scenario.doctrine.SETTINGS` (nested ``kill_assessment:`` and ``planner:``
+    mappings; every setting optional)."""
+    top = [s for s in SETTINGS if "." not in s.name]
+    groups: dict[str, list[Setting]] = {}
+    for s in SETTINGS:
+        if "." in s.name:
+            groups.setdefault(s.name.split(".")[0], []).append(s)
+    nested: dict[str, Any] = {
+        parent: (
+            _settings_model(
+                "".join(p.capitalize() for p in parent.split("_")) + "Spec",
+                f"Doctrine settings under `{parent}:`.",
+                members,
+            )
+            | None,
+            Field(None, description=f"{parent.replace('_', ' ').capitalize()} settings."),
+        )
+        for parent, members in groups.items()
+    }
+    return _settings_model(
+        "DoctrineSpec",
+        "How the battle manager fights (docs/battle.md); every setting has a default.",
+        top,
+        nested,
     )
 
 
-#: Parameter keys of each catalog kind, as the scenario spells them.
-PARAM_KEYS: dict[str, tuple[str, ...]] = {
-    "missile": tuple(MissileParams.model_fields),
-    "interceptor": tuple(InterceptorParams.model_fields),
-    "radar": tuple(RadarParams.model_fields),
-    "satellite": tuple(SatelliteParams.model_fields),
-}
+if TYPE_CHECKING:
+    DoctrineSpec = StrictModel
+else:
+    DoctrineSpec = doctrine_model()

@@ -1,8 +1,15 @@
 """Data-sharing policies as matrices over nations: the presets and scenario-defined ones.
 
-DESIGN.md §3: per ordered pair of nations (src, dst), what src's sensors give dst — 0 none,
-1 early_warning (cueing only), 2 track (launch on remote), 3 engage (engage on remote) — with a
-latency; and which nations' batteries may defend which nations' assets.
+DESIGN.md §3: a policy is a set of independent levers —
+
+- ``share``/``latency_s`` per ordered pair of nations (src, dst): what src's sensors give dst —
+  0 none, 1 early_warning (cueing only), 2 track (launch on remote), 3 engage (engage on
+  remote) — and how late;
+- ``defends``: which nations' batteries may defend which nations' assets (engagement authority);
+- ``ifc`` per nation: integrated fire control (its remote-guidance-capable interceptors may be
+  guided by its own radars other than the battery's fire-control radar).
+
+A scenario policy starts from a preset and every lever it writes replaces the preset's value.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from shieldwall.scenario.model import PRESET_POLICIES, PolicySpec
+from shieldwall.scenario.model import PRESET_POLICIES, DefendsRow, PolicySpec
 from shieldwall.scenario.world import Policy
 
 __all__ = ["SHARE_LEVELS", "build_policy", "preset_policy"]
@@ -49,10 +56,14 @@ def preset_policy(name: str, n_nations: int, latency_s: float) -> Policy:
 
 
 def build_policy(spec: PolicySpec, nations: Sequence[str], default_latency_s: float) -> Policy:
-    """A scenario policy: its ``base`` preset, then each link and ``defends`` entry applied.
+    """A scenario policy: its ``base`` preset, then every lever it writes.
 
-    Links later in the list override earlier ones for the same ordered pair; ``defends`` adds
-    permissions to those of the base (never removes the diagonal).
+    - ``links``: level and latency of each ordered pair written (later in the list wins;
+      ``two_way`` sets both directions).
+    - ``defends``: each entry **replaces** that nation's row of the base: the nations listed
+      (``all`` = every nation) plus its own, unless the long form ``{nations: [...], own:
+      false}`` removes its own. A nation not written keeps the base's row.
+    - ``ifc``: ``all`` sets every nation, then each named nation its own value.
     """
     base = preset_policy(spec.base, len(nations), default_latency_s)
     share = base.share.copy()
@@ -66,13 +77,18 @@ def build_policy(spec: PolicySpec, nations: Sequence[str], default_latency_s: fl
         for a, b in pairs:
             share[a, b] = SHARE_LEVELS.index(link.level)
             latency[a, b] = lat
-    for defender, allies in spec.defends.items():
+    for defender, entry in spec.defends.items():
+        row = entry if isinstance(entry, DefendsRow) else DefendsRow(nations=entry)
         d = index[defender]
-        if "all" in allies:
-            defends[d, :] = True
-        for ally in allies:
+        defends[d, :] = "all" in row.nations
+        for ally in row.nations:
             if ally != "all":
                 defends[d, index[ally]] = True
-    return Policy(
-        name=spec.name, share=share, latency_s=latency, defends=defends, ifc=base.ifc.copy()
-    )
+        defends[d, d] = row.own
+    ifc = base.ifc.copy()
+    if "all" in spec.ifc:
+        ifc[:] = spec.ifc["all"]
+    for nation, on in spec.ifc.items():
+        if nation != "all":
+            ifc[index[nation]] = on
+    return Policy(name=spec.name, share=share, latency_s=latency, defends=defends, ifc=ifc)

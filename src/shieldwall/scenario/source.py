@@ -27,6 +27,7 @@ __all__ = [
     "MAX_SOURCE_BYTES",
     "Source",
     "format_path",
+    "key_value_position",
     "parse_source",
 ]
 
@@ -111,24 +112,34 @@ class _Converter:
         self.value_pos: dict[Path_, tuple[int, int]] = {}
 
     def convert(self, node: Any, path: Path_, depth: int) -> Any:
-        from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+        from ruamel.yaml.comments import (
+            CommentedMap,
+            CommentedOrderedMap,
+            CommentedSeq,
+            CommentedSet,
+            TaggedScalar,
+        )
 
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooBig(f"more than {MAX_NODES} nodes (alias expansion?)")
         if depth > MAX_DEPTH:
             raise _TooBig(f"nested deeper than {MAX_DEPTH} levels")
+        for kind, what, instead in _UNSUPPORTED:
+            if type(node).__name__ == kind:
+                raise _BadTag(path, what, instead)
+        if isinstance(node, CommentedOrderedMap | CommentedSet):  # a subclass of either
+            raise _BadTag(path, type(node).__name__)
         tag = getattr(getattr(node, "tag", None), "value", None)
         if isinstance(node, CommentedMap | CommentedSeq) and tag:
-            raise _BadTag(path, str(tag))
+            raise _BadTag(path, f"tag {tag}")
         if isinstance(node, CommentedMap | CommentedSeq) and path not in self.value_pos:
             self.value_pos[path] = (node.lc.line + 1, node.lc.col + 1)  # the root
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for key in node:
                 kpath = (*path, str(key))
-                kl, kc = node.lc.key(key)
-                vl, vc = node.lc.value(key)
+                kl, kc, vl, vc = key_value_position(node, key)
                 self.key_pos[kpath] = (kl + 1, kc + 1)
                 self.value_pos[kpath] = (vl + 1, vc + 1)
                 out[str(key)] = self.convert(node[key], kpath, depth + 1)
@@ -142,7 +153,8 @@ class _Converter:
                 items.append(self.convert(item, ipath, depth + 1))
             return items
         if isinstance(node, TaggedScalar):
-            raise _BadTag(path, str(node.tag.value if hasattr(node.tag, "value") else node.tag))
+            tag_value = node.tag.value if hasattr(node.tag, "value") else node.tag
+            raise _BadTag(path, f"tag {tag_value}")
         if isinstance(node, bool) or node is None:
             return node if node is None else bool(node)
         if isinstance(node, int):
@@ -153,9 +165,36 @@ class _Converter:
             return str(node)
         if isinstance(node, _dt.datetime | _dt.date):
             return node.isoformat()
-        if isinstance(node, Mapping | list):  # tagged collections, merge results
-            raise _BadTag(path, type(node).__name__)
+        if isinstance(node, list):  # !!pairs
+            raise _BadTag(path, "!!pairs", "a mapping or a list")
         raise _BadTag(path, type(node).__name__)
+
+
+#: YAML types ruamel builds that a scenario cannot hold: (type, what it is, what to write).
+_UNSUPPORTED = (
+    ("CommentedOrderedMap", "!!omap", "a plain mapping (its order is kept)"),
+    ("CommentedSet", "!!set", "a list"),
+)
+_PLAIN = "plain mappings, lists, numbers and strings"
+
+
+def key_value_position(node: Any, key: Any) -> tuple[int, int, int, int]:
+    """0-based (key line, key col, value line, value col) of ``key`` in a mapping.
+
+    A key brought in by a merge key (``<<: *anchor``) is placed where the anchored mapping
+    writes it (the first merged mapping that has it, as YAML's merge rule reads them).
+    """
+    from ruamel.yaml.comments import merge_attrib
+
+    data = getattr(node.lc, "data", None) or {}
+    if key in data:
+        kl, kc, vl, vc = data[key]
+        return int(kl), int(kc), int(vl), int(vc)
+    for merged in getattr(node, merge_attrib, None) or ():
+        source = merged[1] if isinstance(merged, tuple) else merged
+        if key in source:
+            return key_value_position(source, key)
+    return node.lc.line, node.lc.col, node.lc.line, node.lc.col
 
 
 class _TooBig(Exception):
@@ -163,10 +202,10 @@ class _TooBig(Exception):
 
 
 class _BadTag(Exception):
-    def __init__(self, path: Path_, tag: str) -> None:
-        super().__init__(tag)
+    def __init__(self, path: Path_, what: str, instead: str = _PLAIN) -> None:
+        super().__init__(what)
         self.path = path
-        self.tag = tag
+        self.message = f"YAML {what} is not supported here; write {instead}"
 
 
 def _yaml_error(exc: Exception, file: str) -> ScenarioError:
@@ -216,13 +255,7 @@ def parse_text(text: str, *, file: str = "<text>") -> Source:
         src = Source(data=None, file=file, key_pos=conv.key_pos, value_pos=conv.value_pos)
         raise ScenarioError(
             f"{file}: unsupported YAML",
-            [
-                src.problem(
-                    exc.path,
-                    f"YAML tags and custom types are not allowed here (got {exc.tag}); "
-                    "write plain mappings, lists, numbers and strings",
-                )
-            ],
+            [src.problem(exc.path, exc.message)],
         ) from None
     conv.value_pos.setdefault((), (1, 1))  # a scalar or empty document
     return Source(data=data, file=file, key_pos=conv.key_pos, value_pos=conv.value_pos)

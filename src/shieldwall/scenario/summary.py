@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shieldwall.scenario.checks import CatalogLike
 from shieldwall.scenario.compile import compile_world
 from shieldwall.scenario.model import Scenario
+from shieldwall.scenario.world import World
 
 __all__ = ["summarize"]
 
 
-def summarize(scenario: Scenario, *, catalog: CatalogLike | None = None) -> dict[str, Any]:
-    """Counts per phase (compiling each phase, so compile problems surface here too).
+def summarize(
+    scenario: Scenario,
+    *,
+    catalog: CatalogLike | None = None,
+    worlds: Sequence[World] | None = None,
+) -> dict[str, Any]:
+    """Counts per phase (compiling each phase unless ``worlds`` gives them, one per phase).
 
     Returns
     -------
@@ -20,7 +27,10 @@ def summarize(scenario: Scenario, *, catalog: CatalogLike | None = None) -> dict
         ``name``, ``file``, ``hash``, ``trials``, ``seed``, ``policies`` and ``phases``: a list of
         :meth:`World.summary` dicts, one per phase (phase 0 first).
     """
-    worlds = [compile_world(scenario, k, catalog=catalog) for k in range(len(scenario.phase_names))]
+    if worlds is None:
+        worlds = [
+            compile_world(scenario, k, catalog=catalog) for k in range(len(scenario.phase_names))
+        ]
     last = worlds[-1]
     return {
         "name": scenario.name,

@@ -7,6 +7,7 @@ when a table is built so that no stage can change the world another stage reads.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -14,7 +15,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall._types import F64, I64, B
+from shieldwall.errors import Problem
+from shieldwall.scenario.catalog.keys import THREAT_CLASSES
 from shieldwall.scenario.doctrine import Doctrine
+from shieldwall.scenario.source import Source, format_path
 
 __all__ = [
     "THREAT_CLASSES",
@@ -23,17 +27,16 @@ __all__ = [
     "InterceptorTable",
     "MissileTable",
     "NationTable",
+    "Origin",
     "Policy",
     "RadarTable",
     "RaidTable",
+    "SalvoTable",
     "SatelliteTable",
     "World",
 ]
 
 I8 = NDArray[np.int8]
-
-#: Column order of :attr:`InterceptorTable.pk`.
-THREAT_CLASSES: tuple[str, ...] = ("srbm", "mrbm", "irbm")
 
 #: Raid ``shape`` codes.
 SHAPE_CODES: dict[str, int] = {"min_energy": 0, "lofted": 1, "depressed": 2, "explicit": 3}
@@ -105,12 +108,20 @@ class MissileTable(_Table):
     rcs_rv_m2: F64
     beta_pa: F64
     reliability: F64
+    free_flight_failure_fraction: F64
     unit_cost_usd: F64 = field(default_factory=_unpriced)  # USD 2024; NaN = not priced
 
 
 @dataclass(frozen=True, kw_only=True)
 class InterceptorTable(_Table):
-    """One row per interceptor type used by the batteries (SI)."""
+    """One row per interceptor type used by the batteries (SI).
+
+    ``pk`` and ``common_mode`` have one column per threat class (:data:`THREAT_CLASSES`).
+    ``reliability`` is the probability a round works; ``remote_guidance`` whether a radar other
+    than the battery's fire-control radar may guide it to intercept where the policy allows;
+    ``common_mode[type, class]`` the probability that every round of the type misses a given
+    threat of that class in a trial (correlated failure).
+    """
 
     name: tuple[str, ...]
     tier: tuple[str, ...]
@@ -126,6 +137,9 @@ class InterceptorTable(_Table):
     organic_guidance: B
     fcq_ipp_sigma_m: F64
     pk: F64  # (n, 3): columns THREAT_CLASSES
+    reliability: F64
+    remote_guidance: B
+    common_mode: F64  # (n, 3): columns THREAT_CLASSES
     # Costs, USD at 2024 prices (NaN = not priced): one round, one launcher, and the rest of a
     # fire unit without launchers, rounds and its radar (catalog keys *_cost_musd).
     round_cost_usd: F64 = field(default_factory=_unpriced)
@@ -211,6 +225,89 @@ class RaidTable(_Table):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SalvoTable(_Table):
+    """One row per salvo of the raid (``RaidTable.salvo_idx`` indexes it).
+
+    Attributes
+    ----------
+    id : tuple[str, ...]
+        The salvo's ``id``, or ``raid[s]`` (its position in ``threats.raid``) when it has none.
+    launch_area : tuple[str, ...]
+        Id of its launch area.
+    missile_idx, count : (n,)
+        Missile type (row of ``World.missiles``) and number of missiles.
+    probe_lat_rad, probe_lon_rad : (n, 2)
+        The points of the launch area nearest to and farthest from the aim point (a point area:
+        the point twice). Any launch point drawn in the area lies between them in range, so a
+        salvo that can be flown from both can be flown from anywhere in its area. [rad]
+    """
+
+    id: tuple[str, ...]
+    launch_area: tuple[str, ...]
+    missile_idx: I64
+    count: I64
+    probe_lat_rad: F64
+    probe_lon_rad: F64
+
+    @classmethod
+    def empty(cls) -> SalvoTable:
+        """A table with no salvos (worlds built without a scenario)."""
+        z = np.zeros((0, 2))
+        return cls(
+            id=(), launch_area=(), missile_idx=np.zeros(0, np.int64),
+            count=np.zeros(0, np.int64), probe_lat_rad=z, probe_lon_rad=z.copy(),
+        )  # fmt: skip
+
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """Where the rows of a World were written, so that any stage can point at the scenario file.
+
+    Parameters
+    ----------
+    source
+        File name and ``line:col`` of every key and value of the scenario document (no data).
+    rows
+        Per table (``"salvos"``, ``"missiles"``, ``"interceptors"``, ``"batteries"``,
+        ``"radars"``, ``"satellites"``, ``"assets"``): the document path of each row, e.g.
+        ``("threats", "raid", 3)`` for salvo 3 or ``("phases", 1, "add", "batteries", 0)``.
+    """
+
+    source: Source = field(default_factory=lambda: Source(data=None))
+    rows: Mapping[str, tuple[Path_, ...]] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        """The scenario file (``""`` for text or a dict)."""
+        return self.source.file
+
+    def path(self, table: str, row: int) -> Path_:
+        """Document path of row ``row`` of ``table`` (``()`` if unknown)."""
+        paths = self.rows.get(table, ())
+        return paths[row] if 0 <= row < len(paths) else ()
+
+    def problem(
+        self, path: Sequence[str | int], message: str, *, severity: str = "error"
+    ) -> Problem:
+        """A :class:`Problem` at a document path, with its ``file:line:col``."""
+        return self.source.problem(path, message, severity=severity)
+
+    def row_problem(
+        self, table: str, row: int, message: str, *, field: str = "", severity: str = "error"
+    ) -> Problem:
+        """A :class:`Problem` at row ``row`` of ``table`` (or at one of its fields)."""
+        path = self.path(table, row)
+        return self.problem((*path, field) if field and path else path, message, severity=severity)
+
+    def label(self, table: str, row: int) -> str:
+        """The row's document path as text, e.g. ``threats.raid[3]``."""
+        return format_path(self.path(table, row))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Policy(_Table):
     """A data-sharing policy over the world's nations (DESIGN.md §3).
 
@@ -262,6 +359,8 @@ class World:
     raid: RaidTable
     policies: dict[str, Policy]
     doctrine: Doctrine = field(default_factory=Doctrine)
+    salvos: SalvoTable = field(default_factory=SalvoTable.empty)
+    origin: Origin = field(default_factory=Origin)
 
     def nation_index(self, nation_id: str) -> int:
         """Row of a nation id (``-1`` if absent)."""

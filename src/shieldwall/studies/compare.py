@@ -18,7 +18,7 @@ from shieldwall.battle.plan import Doctrine
 from shieldwall.errors import Problem
 from shieldwall.metrics.intervals import paired_difference
 from shieldwall.outcome.draws import draw
-from shieldwall.pipeline import Results, SimulationError, prepare, simulate
+from shieldwall.pipeline import Results, SimulationError, engine_doctrine, prepare, simulate
 from shieldwall.scenario import World
 
 __all__ = ["DEFAULT_POLICIES", "Comparison", "PolicyRow", "compare"]
@@ -140,13 +140,13 @@ def compare(
     policies: Sequence[str] | None = None,
     trials: int | None = None,
     seed: int | None = None,
-    solver: str = "heuristic",
+    solver: str | None = None,
     *,
     baseline: str = "national",
     tracking_mode: str = "covariance",
     doctrine: Doctrine | None = None,
-    miss_as_kill: float = 0.0,
-    kill_as_miss: float = 0.0,
+    miss_as_kill: float | None = None,
+    kill_as_miss: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Comparison:
     """Compare sharing policies on one raid with common random numbers.
@@ -160,15 +160,16 @@ def compare(
     trials, seed
         Monte Carlo size and root seed (the scenario's when omitted).
     solver
-        ``heuristic``, ``exact`` or ``doctrine``.
+        ``heuristic``, ``exact`` or ``doctrine``; the world's ``doctrine.planner.solver`` when
+        omitted.
     baseline
         Policy differences are measured from.
     tracking_mode
         ``covariance`` or ``measurement``.
     doctrine
-        Fire doctrine.
+        Fire doctrine (from ``World.doctrine`` when omitted).
     miss_as_kill, kill_as_miss
-        Kill-assessment error probabilities (0 = perfect). []
+        Kill-assessment error probabilities (0 = perfect); ``World.doctrine``'s when omitted. []
     progress
         Called as ``progress(stage, done, total)`` after each step.
 
@@ -190,7 +191,8 @@ def compare(
         names.insert(0, baseline)
     n_trials = int(world.trials if trials is None else trials)
     root_seed = int(world.seed if seed is None else seed)
-    doc = doctrine or Doctrine()
+    solver = world.doctrine.planner.solver if solver is None else solver
+    doc = doctrine or engine_doctrine(world)
     total = len(names) + 1
     prep = prepare(world)
     if progress:

@@ -14,7 +14,9 @@ A catalog file holds one kind of system::
           burnout_alt_km: {value: 30, confidence: assumption, range: [25, 40],
                            source: "assumption: gravity turn, ~60 s burn"}
 
-Each parameter has ``value``, ``confidence`` and either ``source`` (+ optional ``url``) or ``ref``
+Top-level keys starting with ``x-`` are ignored (a place for YAML anchors; merge keys work and a
+problem in a merged value points at the anchor). Each parameter has ``value``, ``confidence`` and
+either ``source`` (+ optional ``url``) or ``ref``
 (a key of ``sources``); optional ``range``, ``note`` and ``see`` (keys of further supporting
 ``sources``, e.g. the quoted figure an assumption was calibrated from). A numeric
 ``assumption`` must have a ``range`` and every ``range`` must contain its value. All problems
@@ -35,6 +37,7 @@ from shieldwall.errors import CatalogError, Problem
 from shieldwall.scenario.catalog import cache
 from shieldwall.scenario.catalog.keys import KEY_SPECS, KINDS, PARAM_KEYS, Kind
 from shieldwall.scenario.catalog.model import Catalog, CatalogEntry, Param, Value
+from shieldwall.scenario.source import key_value_position
 
 __all__ = [
     "CATALOG_FILES",
@@ -113,7 +116,7 @@ def _positions(node: Any, path: Path_, out: dict[Path_, tuple[int, int]]) -> Non
 
     if isinstance(node, CommentedMap):
         for key, child in node.items():
-            line, col = node.lc.key(key)
+            line, col, _, _ = key_value_position(node, key)  # merged keys: where the anchor is
             out[(*path, str(key))] = (line + 1, col + 1)
             _positions(child, (*path, str(key)), out)
     elif isinstance(node, CommentedSeq):
@@ -347,7 +350,10 @@ def read_catalog_file(path: str | Path, *, text: str | None = None) -> list[Cata
     _positions(node, (), positions)
     rep = _Report(file, positions)
     try:
-        doc = _schema().model_validate(_plain(node))
+        plain = _plain(node)
+        if isinstance(plain, dict):  # top-level `x-...` keys: a place for YAML anchors
+            plain = {k: v for k, v in plain.items() if not k.startswith("x-")}
+        doc = _schema().model_validate(plain)
     except PydanticValidationError as exc:
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
