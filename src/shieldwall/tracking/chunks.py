@@ -39,6 +39,7 @@ from shieldwall.tracking.track import (
 
 __all__ = [
     "CHUNK_SAMPLES",
+    "CHUNK_STRETCH",
     "Chunk",
     "ChunkedDetail",
     "SensingBase",
@@ -51,6 +52,9 @@ __all__ = [
 #: Grid cells (threats × samples) per chunk: a (radar × chunk) array of the flagship's 23
 #: radars is then 6 MB, a (nation × chunk × 6 × 6) one 28 MB for three nations.
 CHUNK_SAMPLES = 1 << 15
+#: Longest over shortest flight in a chunk: at most 20 % of a chunk's cells are padding (the
+#: dense sensing arrays of a chunk cost in proportion to its cells, padding included).
+CHUNK_STRETCH = 1.25
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,17 +114,25 @@ def _depends_on(policy: Policy, n_nat: int, fusion: str) -> bytes:
     return b"|".join(parts)
 
 
-def chunk_threats(lengths: I64, chunk_samples: int = CHUNK_SAMPLES) -> list[I64]:
+def chunk_threats(
+    lengths: I64, chunk_samples: int = CHUNK_SAMPLES, stretch: float = CHUNK_STRETCH
+) -> list[I64]:
     """Threats grouped by flight length into chunks of at most ``chunk_samples`` grid cells.
 
     Threats are sorted by their number of samples (stable) and cut greedily; a chunk holds
-    ``len(chunk) × max(lengths in chunk)`` cells, and at least one threat.
+    ``len(chunk) × max(lengths in chunk)`` cells, and at least one threat, and its longest
+    flight is at most ``stretch`` times its shortest (so at most ``1 - 1/stretch`` of its cells
+    are padding).
     """
     order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")
     out: list[I64] = []
     start = 0
     for i in range(1, order.size + 1):  # over threats: a cut test, no array work
-        if i == order.size or (i + 1 - start) * int(lengths[order[i]]) > chunk_samples:
+        if (
+            i == order.size
+            or (i + 1 - start) * int(lengths[order[i]]) > chunk_samples
+            or int(lengths[order[i]]) > stretch * max(int(lengths[order[start]]), 1)
+        ):
             out.append(order[start:i].astype(np.int64))
             start = i
     return out

@@ -232,20 +232,42 @@ _SYM = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
 def look_information(
     world: World, traj: Trajectories, sensing: SensingLike, model: FilterModel
 ) -> LookInformation:
-    """Every radar's expected information at its looks (see :class:`LookInformation`)."""
-    n_cell = traj.n * traj.m
-    radars, cells, ws = [], [], []
-    per_radar = radar_information(world, traj, sensing.visible, model)
+    """Every radar's expected information at its looks (see :class:`LookInformation`).
+
+    The same terms as :func:`radar_information` times the look weight, computed only at the
+    looks that carry information (a visible look with ``Pd_cued > 0``).
+    """
+    rd = world.radars
+    m = traj.m
+    n_cell = traj.n * m
+    r = np.moveaxis(traj.r_ecef_m, -1, 0)
+    rots = enu_rotation(rd.lat_rad, rd.lon_rad)
     is_look = np.asarray(sensing.is_look, dtype=bool)
-    for i, ri in enumerate(per_radar):  # radars (tens)
-        rt, rk = np.divmod(ri.idx, traj.m)
+    cells, radars, ws = [], [], []
+    for i in range(len(rd)):  # a loop over radars (tens), each vectorized over its looks
+        idx = np.flatnonzero(sensing.visible[i])
+        rt, rk = np.divmod(idx, m)
         wt = (is_look[i, rk] * sensing.looks_per_sample[i]) * sensing.pd_cued[i, rt, rk]
         use = wt > 0
-        j = wt[use][:, None, None] * ri.info[use]
-        radars.append(np.full(int(use.sum()), i, dtype=np.int64))
-        cells.append(ri.idx[use])
-        ws.append(np.stack([j[:, a, b] for a, b in _SYM], axis=-1))
-    if not radars:
+        idx, rt, rk, wt = idx[use], rt[use], rk[use], wt[use]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z, H = radar_measure(r[:, rt, rk], rd.r_ecef_m[i][:, None], rots[i][:, :, None])
+            cos_el = np.maximum(np.cos(z[1]), math.cos(model.max_az_el_rad))
+            inv_r = (
+                (cos_el / rd.angle_sigma_rad[i]) ** 2,
+                np.full(z[1].shape, rd.angle_sigma_rad[i] ** -2.0),
+                np.full(z[1].shape, rd.range_sigma_m[i] ** -2.0),
+            )
+            w = np.empty((idx.size, 6))
+            for e, (p, q) in enumerate(_SYM):
+                j = np.zeros(idx.size)
+                for a in range(3):
+                    j += H[a, p] * H[a, q] * inv_r[a]
+                w[:, e] = wt * j
+        cells.append(idx)
+        radars.append(np.full(idx.size, i, dtype=np.int64))
+        ws.append(w)
+    if not cells:
         return LookInformation(
             row=np.zeros(n_cell + 1, np.int64), radar=np.zeros(0, np.int64), w=np.zeros((0, 6))
         )
@@ -255,7 +277,7 @@ def look_information(
     return LookInformation(
         row=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         radar=np.concatenate(radars)[order],
-        w=np.ascontiguousarray(np.concatenate(ws)[order]),
+        w=np.concatenate(ws)[order],
     )
 
 
