@@ -52,6 +52,7 @@ COMMAND_MODULES: dict[str, str] = {
     "wta": "wta",
     "run": "run",
     "compare": "compare",
+    "runs": "runs",
     "demo": "demo",
 }
 _registered: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,16 +15,46 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shieldwall.cli._common import err, out, print_json
-from shieldwall.io.run_folder import run_summary, write_run_folder
+from shieldwall.io.record import RunRecord, record_results, run_summary
+from shieldwall.io.run_folder import prepare_out_folder, write_record
 from shieldwall.pipeline import Results, simulate
-from shieldwall.scenario import World, compile_world, load_scenario
+from shieldwall.scenario import Scenario, World, compile_world, load_scenario
 
-__all__ = ["load_world", "print_results", "progress_callback", "register"]
+__all__ = [
+    "default_out",
+    "load",
+    "print_results",
+    "progress_callback",
+    "register",
+    "save_record",
+]
 
 
-def load_world(file: Path, phase: str | None) -> World:
-    """Load and compile a scenario; ``phase`` is a name, the start of one, or an index."""
-    return compile_world(load_scenario(file), phase=phase)
+def load(file: Path, phase: str | None) -> tuple[Scenario, World]:
+    """Load a scenario and compile one phase (a name, the start of one, or an index)."""
+    scenario = load_scenario(file)
+    return scenario, compile_world(scenario, phase=phase)
+
+
+def save_record(record: RunRecord, target: Path) -> Path:
+    """Write a run record and add it to the run index of its parent folder.
+
+    The folder is what matters: if the index cannot be updated the run is kept and a warning
+    says how to rebuild the index.
+    """
+    from shieldwall.errors import ShieldwallError
+    from shieldwall.io.index import index_run
+
+    folder = write_record(record, target)
+    try:
+        index_run(folder)
+    except (ShieldwallError, OSError) as exc:
+        err.print(
+            f"warning: run index not updated ({exc}); "
+            f"`shieldwall runs rebuild {folder.parent}` rebuilds it",
+            markup=False,
+        )
+    return folder
 
 
 @contextlib.contextmanager
@@ -85,10 +116,11 @@ def print_results(results: Results) -> None:
     out.print(t)
 
 
-def _default_out(world: World, policy: str) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", world.name).strip("-").lower() or "run"
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path("runs") / f"{slug}-{policy}-{stamp}"
+def default_out(world: World, what: str) -> Path:
+    """``runs/<scenario>-<what>-<UTC time>`` (letters, digits and dashes only)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{world.name}-{what}").strip("-").lower()[:80] or "run"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return Path("runs") / f"{slug}-{stamp}"
 
 
 def register(app: typer.Typer) -> None:
@@ -111,17 +143,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Simulate one policy, print its metrics and write a run folder."""
-        world = load_world(file, phase)
+        """Simulate one policy, print its metrics and write a run folder (docs/results.md)."""
+        scenario, world = load(file, phase)
+        target = prepare_out_folder(out_dir or default_out(world, policy))  # refuse early
         with progress_callback(enabled=not as_json) as progress:
             if progress:
                 progress("loading", 0, 2)
             results = simulate(world, policy, trials, seed, solver)
             if progress:
                 progress("simulation", 1, 2)
-            target = out_dir or _default_out(world, results.policy)
-            extra: dict[str, Any] = {"command": "run", "scenario_file": str(file)}
-            folder = write_run_folder(results, target, extra=extra)
+            extra: dict[str, Any] = {"command": "run", "argv": sys.argv[1:]}
+            record = record_results(results, scenario=scenario, extra=extra)
+            folder = save_record(record, target)
         if as_json:
             print_json({"run_folder": str(folder), **run_summary(results)})
             return
