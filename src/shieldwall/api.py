@@ -64,7 +64,6 @@ from shieldwall.tracking import (
 )
 
 
-
 def run_record(results: Results | Comparison, *, scenario: Scenario | None = None) -> RunRecord:
     """The named tables of a simulation or a policy comparison, in memory (docs/results.md).
 

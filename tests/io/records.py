@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from shieldwall.io.record import RunRecord, record_comparison, record_results
+from shieldwall.io.run_folder import write_record
 from shieldwall.pipeline import Results, simulate
 from shieldwall.scenario import Scenario, compile_world, load_scenario
 from shieldwall.studies.compare import Comparison, compare
@@ -41,3 +44,22 @@ def run_record(path: Path = MINIMAL, policy: str = "national", trials: int = 300
 def compare_record(path: Path = MINIMAL, trials: int = 300) -> RunRecord:
     """A fresh (unwritten) record of :func:`comparison`."""
     return record_comparison(comparison(path, trials), scenario=scenario(path))
+
+
+def shared_folder(base: Path, name: str, build: Callable[[], RunRecord]) -> Path:
+    """A run folder written once for all pytest-xdist workers of a session.
+
+    ``base`` is ``tmp_path_factory.getbasetemp().parent`` (shared by the workers); the first
+    worker to take the lock writes the folder, the others wait and reuse it.
+    """
+    folder = base / f"shared-{name}"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not folder.exists():
+            write_record(build(), folder)
+    return folder
+
+
+def flagship_compare_dir(base: Path) -> Path:
+    """The flagship's four-policy comparison (200 trials) written as a run folder."""
+    return shared_folder(base, "flagship-compare", lambda: compare_record(FLAGSHIP, 200))

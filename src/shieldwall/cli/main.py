@@ -53,6 +53,7 @@ COMMAND_MODULES: dict[str, str] = {
     "run": "run",
     "compare": "compare",
     "runs": "runs",
+    "export": "export",
     "demo": "demo",
 }
 _registered: set[str] = set()

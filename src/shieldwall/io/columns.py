@@ -204,6 +204,7 @@ _SPECS: tuple[TableSpec, ...] = (
             _c("threat_class", "string", "", "`srbm`, `mrbm` or `irbm`."),
             _c("shape", "string", "", "`min_energy`, `lofted`, `depressed` or `explicit`."),
             _c("launch_t_s", "float64", "s", "Launch time."),
+            _c("burnout_t_s", "float64", "s", "End of powered flight."),
             _c("launch_lat_deg", "float64", "deg", "Launch point latitude."),
             _c("launch_lon_deg", "float64", "deg", "Launch point longitude."),
             _c("aim_lat_deg", "float64", "deg", "Aim point latitude."),

@@ -196,6 +196,7 @@ def _threats(results: Results, scenario: Scenario | None) -> pa.Table:
             "threat_class": _name(world.missiles.threat_class, missile),
             "shape": _SHAPES[np.asarray(raid.shape, dtype=np.int64)],
             "launch_t_s": raid.launch_t_s,
+            "burnout_t_s": tr.burnout_t_s,
             "launch_lat_deg": _deg(raid.launch_lat_rad),
             "launch_lon_deg": _deg(raid.launch_lon_rad),
             "aim_lat_deg": _deg(raid.aim_lat_rad),
