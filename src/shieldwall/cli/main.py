@@ -54,6 +54,7 @@ COMMAND_MODULES: dict[str, str] = {
     "compare": "compare",
     "runs": "runs",
     "export": "export",
+    "report": "report",
     "demo": "demo",
 }
 _registered: set[str] = set()

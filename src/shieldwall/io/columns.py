@@ -353,7 +353,7 @@ _SPECS: tuple[TableSpec, ...] = (
             _c("rounds", "int16", "", "Rounds fired together."),
             _c("kill", "bool", "", "This engagement killed the threat (the first kill)."),
             _c("killed", "bool", "", "Truth after it: the threat is dead."),
-            _c("reported_killed", "bool", "", "Kill assessment reported a kill."),
+            _c("reported_dead", "bool", "", "Kill assessment reported a kill."),
             _c("intercept_lat_deg", "float64", "deg", "Intercept point (threat position)."),
             _c("intercept_lon_deg", "float64", "deg", "Intercept point longitude."),
             _c("intercept_alt_m", "float64", "m", "Intercept altitude."),

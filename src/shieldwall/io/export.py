@@ -255,7 +255,7 @@ def to_czml(sc: Scene) -> list[dict[str, Any]]:
                 "id": f"intercept/{k}",
                 "name": f"{outcome}: {ev.battery}",
                 "description": f"intercept at {ev.intercept_alt_m / 1e3:.1f} km: {outcome}"
-                f"{' (reported kill)' if ev.reported_killed else ''}",
+                f"{' (reported kill)' if ev.reported_dead else ''}",
                 "availability": f"{iso(ev.intercept_t_s)}/"
                 f"{iso(ev.intercept_t_s + INTERCEPT_SHOWN_S)}",
                 "position": {
@@ -418,7 +418,7 @@ def to_geojson(sc: Scene) -> dict[str, Any]:
                 kind="intercept",
                 t_s=ev.intercept_t_s,
                 kill=bool(ev.kill),
-                reported_killed=bool(ev.reported_killed),
+                reported_dead=bool(ev.reported_dead),
                 **common,
             )
         )

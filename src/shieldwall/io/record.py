@@ -253,6 +253,7 @@ def _build(
     from shieldwall.io.provenance import provenance_columns
     from shieldwall.io.tables import (
         concat,
+        event_trials,
         metric_rows,
         policy_tables,
         trajectory_stride,
@@ -274,7 +275,6 @@ def _build(
     missing = set(TABLES) - set(tables)
     if missing:  # every declared table is in every record (docs/results.md)
         raise RuntimeError(f"run record lacks tables {sorted(missing)}")
-    log = first.outcomes.events
     info: dict[str, Any] = {
         "format": RUN_FORMAT,
         "kind": kind,
@@ -292,7 +292,7 @@ def _build(
         "tracking_mode": first.tracking_mode,
         "seed": first.seed,
         "trials": first.trials,
-        "event_trials": 0 if log is None else log.n_trials,
+        "event_trials": event_trials(first),
         "trajectory_stride": trajectory_stride(int(np.isfinite(first.trajectories.t_s).sum())),
         "timings_s": {r.policy: r.timings_s for r in runs},
         "metrics": {r.policy: run_summary(r) for r in runs},

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RUN_FILE",
+    "STUDY_FILE",
     "RunFolderError",
     "clean_stale_temporaries",
     "prepare_out_folder",
+    "read_folder",
     "read_run",
     "write_record",
     "write_run_folder",
@@ -251,3 +253,36 @@ def read_run(path: str | os.PathLike[str]) -> RunRecord:
         if not isinstance(name, str) or "/" in name or not (folder / name).is_file():
             raise fail(folder, f"file {name!r} listed in {RUN_FILE} is missing")
     return RunRecord(data, path=folder)
+
+
+#: Provenance file of a study folder (written by the study engine, docs/studies.md).
+STUDY_FILE = "study.json"
+
+
+def read_folder(path: str | os.PathLike[str]) -> RunRecord:
+    """Open a run folder or a study folder (``study.json`` + Parquet tables) as a record.
+
+    A study record has ``kind == "study"``; its tables are its Parquet files (``results``: the
+    tidy long table of the study, ``cases``, ``trials`` and the study's own).
+
+    Raises
+    ------
+    RunFolderError
+        Neither a complete run folder nor a complete study folder.
+    """
+    folder = Path(path)
+    if not (folder / STUDY_FILE).is_file():
+        return read_run(folder)
+    try:
+        data = json.loads((folder / STUDY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(folder / STUDY_FILE, f"unreadable ({exc})") from exc
+    if not isinstance(data, dict) or data.get("complete") is not True:
+        raise fail(folder, "study folder is incomplete")
+    files = [f for f in data.get("files", []) if isinstance(f, str) and "/" not in f]
+    tables = {f.removesuffix(".parquet"): 0 for f in files if f.endswith(".parquet")}
+    missing = [f for f in files if not (folder / f).is_file()]
+    if missing:
+        raise fail(folder, f"files listed in {STUDY_FILE} are missing: {', '.join(missing)}")
+    info = {**data, "kind": "study", "tables": tables, "files": files}
+    return RunRecord(info, path=folder)

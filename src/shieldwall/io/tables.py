@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_TRAJECTORY_ROWS",
     "concat",
+    "event_trials",
     "metric_rows",
     "policy_tables",
     "world_tables",
@@ -354,12 +355,11 @@ def _outcomes(results: Results) -> dict[str, pa.Table]:
                 "p_flew": out.flew.mean(axis=0),
                 "p_killed": out.killed.mean(axis=0),
                 "p_leaked": out.leaked.mean(axis=0),
-                "rounds_mean": out.shots.mean(axis=0),
+                "rounds_mean": _rounds_at(out).mean(axis=0),
             },
         ),
     }
-    log = out.events
-    n_log = 0 if log is None else min(log.n_trials, n_tr)
+    n_log = event_trials(results)
     tr_idx, th_idx = np.meshgrid(np.arange(n_log), np.arange(n_t), indexing="ij")
     tables["threat_outcomes"] = make_table(
         "threat_outcomes",
@@ -370,7 +370,7 @@ def _outcomes(results: Results) -> dict[str, pa.Table]:
             "flew": out.flew[:n_log].ravel(),
             "killed": out.killed[:n_log].ravel(),
             "leaked": out.leaked[:n_log].ravel(),
-            "rounds": out.shots[:n_log].ravel(),
+            "rounds": _rounds_at(out)[:n_log].ravel(),
         },
     )
     tables["events"] = _events(results)
@@ -418,8 +418,14 @@ def _events(results: Results) -> pa.Table:
     prev_dead = np.zeros(trial.size, dtype=bool)
     prev_dead[1:] = (k_sorted[1:] == k_sorted[:-1]) & d_sorted[:-1]
     first_dead[by_key] = d_sorted & ~prev_dead
+    # the intercept point is where the threat is at the intercept time: the engine's, else the
+    # trajectory interpolated there
     r = position_at(np.asarray(tr.t_s), np.asarray(tr.r_ecef_m), threat, log.intercept_t_s[order])
     lat, lon, alt = _geo(r)
+    given = np.isfinite(log.lat_rad[order])
+    lat = np.where(given, np.degrees(log.lat_rad[order]), lat)
+    lon = np.where(given, np.degrees(log.lon_rad[order]), lon)
+    alt = np.where(given, log.alt_m[order], alt)
     return make_table(
         "events",
         {
@@ -433,7 +439,7 @@ def _events(results: Results) -> pa.Table:
             "rounds": log.rounds[order],
             "kill": first_dead,
             "killed": killed,
-            "reported_killed": log.reported_killed[order],
+            "reported_dead": log.reported_dead[order],
             "intercept_lat_deg": lat,
             "intercept_lon_deg": lon,
             "intercept_alt_m": alt,
@@ -469,6 +475,18 @@ def metric_rows(
             "hi": [r[3] for r in rows],
         },
     )
+
+
+def event_trials(results: Results) -> int:
+    """Trials whose engagements are logged: the first ``EVENT_TRIALS`` (0 without a log)."""
+    from shieldwall.outcome.outcomes import EVENT_TRIALS
+
+    return 0 if results.outcomes.events is None else min(EVENT_TRIALS, results.trials)
+
+
+def _rounds_at(out: Any) -> np.ndarray:
+    """Rounds fired at each threat per trial (``Outcomes.rounds_at``; ``shots`` before #9)."""
+    return np.asarray(out.rounds_at if hasattr(out, "rounds_at") else out.shots)
 
 
 def _empty(name: str) -> pa.Table:

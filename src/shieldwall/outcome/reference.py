@@ -17,7 +17,7 @@ from shieldwall.battle.opportunities import Targets
 from shieldwall.battle.schedule import Schedule
 from shieldwall.outcome.draws import Draws
 from shieldwall.outcome.engine import assets_hit
-from shieldwall.outcome.outcomes import EventLog, Outcomes
+from shieldwall.outcome.outcomes import Events, Outcomes
 
 __all__ = ["event_log", "resolve_reference"]
 
@@ -74,7 +74,7 @@ def resolve_reference(
         Resolve only the first ``trials`` trials (the benchmark's subsample); all when omitted.
     log
         When given, one tuple per engagement is appended: ``(trial, battery, threat, launch_t_s,
-        intercept_t_s, rounds, killed, reported_killed)`` (:class:`EventLog` columns).
+        intercept_t_s, rounds, killed, reported_dead)`` (:class:`Events` columns).
     """
     n_tr = draws.n_trials if trials is None else min(trials, draws.n_trials)
     n_t = targets.n_threats
@@ -179,7 +179,7 @@ def event_log(
     n_assets: int | None = None,
     miss_as_kill: float = 0.0,
     kill_as_miss: float = 0.0,
-) -> EventLog:
+) -> Events:
     """The engagements of the first ``trials`` trials, by the plain per-trial resolution.
 
     The reference and the vectorized engine agree exactly on the same draws (tested), so this is
@@ -199,14 +199,18 @@ def event_log(
         log=rows,
     )
     cols = list(zip(*rows, strict=True)) if rows else [()] * 8
-    return EventLog(
-        n_trials=n,
+    nan = np.full(len(rows), np.nan)
+    return Events(
         trial=np.asarray(cols[0], dtype=np.int64),
         battery_idx=np.asarray(cols[1], dtype=np.int64),
         threat_idx=np.asarray(cols[2], dtype=np.int64),
+        sample=np.full(len(rows), -1, dtype=np.int64),
         launch_t_s=np.asarray(cols[3], dtype=np.float64),
         intercept_t_s=np.asarray(cols[4], dtype=np.float64),
         rounds=np.asarray(cols[5], dtype=np.int64),
         killed=np.asarray(cols[6], dtype=bool),
-        reported_killed=np.asarray(cols[7], dtype=bool),
+        reported_dead=np.asarray(cols[7], dtype=bool),
+        lat_rad=nan,
+        lon_rad=nan,
+        alt_m=nan.copy(),
     )
