@@ -55,6 +55,7 @@ COMMAND_MODULES: dict[str, str] = {
     "runs": "runs",
     "export": "export",
     "report": "report",
+    "serve": "serve",
     "demo": "demo",
 }
 _registered: set[str] = set()

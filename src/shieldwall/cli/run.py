@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,8 +13,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shieldwall.cli._common import err, out, print_json
+from shieldwall.io import runner
 from shieldwall.io.record import RunRecord, record_results, run_summary
-from shieldwall.io.run_folder import prepare_out_folder, write_record
+from shieldwall.io.run_folder import prepare_out_folder
+from shieldwall.io.runner import default_out
 from shieldwall.pipeline import Results, simulate
 from shieldwall.scenario import Scenario, World, compile_world, load_scenario
 
@@ -37,23 +37,10 @@ def load(file: Path, phase: str | None) -> tuple[Scenario, World]:
 
 
 def save_record(record: RunRecord, target: Path) -> Path:
-    """Write a run record and add it to the run index of its parent folder.
-
-    The folder is what matters: if the index cannot be updated the run is kept and a warning
-    says how to rebuild the index.
-    """
-    from shieldwall.errors import ShieldwallError
-    from shieldwall.io.index import index_run
-
-    folder = write_record(record, target)
-    try:
-        index_run(folder)
-    except (ShieldwallError, OSError) as exc:
-        err.print(
-            f"warning: run index not updated ({exc}); "
-            f"`shieldwall runs rebuild {folder.parent}` rebuilds it",
-            markup=False,
-        )
+    """Write a run record, index it, and print a warning if the index was not updated."""
+    folder, warning = runner.save_record(record, target)
+    if warning:
+        err.print(f"warning: {warning}", markup=False)
     return folder
 
 
@@ -114,13 +101,6 @@ def print_results(results: Results) -> None:
         t.add_row("launch window, median threat", f"{dm['median']:.0f} s", "")
     t.add_row("threats no battery can engage", str(dm["threats_without_window"]), "")
     out.print(t)
-
-
-def default_out(world: World, what: str) -> Path:
-    """``runs/<scenario>-<what>-<UTC time>`` (letters, digits and dashes only)."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{world.name}-{what}").strip("-").lower()[:80] or "run"
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return Path("runs") / f"{slug}-{stamp}"
 
 
 def register(app: typer.Typer) -> None:
