@@ -63,3 +63,44 @@ def shared_folder(base: Path, name: str, build: Callable[[], RunRecord]) -> Path
 def flagship_compare_dir(base: Path) -> Path:
     """The flagship's four-policy comparison (200 trials) written as a run folder."""
     return shared_folder(base, "flagship-compare", lambda: compare_record(FLAGSHIP, 200))
+
+
+def sweep_study_folder(folder: Path) -> Path:
+    """A study folder in the layout the study engine writes (docs/studies.md: ``study.json`` +
+    ``results.parquet``, the tidy long table): a raid-scale sweep of two policies."""
+    import json
+
+    import pandas as pd
+
+    folder.mkdir(parents=True)
+    rows = []
+    for k, scale in enumerate([1.0, 2.0, 3.0]):
+        for policy, base in (("national", 0.6), ("integrated", 0.9)):
+            v = base / scale
+            rows.append(
+                {
+                    "case": f"p{k} / {policy}",
+                    "policy": policy,
+                    "asset": "all",
+                    "metric": "p_zero_leak",
+                    "value": v,
+                    "lo": v - 0.02,
+                    "hi": v + 0.02,
+                    "baseline": None,
+                    "point": k,
+                    "raid_scale": scale,
+                }
+            )
+    pd.DataFrame(rows).to_parquet(folder / "results.parquet")
+    info = {
+        "format": 1,
+        "complete": True,
+        "study": "sweep",
+        "scenario": "unit",
+        "scenario_hash": "ab",
+        "phases": ["base"],
+        "meta": {"trials": 100, "seed": 1},
+        "files": ["study.json", "results.parquet"],
+    }
+    (folder / "study.json").write_text(json.dumps(info))
+    return folder

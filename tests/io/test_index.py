@@ -22,7 +22,7 @@ from shieldwall.io.index import (
 )
 from shieldwall.io.record import RunFolderError
 from shieldwall.io.run_folder import write_record
-from tests.io.records import compare_record, run_record
+from tests.io.records import compare_record, run_record, sweep_study_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -179,7 +179,18 @@ def test_a_killed_writer_rolls_back_and_releases_the_lock(
 
 
 def test_index_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
-    with pytest.raises(RunFolderError, match="not a complete run folder"):
+    with pytest.raises(RunFolderError, match="not a complete run or study folder"):
         index_run(tmp_path)
     with pytest.raises(RunFolderError, match="no such runs folder"):
         list_runs(tmp_path / "nope")
+
+
+def test_study_folders_are_indexed_with_their_cases(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    sweep_study_folder(runs / "sweep")
+    listed = list_runs(runs)
+    assert listed["kind"].tolist() == ["study"]
+    shown = show_run(runs, "sweep")
+    assert shown["run"]["command"] == "sweep"
+    cases = {m["policy"] for m in shown["metrics"]}
+    assert cases == {f"p{k} / {p}" for k in range(3) for p in ("national", "integrated")}

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from lxml import html as lxml_html
 from matplotlib.image import imread
@@ -21,7 +20,7 @@ from shieldwall.pipeline import simulate
 from shieldwall.report import report_html, write_report
 from shieldwall.report.figures import LAND, SEA
 from shieldwall.scenario import compile_world, load_scenario
-from tests.io.records import MINIMAL, flagship_compare_dir
+from tests.io.records import MINIMAL, flagship_compare_dir, sweep_study_folder
 
 #: Attributes through which a page loads something.
 LOADING = ("src", "href", "srcset", "data", "poster", "background", "action", "formaction")
@@ -112,39 +111,7 @@ def test_pdf_pages_render_and_the_map_is_drawn(flagship: Path, tmp_path: Path) -
 
 
 def test_report_of_a_study_folder(tmp_path: Path) -> None:
-    # the layout the study engine writes (docs/studies.md): study.json + results.parquet ...
-    folder = tmp_path / "sweep"
-    folder.mkdir()
-    rows = []
-    for k, scale in enumerate([1.0, 2.0, 3.0]):
-        for policy, base in (("national", 0.6), ("integrated", 0.9)):
-            v = base / scale
-            rows.append(
-                {
-                    "case": f"p{k} / {policy}",
-                    "policy": policy,
-                    "asset": "all",
-                    "metric": "p_zero_leak",
-                    "value": v,
-                    "lo": v - 0.02,
-                    "hi": v + 0.02,
-                    "baseline": None,
-                    "point": k,
-                    "raid_scale": scale,
-                }
-            )
-    pd.DataFrame(rows).to_parquet(folder / "results.parquet")
-    info = {
-        "format": 1,
-        "complete": True,
-        "study": "sweep",
-        "scenario": "unit",
-        "scenario_hash": "ab",
-        "phases": ["base"],
-        "files": ["study.json", "results.parquet"],
-    }
-    (folder / "study.json").write_text(json.dumps(info))
-    record = read_folder(folder)
+    record = read_folder(sweep_study_folder(tmp_path / "sweep"))
     assert record.kind == "study"
     text = report_html(record)
     _assert_self_contained(text)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from shieldwall.errors import Problem, ShieldwallError
 
-__all__ = ["RUN_FILE", "RunFolderError", "fail"]
+__all__ = ["RUN_FILE", "STUDY_FILE", "RunFolderError", "fail"]
 
 #: Name of the provenance file inside a run folder.
 RUN_FILE = "run.json"
+#: Provenance file of a study folder (written by the study engine, docs/studies.md).
+STUDY_FILE = "study.json"
 
 
 class RunFolderError(ShieldwallError, OSError):

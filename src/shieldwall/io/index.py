@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shieldwall.io.errors import RUN_FILE, RunFolderError, fail
+from shieldwall.io.errors import RUN_FILE, STUDY_FILE, RunFolderError, fail
 
 if TYPE_CHECKING:
     import duckdb
@@ -180,12 +180,48 @@ def _pair(ci: Any) -> tuple[float | None, float | None]:
 
 
 def _read_info(folder: Path) -> dict[str, Any] | None:
-    """``run.json`` of a complete run or study folder, else ``None``."""
+    """``run.json`` of a complete run folder, or the index view of a complete study folder's
+    ``study.json`` (kind ``study``; its whole-raid results as metrics, one "policy" per case);
+    else ``None``."""
+    is_study = not (folder / RUN_FILE).is_file()
     try:
-        data = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        data = json.loads((folder / (STUDY_FILE if is_study else RUN_FILE)).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("complete") is True else None
+    if not isinstance(data, dict) or data.get("complete") is not True:
+        return None
+    return _study_info(folder, data) if is_study else data
+
+
+def _study_info(folder: Path, data: dict[str, Any]) -> dict[str, Any]:
+    meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
+    info: dict[str, Any] = {
+        **data,
+        "kind": "study",
+        "command": data.get("command") or data.get("study"),
+        "phase": ", ".join(map(str, data.get("phases", []) or [])),
+        "trials": meta.get("trials"),
+        "seed": meta.get("seed"),
+        "scenario_hash": data.get("scenario_hash")
+        if isinstance(data.get("scenario_hash"), str)
+        else None,
+    }
+    metrics: dict[str, dict[str, Any]] = {}
+    try:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(folder / "results.parquet").to_pylist()
+    except Exception:  # no or unreadable results: the study is indexed without metrics
+        rows = []
+    for r in rows:
+        if r.get("asset") not in (None, "all") or r.get("metric") not in _METRICS:
+            continue
+        case = metrics.setdefault(str(r.get("case")), {})
+        case[r["metric"]] = r.get("value")
+        case[f"{r['metric']}_ci"] = [r.get("lo"), r.get("hi")]
+    info["metrics"] = metrics
+    info["policies"] = list(metrics)
+    return info
 
 
 def _insert(con: duckdb.DuckDBPyConnection, folder: Path, info: Mapping[str, Any]) -> None:
@@ -225,7 +261,11 @@ def _rebuild(base: Path) -> int:
     tmp = base / f".{INDEX_FILE}.rebuild-{os.getpid()}"
     for leftover in (tmp, Path(f"{tmp}.wal")):
         leftover.unlink(missing_ok=True)
-    folders = sorted(p for p in base.iterdir() if p.is_dir() and (p / RUN_FILE).is_file())
+    folders = sorted(
+        p
+        for p in base.iterdir()
+        if p.is_dir() and ((p / RUN_FILE).is_file() or (p / STUDY_FILE).is_file())
+    )
     con = duckdb.connect(str(tmp))
     try:
         con.execute("BEGIN")
@@ -279,7 +319,7 @@ def index_run(folder: str | os.PathLike[str]) -> Path:
     run = Path(folder)
     info = _read_info(run)
     if info is None:
-        raise fail(run, f"not a complete run folder (no valid {RUN_FILE})")
+        raise fail(run, f"not a complete run or study folder (no valid {RUN_FILE} or {STUDY_FILE})")
     base = run.parent
     with _locked(base, exclusive=True):
         path = index_path(base)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
-from shieldwall.io.errors import RUN_FILE, RunFolderError, fail
+from shieldwall.io.errors import RUN_FILE, STUDY_FILE, RunFolderError, fail
 from shieldwall.io.record import RUN_FORMAT, RunRecord, record_results
 
 if TYPE_CHECKING:
@@ -253,10 +253,6 @@ def read_run(path: str | os.PathLike[str]) -> RunRecord:
         if not isinstance(name, str) or "/" in name or not (folder / name).is_file():
             raise fail(folder, f"file {name!r} listed in {RUN_FILE} is missing")
     return RunRecord(data, path=folder)
-
-
-#: Provenance file of a study folder (written by the study engine, docs/studies.md).
-STUDY_FILE = "study.json"
 
 
 def read_folder(path: str | os.PathLike[str]) -> RunRecord:
