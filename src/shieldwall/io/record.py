@@ -117,12 +117,11 @@ class RunRecord(Mapping[str, Any]):
         """
         if name in self._tables:
             return self._tables[name]
-        if name not in self.names:
+        if name not in self.names or self.path is None:
             raise fail(
                 self.path or "record",
                 f"no table {name!r}; tables: {', '.join(self.names)} (docs/results.md)",
             )
-        assert self.path is not None  # names come from run.json only for a folder
         file = self.path / f"{name}.parquet"
         try:
             table = pq.read_table(file)

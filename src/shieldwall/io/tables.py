@@ -333,19 +333,11 @@ def _sensing(results: Results) -> dict[str, pa.Table]:
 def _outcomes(results: Results) -> dict[str, pa.Table]:
     world, out, pol, m = results.world, results.outcomes, results.policy, results.metrics
     n_tr, n_t = out.flew.shape
-    leakers = out.leakers
-    value = np.asarray(world.assets.value, dtype=np.float64)
+    per_trial = results.to_frame()
     tables = {
         "trials": make_table(
             "trials",
-            {
-                "policy": [pol] * n_tr,
-                "trial": np.arange(n_tr),
-                "leakers": leakers,
-                "interceptors_used": out.rounds,
-                "zero_leak": leakers == 0,
-                "value_lost": out.asset_hit.astype(np.float64) @ value,
-            },
+            {"policy": [pol] * n_tr, **{c: per_trial[c].to_numpy() for c in per_trial.columns}},
         ),
         "threat_summary": make_table(
             "threat_summary",
@@ -453,9 +445,7 @@ def metric_rows(
     """The ``metrics`` table of one policy; ``paired`` adds baseline differences
     ``{metric: (value, lo, hi)}`` (``d_p_zero_leak``, ``d_expected_leakers``)."""
     m = results.metrics
-    value = np.asarray(results.world.assets.value, dtype=np.float64)
-    lost = results.outcomes.asset_hit.astype(np.float64) @ value
-    vl, vl_lo, vl_hi = mean_interval(lost)
+    vl, vl_lo, vl_hi = mean_interval(results.to_frame()["value_lost"].to_numpy())
     nan = float("nan")
     rows: list[tuple[str, float, float, float]] = [
         ("p_zero_leak", m.p_zero_leak, *m.p_zero_leak_ci),
