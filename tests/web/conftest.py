@@ -14,10 +14,6 @@ import pytest
 from shieldwall.web.app import Settings, create_app
 from tests.io.records import flagship_compare_dir
 
-#: Timings the browser tests measured (``record_property("viewer_<name>_s", ...)``), printed at
-#: the end of the run; not asserted (performance claims live in benchmarks/bench_viewer.py).
-MEASURED: dict[str, float] = {}
-
 
 @pytest.fixture(scope="module")
 def runs_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -65,14 +61,3 @@ def live(runs_root: Path) -> Iterator[LiveServer]:
     settings = Settings(root=runs_root, max_body_bytes=64 * 1024, max_jobs=1, max_trials=400)
     with LiveServer(settings) as server:
         yield server
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    for name, value in report.user_properties:  # forwarded from xdist workers too
-        if name.startswith("viewer_"):
-            MEASURED[name] = float(value)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for name, seconds in MEASURED.items():
-        terminalreporter.write_line(f"[viewer] {name}: {seconds:.1f} s (shared machine)")
