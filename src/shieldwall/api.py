@@ -39,7 +39,9 @@ from shieldwall.flight import (
     flyout_tables,
 )
 from shieldwall.flight.checks import Validation, check_world, validate
-from shieldwall.io.run_folder import read_run, write_run_folder
+from shieldwall.io.index import list_runs, query_index, rebuild_index
+from shieldwall.io.record import RunFolderError, RunRecord, record_comparison, record_results
+from shieldwall.io.run_folder import read_run, write_record, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
 from shieldwall.pipeline import Results, prepare, simulate
 from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
@@ -62,6 +64,18 @@ from shieldwall.tracking import (
     track,
 )
 
+
+def run_record(results: Results | Comparison, *, scenario: Scenario | None = None) -> RunRecord:
+    """The named tables of a simulation or a policy comparison, in memory (docs/results.md).
+
+    ``run_record(res).table("events")`` is a pandas DataFrame; :func:`write_record` writes the
+    record as a run folder, :func:`read_run` reads one back.
+    """
+    if isinstance(results, Comparison):
+        return record_comparison(results, scenario=scenario)
+    return record_results(results, scenario=scenario)
+
+
 __all__ = [
     "Catalog",
     "CatalogEntry",
@@ -76,6 +90,8 @@ __all__ = [
     "Policy",
     "Problem",
     "Results",
+    "RunFolderError",
+    "RunRecord",
     "Scenario",
     "ScenarioError",
     "ShieldwallError",
@@ -103,14 +119,18 @@ __all__ = [
     "geodesic_direct",
     "geodesic_inverse",
     "geodetic_to_ecef",
+    "list_runs",
     "load_catalog",
     "load_scenario",
     "nation_fcq_requirement_m",
     "observe",
     "prepare",
+    "query_index",
     "read_catalog_file",
     "read_run",
     "read_wta_instance",
+    "rebuild_index",
+    "run_record",
     "simulate",
     "simulate_ekf",
     "solve_wta",
@@ -118,5 +138,6 @@ __all__ = [
     "track",
     "validate",
     "wilson_interval",
+    "write_record",
     "write_run_folder",
 ]

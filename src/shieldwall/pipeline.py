@@ -10,7 +10,8 @@ numbers) → metrics. Studies call :func:`simulate` many times with the same :cl
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,10 +29,14 @@ from shieldwall.flight.checks import envelope_problems, fly_checked, raise_error
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome.draws import Draws, draw
 from shieldwall.outcome.engine import resolve
-from shieldwall.outcome.outcomes import Outcomes
+from shieldwall.outcome.outcomes import EVENT_TRIALS, Outcomes
+from shieldwall.outcome.reference import event_log
 from shieldwall.scenario import Policy, World
-from shieldwall.tracking import MODES, SensingBase, picture
+from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
 from shieldwall.tracking import prepare as prepare_sensing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "TRACKING_MODES",
@@ -99,6 +104,8 @@ class Results:
         The flown raid.
     timings_s
         Seconds per stage (flight and sensing are those of :func:`prepare`).
+    picture
+        The policy's track picture (who detects and tracks what, when).
     """
 
     world: World
@@ -114,6 +121,34 @@ class Results:
     outcomes: Outcomes
     metrics: Metrics
     timings_s: dict[str, float]
+    picture: TrackPicture | None = None
+
+    def __repr__(self) -> str:
+        m = self.metrics
+        return (
+            f"Results({self.world.name!r}, policy={self.policy!r}, trials={self.trials}, "
+            f"seed={self.seed}, p_zero_leak={m.p_zero_leak:.3f}, "
+            f"expected_leakers={m.expected_leakers:.2f})"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per trial: ``trial``, ``leakers``, ``interceptors_used``, ``zero_leak``,
+        ``value_lost`` (sum of the values of the assets hit). Named tables of every kind:
+        :func:`shieldwall.api.run_record`."""
+        import pandas as pd
+
+        out = self.outcomes
+        leakers = out.leakers
+        value = np.asarray(self.world.assets.value, dtype=np.float64)
+        return pd.DataFrame(
+            {
+                "trial": np.arange(out.n_trials, dtype=np.int64),
+                "leakers": leakers,
+                "interceptors_used": out.rounds,
+                "zero_leak": leakers == 0,
+                "value_lost": out.asset_hit.astype(np.float64) @ value,
+            }
+        )
 
 
 def prepare(world: World) -> Prepared:
@@ -298,6 +333,17 @@ def simulate(
         miss_as_kill=miss_as_kill,
         kill_as_miss=kill_as_miss,
     )
+    events = event_log(
+        sched,
+        prep.targets,
+        draws,
+        trials=min(EVENT_TRIALS, n_trials),
+        track_delay_max_s=delay,
+        n_assets=len(world.assets.value),
+        miss_as_kill=miss_as_kill,
+        kill_as_miss=kill_as_miss,
+    )
+    outcomes = replace(outcomes, events=events)
     t3 = time.perf_counter()
     metrics = summarize(
         outcomes, inventory=world.batteries.inventory, opportunities=opp, targets=prep.targets
@@ -318,4 +364,5 @@ def simulate(
         outcomes=outcomes,
         metrics=metrics,
         timings_s=timings,
+        picture=pic,
     )

@@ -12,7 +12,8 @@ in a scenario file, naming the flag (exit code 2)::
     @app.command()
     @doctrine_options
     def run_cmd(file: Path, ..., doctrine: DoctrineFlags) -> None:
-        world = doctrine.apply(load_world(file, phase))
+        scenario, world = load(file, phase)
+        world = doctrine.apply(world)
 """
 
 from __future__ import annotations

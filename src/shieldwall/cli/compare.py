@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,9 @@ from rich.table import Table
 
 from shieldwall.cli._common import err, print_json, print_table
 from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
-from shieldwall.cli.run import load_world, progress_callback
+from shieldwall.cli.run import default_out, load, progress_callback, save_record
+from shieldwall.io.record import record_comparison
+from shieldwall.io.run_folder import prepare_out_folder
 from shieldwall.studies.compare import DEFAULT_POLICIES, Comparison, compare
 
 __all__ = ["print_comparison", "register"]
@@ -101,12 +104,19 @@ def register(app: typer.Typer) -> None:
         baseline: Annotated[
             str, typer.Option("--baseline", help="Policy differences are measured from.")
         ] = "national",
+        out_dir: Annotated[
+            Path | None, typer.Option("--out", help="Run folder to create (must not exist).")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
         *,
         doctrine: DoctrineFlags,
     ) -> None:
-        """Compare sharing policies on one raid: P(zero leakage), leakers, interceptors used."""
-        world = doctrine.apply(load_world(file, phase))
+        """Compare sharing policies on one raid: P(zero leakage), leakers, interceptors used.
+
+        Writes a run folder with every policy's tables (docs/results.md)."""
+        scenario, world = load(file, phase)
+        world = doctrine.apply(world)
+        target = prepare_out_folder(out_dir or default_out(world, "compare"))  # refuse early
         with progress_callback(enabled=not as_json) as progress:
             result = compare(
                 world,
@@ -116,8 +126,12 @@ def register(app: typer.Typer) -> None:
                 baseline=baseline,
                 progress=progress,
             )
+        extra = {"command": "compare", "argv": sys.argv[1:]}
+        folder = save_record(record_comparison(result, scenario=scenario, extra=extra), target)
         if as_json:
-            print_json(result.as_dict())
+            print_json({"run_folder": str(folder), **result.as_dict()})
             return
         print_comparison(result, title=f"{world.name} — phase {world.phase}")
-        err.print(f"compare finished in {result.elapsed_s:.1f} s")
+        err.print(
+            f"compare finished in {result.elapsed_s:.1f} s; run folder: {folder}", markup=False
+        )

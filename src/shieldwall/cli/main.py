@@ -52,6 +52,10 @@ COMMAND_MODULES: dict[str, str] = {
     "wta": "wta",
     "run": "run",
     "compare": "compare",
+    "runs": "runs",
+    "export": "export",
+    "report": "report",
+    "serve": "serve",
     "demo": "demo",
 }
 _registered: set[str] = set()

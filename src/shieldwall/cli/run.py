@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,16 +14,35 @@ from rich.table import Table
 
 from shieldwall.cli._common import err, out, print_json
 from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
-from shieldwall.io.run_folder import run_summary, write_run_folder
+from shieldwall.io import runner
+from shieldwall.io.record import RunRecord, record_results, run_summary
+from shieldwall.io.run_folder import prepare_out_folder
+from shieldwall.io.runner import default_out
 from shieldwall.pipeline import Results, simulate
-from shieldwall.scenario import World, compile_world, load_scenario
+from shieldwall.scenario import Scenario, World, compile_world, load_scenario
 
-__all__ = ["load_world", "print_results", "progress_callback", "register"]
+__all__ = [
+    "default_out",
+    "load",
+    "print_results",
+    "progress_callback",
+    "register",
+    "save_record",
+]
 
 
-def load_world(file: Path, phase: str | None) -> World:
-    """Load and compile a scenario; ``phase`` is a name, the start of one, or an index."""
-    return compile_world(load_scenario(file), phase=phase)
+def load(file: Path, phase: str | None) -> tuple[Scenario, World]:
+    """Load a scenario and compile one phase (a name, the start of one, or an index)."""
+    scenario = load_scenario(file)
+    return scenario, compile_world(scenario, phase=phase)
+
+
+def save_record(record: RunRecord, target: Path) -> Path:
+    """Write a run record, index it, and print a warning if the index was not updated."""
+    folder, warning = runner.save_record(record, target)
+    if warning:
+        err.print(f"warning: {warning}", markup=False)
+    return folder
 
 
 @contextlib.contextmanager
@@ -86,12 +104,6 @@ def print_results(results: Results) -> None:
     out.print(t)
 
 
-def _default_out(world: World, policy: str) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", world.name).strip("-").lower() or "run"
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path("runs") / f"{slug}-{policy}-{stamp}"
-
-
 def register(app: typer.Typer) -> None:
     """Add ``run`` to the CLI."""
 
@@ -112,17 +124,19 @@ def register(app: typer.Typer) -> None:
         *,
         doctrine: DoctrineFlags,
     ) -> None:
-        """Simulate one policy, print its metrics and write a run folder."""
-        world = doctrine.apply(load_world(file, phase))
+        """Simulate one policy, print its metrics and write a run folder (docs/results.md)."""
+        scenario, world = load(file, phase)
+        world = doctrine.apply(world)
+        target = prepare_out_folder(out_dir or default_out(world, policy))  # refuse early
         with progress_callback(enabled=not as_json) as progress:
             if progress:
                 progress("loading", 0, 2)
             results = simulate(world, policy, trials, seed)
             if progress:
                 progress("simulation", 1, 2)
-            target = out_dir or _default_out(world, results.policy)
-            extra: dict[str, Any] = {"command": "run", "scenario_file": str(file)}
-            folder = write_run_folder(results, target, extra=extra)
+            extra: dict[str, Any] = {"command": "run", "argv": sys.argv[1:]}
+            record = record_results(results, scenario=scenario, extra=extra)
+            folder = save_record(record, target)
         if as_json:
             used = results.world.doctrine.as_dict()
             print_json({"run_folder": str(folder), **run_summary(results), "doctrine": used})

@@ -1,246 +1,219 @@
-"""Run folders: one folder per simulation, written atomically (DESIGN.md §4–5).
+"""Run folders: one self-contained folder per simulation, written atomically (DESIGN.md §4–5).
 
-A run folder holds ``run.json`` (provenance: shieldwall version, scenario name and hash, phase,
-seed, trials, policy, solver, tracking mode, stage timings, headline metrics) and Parquet tables:
+A run folder holds ``run.json`` (provenance and headline metrics), the scenario (``scenario.yaml``
+as given, ``scenario.json`` canonical) and one Parquet file per named table; every file and column
+is documented in ``docs/results.md``.
 
-- ``trajectories.parquet``: every valid trajectory sample (threat, t, ECEF position, altitude,
-  phase);
-- ``opportunities.parquet``: the engagement windows (one row per battery–threat pair);
-- ``trials.parquet``: per trial, leakers, interceptors used, zero leakage;
-- ``threat_outcomes.parquet``: per trial and threat, flew / killed / leaked / rounds;
-- ``assets.parquet`` and ``batteries.parquet``: per-asset survival and per-battery use.
-
-Everything is written into a hidden temporary sibling folder and renamed into place in one step,
-so an interrupted run never leaves a half-written folder under the final name, and an existing
-folder is never overwritten.
+Writing: :func:`prepare_out_folder` refuses an existing folder or an unwritable place *before*
+any simulation runs, and removes temporary folders that killed writers left behind. The record is
+written into a hidden temporary sibling (``.<name>.tmp-<pid>-<hex>``), every file fsync'ed, then
+renamed into place in one step and the parent fsync'ed: an interrupted write never leaves a folder
+under the final name, and an existing folder is never overwritten.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
-import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from shieldwall import __version__
-from shieldwall.errors import Problem, ShieldwallError
-from shieldwall.pipeline import Results
+from shieldwall.io.errors import RUN_FILE, STUDY_FILE, RunFolderError, fail
+from shieldwall.io.record import RUN_FORMAT, RunRecord, record_results
 
-__all__ = ["RUN_FILE", "RunFolderError", "read_run", "run_summary", "write_run_folder"]
+if TYPE_CHECKING:
+    from shieldwall.pipeline import Results
+    from shieldwall.scenario import Scenario
 
-#: Name of the provenance file inside a run folder.
-RUN_FILE = "run.json"
-#: Format version of the run folder layout.
-RUN_FORMAT = 1
+__all__ = [
+    "RUN_FILE",
+    "STUDY_FILE",
+    "RunFolderError",
+    "clean_stale_temporaries",
+    "prepare_out_folder",
+    "read_folder",
+    "read_run",
+    "write_record",
+    "write_run_folder",
+]
 
-
-class RunFolderError(ShieldwallError, OSError):
-    """A run folder cannot be written or read (exists already, not a run folder, ...)."""
-
-
-def _fail(path: Path, message: str) -> RunFolderError:
-    return RunFolderError(f"{path}: {message}", [Problem(message=message, file=str(path))])
-
-
-def run_summary(results: Results) -> dict[str, Any]:
-    """Headline metrics of one simulation as plain JSON values."""
-    m = results.metrics
-    world = results.world
-    return {
-        "p_zero_leak": m.p_zero_leak,
-        "p_zero_leak_ci": list(m.p_zero_leak_ci),
-        "expected_leakers": m.expected_leakers,
-        "expected_leakers_ci": list(m.expected_leakers_ci),
-        "interceptors_used": m.interceptors_used,
-        "interceptors_used_ci": list(m.interceptors_used_ci),
-        "p_asset_survives": {
-            aid: {"p": float(p), "ci": [float(lo), float(hi)]}
-            for aid, p, lo, hi in zip(
-                world.assets.id,
-                m.p_asset_survives,
-                m.p_asset_survives_lo,
-                m.p_asset_survives_hi,
-                strict=True,
-            )
-        },
-        "expended_by_interceptor": _by_name(
-            m.expended_by_battery, world.batteries.interceptor_idx, world.interceptors.name
-        ),
-        "expended_by_nation": _by_name(
-            m.expended_by_battery, world.batteries.nation_idx, world.nations.id
-        ),
-        "inventory_left": float(np.sum(m.inventory_left_by_battery)),
-        "decision_margin_s": {
-            "min": _nan_to_none(np.nanmin(m.decision_margin_s, initial=np.inf)),
-            "median": _nan_to_none(
-                float(np.nanmedian(m.decision_margin_s))
-                if np.isfinite(m.decision_margin_s).any()
-                else float("nan")
-            ),
-            "threats_without_window": int(np.isnan(m.decision_margin_s).sum()),
-        },
-    }
+_TMP = re.compile(r"^\..*\.tmp-(\d+)-[0-9a-f]{8}$")
+#: Longest folder name kept in a temporary name (file systems allow 255 bytes a name).
+_NAME_KEEP = 180
 
 
-def _nan_to_none(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
-def _by_name(values: np.ndarray, idx: np.ndarray, names: tuple[str, ...]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for v, i in zip(values, idx, strict=True):
-        out[names[int(i)]] = out.get(names[int(i)], 0.0) + float(v)
-    return out
+def clean_stale_temporaries(parent: Path) -> list[Path]:
+    """Remove temporary run folders in ``parent`` whose writing process is gone.
 
-
-def _provenance(results: Results, files: list[str], extra: dict[str, Any]) -> dict[str, Any]:
-    world = results.world
-    return {
-        "format": RUN_FORMAT,
-        "complete": True,
-        "shieldwall_version": __version__,
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": world.name,
-        "scenario_hash": world.scenario_hash,
-        "phase": world.phase,
-        "epoch": world.epoch,
-        "policy": results.policy,
-        "solver": results.solver,
-        "tracking_mode": results.tracking_mode,
-        "seed": results.seed,
-        "trials": results.trials,
-        "timings_s": results.timings_s,
-        "metrics": run_summary(results),
-        "files": files,
-        **extra,
-    }
-
-
-def _tables(results: Results) -> dict[str, pa.Table]:
-    world = results.world
-    tables: dict[str, pa.Table] = {}
-    tr = results.trajectories
-    valid = np.isfinite(np.asarray(tr.t_s))
-    threat, _ = np.nonzero(valid)
-    r = np.asarray(tr.r_ecef_m)[valid]
-    tables["trajectories"] = pa.table(
-        {
-            "threat_idx": threat.astype(np.int32),
-            "t_s": np.asarray(tr.t_s)[valid],
-            "x_ecef_m": r[:, 0],
-            "y_ecef_m": r[:, 1],
-            "z_ecef_m": r[:, 2],
-            "alt_m": np.asarray(tr.alt_m)[valid],
-            "phase": np.asarray(tr.phase)[valid].astype(np.int8),
-        }
-    )
-    opp_cols = dict(results.opportunities.columns())
-    opp_cols["battery_id"] = np.array(
-        [world.batteries.id[int(b)] for b in results.opportunities.battery_idx], dtype=object
-    )
-    tables["opportunities"] = pa.table(opp_cols)
-    out = results.outcomes
-    n_tr, n_t = out.flew.shape
-    tables["trials"] = pa.table(
-        {
-            "trial": np.arange(n_tr, dtype=np.int32),
-            "leakers": out.leakers.astype(np.int32),
-            "interceptors_used": out.rounds.astype(np.int32),
-            "zero_leak": out.leakers == 0,
-        }
-    )
-    tables["threat_outcomes"] = pa.table(
-        {
-            "trial": np.repeat(np.arange(n_tr, dtype=np.int32), n_t),
-            "threat_idx": np.tile(np.arange(n_t, dtype=np.int32), n_tr),
-            "flew": out.flew.ravel(),
-            "killed": out.killed.ravel(),
-            "leaked": out.leaked.ravel(),
-            "rounds": out.shots.ravel().astype(np.int16),
-        }
-    )
-    m = results.metrics
-    tables["assets"] = pa.table(
-        {
-            "asset_id": list(world.assets.id),
-            "p_survives": m.p_asset_survives,
-            "p_survives_lo": m.p_asset_survives_lo,
-            "p_survives_hi": m.p_asset_survives_hi,
-        }
-    )
-    tables["batteries"] = pa.table(
-        {
-            "battery_id": list(world.batteries.id),
-            "nation": [world.nations.id[int(i)] for i in world.batteries.nation_idx],
-            "interceptor": [
-                world.interceptors.name[int(i)] for i in world.batteries.interceptor_idx
-            ],
-            "inventory": np.asarray(world.batteries.inventory),
-            "expended_mean": m.expended_by_battery,
-            "left_mean": m.inventory_left_by_battery,
-        }
-    )
-    return tables
-
-
-def write_run_folder(
-    results: Results, out_dir: str | os.PathLike[str], *, extra: dict[str, Any] | None = None
-) -> Path:
-    """Write a run folder atomically.
-
-    Parameters
-    ----------
-    results
-        One policy's simulation results (:func:`shieldwall.pipeline.simulate`).
-    out_dir
-        Folder to create; it must not exist yet.
-    extra
-        More provenance for ``run.json`` (e.g. the command line).
+    A writer killed by ``kill -9`` (or a power cut) cannot clean up after itself; the next write
+    into the same parent does. Folders of live writers are left alone.
 
     Returns
     -------
-    The folder written.
+    The folders removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TMP.match(entry.name)
+        stale = match is not None and not _pid_alive(int(match.group(1)))
+        if stale and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the name is too long for the file system"
+    if exc.errno == errno.ENOTDIR:
+        return "part of the path is a file, not a folder"
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "no permission to write there"
+    return exc.strerror or str(exc)
+
+
+def prepare_out_folder(out_dir: str | os.PathLike[str]) -> Path:
+    """Check that a run folder can be created at ``out_dir``, before the work starts.
+
+    Creates the parent if needed, removes stale temporary folders there and checks that it is
+    writable. Nothing is created under the final name.
+
+    Raises
+    ------
+    RunFolderError
+        The folder exists already, the name is too long, or the parent cannot be written.
+    """
+    final = Path(out_dir)
+    name = final.name
+    if not name or name in (".", "..") or str(out_dir).endswith(("/.", "/..")):
+        raise fail(final, "give a folder name to create")
+    if len(os.fsencode(name)) > 255:
+        raise fail(final, "the folder name is longer than 255 bytes")
+    try:
+        os.lstat(final)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise fail(final, f"cannot use this path: {_os_reason(exc)}") from exc
+    else:
+        raise fail(final, "exists already; choose another --out folder or remove it")
+    parent = final.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(parent, f"cannot create the folder: {_os_reason(exc)}") from exc
+    if not parent.is_dir():
+        raise fail(parent, "is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise fail(parent, "cannot write there: no permission")
+    clean_stale_temporaries(parent)
+    return final
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_record(record: RunRecord, out_dir: str | os.PathLike[str]) -> Path:
+    """Write a run record as a run folder, atomically.
+
+    Returns
+    -------
+    The folder written; ``record.path`` is set to it.
 
     Raises
     ------
     RunFolderError
         The folder exists already, or it could not be written (nothing is left behind).
     """
-    final = Path(out_dir)
-    if final.exists():
-        raise _fail(final, "exists already; choose another --out folder or remove it")
-    parent = final.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _fail(parent, f"cannot create the folder ({exc.strerror})") from exc
-    tmp = parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    final = prepare_out_folder(out_dir)
+    tmp = final.parent / f".{final.name[:_NAME_KEEP]}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         tmp.mkdir()
-        files = []
-        for name, table in _tables(results).items():
-            pq.write_table(table, tmp / f"{name}.parquet")
+        files: list[str] = []
+        rows: dict[str, int] = {}
+        for name in record.names:
+            table = record.arrow(name)
+            with open(tmp / f"{name}.parquet", "xb") as fh:
+                pq.write_table(table, fh, compression="zstd")
+                fh.flush()
+                os.fsync(fh.fileno())
             files.append(f"{name}.parquet")
-        provenance = _provenance(results, [RUN_FILE, *files], extra or {})
-        (tmp / RUN_FILE).write_text(json.dumps(provenance, indent=2, default=_json_default) + "\n")
+            rows[name] = table.num_rows
+        for name, text in record.texts.items():
+            _write_bytes(tmp / name, text.encode("utf-8"))
+            files.append(name)
+        info = {**record.info, "tables": rows, "files": [RUN_FILE, *files]}
+        info["complete"] = True
+        text = json.dumps(info, indent=2, default=_json_default, allow_nan=False) + "\n"
+        _write_bytes(tmp / RUN_FILE, text.encode("utf-8"))  # last: marks the folder complete
+        _fsync_dir(tmp)
+        if final.exists():
+            raise FileExistsError(errno.EEXIST, "exists already", str(final))
         os.rename(tmp, final)
+        _fsync_dir(final.parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)  # only our own temporary folder
-        raise _fail(final, f"cannot write the run folder ({exc})") from exc
+        if isinstance(exc, FileExistsError):
+            raise fail(final, "exists already (created while this run was written)") from exc
+        raise fail(final, f"cannot write the run folder: {_os_reason(exc)}") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    record.info = info
+    record.path = final
     return final
 
 
+def write_run_folder(
+    results: Results,
+    out_dir: str | os.PathLike[str],
+    *,
+    scenario: Scenario | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write one policy's results as a run folder (:func:`write_record` of
+    :func:`~shieldwall.io.record.record_results`)."""
+    return write_record(record_results(results, scenario=scenario, extra=extra), out_dir)
+
+
 def _json_default(obj: Any) -> Any:
+    import numpy as np
+
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
@@ -248,22 +221,64 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def read_run(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """``run.json`` of a run folder.
+def read_run(path: str | os.PathLike[str]) -> RunRecord:
+    """Open a run folder: its ``run.json`` as a mapping, its tables on demand.
 
     Raises
     ------
     RunFolderError
-        Not a (complete) run folder.
+        Not a run folder, an incomplete or malformed one, or one from an unknown format.
     """
     folder = Path(path)
     run = folder / RUN_FILE
+    if not folder.is_dir():
+        raise fail(folder, "no such run folder")
     if not run.is_file():
-        raise _fail(folder, f"not a run folder (no {RUN_FILE})")
+        raise fail(folder, f"not a run folder (no {RUN_FILE})")
     try:
-        data: dict[str, Any] = json.loads(run.read_text())
+        data = json.loads(run.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise _fail(run, f"unreadable ({exc})") from exc
+        raise fail(run, f"unreadable ({exc})") from exc
+    if not isinstance(data, dict):
+        raise fail(run, "malformed: not a JSON object")
     if not data.get("complete"):
-        raise _fail(folder, "run folder is incomplete")
-    return data
+        raise fail(folder, "run folder is incomplete")
+    fmt = data.get("format")
+    if fmt != RUN_FORMAT:
+        raise fail(run, f"run folder format {fmt!r}; this shieldwall reads format {RUN_FORMAT}")
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not isinstance(data.get("files"), list):
+        raise fail(run, "malformed: `tables` and `files` missing")
+    for name in data["files"]:
+        if not isinstance(name, str) or "/" in name or not (folder / name).is_file():
+            raise fail(folder, f"file {name!r} listed in {RUN_FILE} is missing")
+    return RunRecord(data, path=folder)
+
+
+def read_folder(path: str | os.PathLike[str]) -> RunRecord:
+    """Open a run folder or a study folder (``study.json`` + Parquet tables) as a record.
+
+    A study record has ``kind == "study"``; its tables are its Parquet files (``results``: the
+    tidy long table of the study, ``cases``, ``trials`` and the study's own).
+
+    Raises
+    ------
+    RunFolderError
+        Neither a complete run folder nor a complete study folder.
+    """
+    folder = Path(path)
+    if not (folder / STUDY_FILE).is_file():
+        return read_run(folder)
+    try:
+        data = json.loads((folder / STUDY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(folder / STUDY_FILE, f"unreadable ({exc})") from exc
+    if not isinstance(data, dict) or data.get("complete") is not True:
+        raise fail(folder, "study folder is incomplete")
+    files = [f for f in data.get("files", []) if isinstance(f, str) and "/" not in f]
+    tables = {f.removesuffix(".parquet"): 0 for f in files if f.endswith(".parquet")}
+    missing = [f for f in files if not (folder / f).is_file()]
+    if missing:
+        raise fail(folder, f"files listed in {STUDY_FILE} are missing: {', '.join(missing)}")
+    info = {**data, "kind": "study", "tables": tables, "files": files}
+    return RunRecord(info, path=folder)

@@ -1,0 +1,1 @@
+"""``shieldwall serve``: the viewer (FastAPI + CesiumJS) over the run records of ``io``."""
