@@ -270,3 +270,35 @@ def run_filters(  # type: ignore[no-untyped-def]
                         kx[n, t, r] = k
                         cx[n, t, r] = cov
                         left -= 1
+
+
+@njit(cache=True, nogil=True)
+def ipp_rows(F, last, en_proj, psi):  # type: ignore[no-untyped-def]
+    """``Ψ = E Π Φ(t_imp, t_k)[0:3]`` of every sample of every threat, into ``psi``.
+
+    ``F (n_t, m, 6, 6)`` step transitions, ``last (n_t,)`` the impact sample, ``en_proj (n_t,
+    2, 3)`` the east/north ground-intersection projection at impact, ``psi (n_t, m, 2, 6)``
+    (left as it is after the impact sample). The transition to impact is accumulated backwards
+    from the impact, one step per sample.
+    """
+    acc = np.empty((6, 6))
+    nxt = np.empty((6, 6))
+    for t in range(F.shape[0]):
+        acc[:, :] = 0.0
+        for i in range(6):
+            acc[i, i] = 1.0
+        for k in range(last[t], -1, -1):
+            if k < last[t]:
+                for i in range(6):
+                    for j in range(6):
+                        s = 0.0
+                        for l in range(6):
+                            s += acc[i, l] * F[t, k, l, j]
+                        nxt[i, j] = s
+                acc[:, :] = nxt
+            for a in range(2):
+                for j in range(6):
+                    s = 0.0
+                    for l in range(3):
+                        s += en_proj[t, a, l] * acc[l, j]
+                    psi[t, k, a, j] = s
