@@ -80,7 +80,7 @@ def test_chunked_picture_agrees_with_the_whole_raid_path(policy: str) -> None:
         else:  # results do not depend on the chunking, bit for bit
             assert_same_picture(first, pic, valid)
     assert first is not None
-    assert np.isfinite(first.fc_index).all() and (first.fc_index >= 0).any()
+    assert (first.fc_index >= 0).any()  # the crossings are real
     # small chunks really do trim the padding of the longest flight
     cells = sum(c.trajectories.t_s.size for c in prepare(world, traj, chunk_samples=3000).chunks)
     assert cells < 0.6 * traj.t_s.size

@@ -14,7 +14,7 @@ __all__ = ["m_of_n_rows"]
 
 
 @njit(cache=True, nogil=True)
-def m_of_n_rows(pd, look, nxt, initiates, out):  # type: ignore[no-untyped-def]
+def m_of_n_rows(pd, look, nxt, initiates, out):
     """The M-of-N Markov chain of :func:`shieldwall.sensing.detection.m_of_n_cdf`, row by row.
 
     ``pd``, ``look`` and ``out`` are ``(n_row, m)``; ``nxt[b, s]`` is the window after outcome

@@ -18,7 +18,7 @@ __all__ = ["run_filters"]
 
 
 @njit(cache=True, nogil=True)
-def _process_noise(q, dt, Q):  # type: ignore[no-untyped-def]
+def _process_noise(q, dt, Q):
     """White-acceleration ``Q`` of one step (Bar-Shalom 2001, eq. 6.2.2-12)."""
     Q[:, :] = 0.0
     a3 = abs(dt) ** 3 / 3.0 * q
@@ -32,7 +32,7 @@ def _process_noise(q, dt, Q):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _predict(P, F, Q, tmp):  # type: ignore[no-untyped-def]
+def _predict(P, F, Q, tmp):
     """``P ← F P Fᵀ + Q`` in place (``tmp`` 6x6 scratch)."""
     for i in range(6):
         for j in range(6):
@@ -49,7 +49,7 @@ def _predict(P, F, Q, tmp):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _update(P, J, A, G):  # type: ignore[no-untyped-def]
+def _update(P, J, A, G):
     """Information-form update ``P ← (P⁻¹ + J)⁻¹`` with position information ``J`` (3x3), as
     ``P − P₍:,r₎ (I + J P_rr)⁻¹ J P₍r,:₎`` symmetrized; unchanged when ``trace(J) = 0``."""
     if not J[0, 0] + J[1, 1] + J[2, 2] > 0.0:
@@ -88,7 +88,7 @@ def _update(P, J, A, G):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _ipp(P, psi, cov):  # type: ignore[no-untyped-def]
+def _ipp(P, psi, cov):
     """IPP covariance ``Ψ P Ψᵀ`` (2x2, into ``cov``) and its 1-sigma (largest axis)."""
     for a in range(2):
         for b in range(2):
@@ -107,10 +107,10 @@ def _ipp(P, psi, cov):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _information(row, radar, w, kinit, rlag, t, c, k, max_lag, J):  # type: ignore[no-untyped-def]
-    """``J`` ← the information taken at sample ``k`` (grid cell ``c``) of threat ``t`` by the received radars
-    (``0 ≤ lag ≤ max_lag``) after their own track initiation; returns whether a radar with a
-    positive lag contributed."""
+def _information(row, radar, w, kinit, rlag, t, c, k, max_lag, J):
+    """``J`` ← the information taken at sample ``k`` (grid cell ``c``) of threat ``t`` by the
+    received radars (``0 ≤ lag ≤ max_lag``) after their own track initiation; returns whether
+    a radar with a positive lag contributed."""
     J[:, :] = 0.0
     late = False
     for e in range(row[c], row[c + 1]):
@@ -133,7 +133,7 @@ def _information(row, radar, w, kinit, rlag, t, c, k, max_lag, J):  # type: igno
 
 
 @njit(cache=True, nogil=True)
-def run_filters(  # type: ignore[no-untyped-def]
+def run_filters(
     F,
     q,
     dt,
@@ -273,7 +273,7 @@ def run_filters(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def ipp_rows(F, last, en_proj, psi):  # type: ignore[no-untyped-def]
+def ipp_rows(F, last, en_proj, psi):
     """``Ψ = E Π Φ(t_imp, t_k)[0:3]`` of every sample of every threat, into ``psi``.
 
     ``F (n_t, m, 6, 6)`` step transitions, ``last (n_t,)`` the impact sample, ``en_proj (n_t,

@@ -68,7 +68,7 @@ def ipp_sensitivity_reference(traj: Trajectories, F: F64) -> tuple[F64, F64]:
         if k < m - 1:
             step = (k < last)[:, None, None]
             acc = np.where(step, acc @ F[:, k], acc)
-        psi[:, k] = np.where((k <= last)[:, None, None], en_proj @ acc[:3, :], np.nan)
+        psi[:, k] = np.where((k <= last)[:, None, None], en_proj @ acc[:, :3, :], np.nan)
     return psi, rot[:, :2]
 
 

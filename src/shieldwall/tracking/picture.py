@@ -70,7 +70,7 @@ def fire_control_crossings(ipp_cov_m2: F64, sigma_req_m: F64) -> tuple[I64, F64]
     sig = ipp_sigma(ipp_cov_m2)  # (n_nat, n_t, m)
     ok = sig[:, None] <= np.asarray(sigma_req_m, dtype=np.float64)[None, :, None, None]
     k = np.where(ok.any(axis=-1), np.argmax(ok, axis=-1), -1).astype(np.int64)
-    n_nat, n_req, n_t = k.shape
+    n_nat, _, n_t = k.shape
     nat = np.arange(n_nat)[:, None, None]
     thr = np.arange(n_t)[None, None, :]
     cov = ipp_cov_m2[nat, thr, np.maximum(k, 0)]
