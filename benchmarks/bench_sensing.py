@@ -14,12 +14,17 @@ chunking (every sample of every filter, the numpy M-of-N chain and IPP loop put 
 the compiled ones). Both give the same fire-control crossings, track and detection times
 (checked). The last line is ``ratio_vs_numpy=<x>``.
 
-    uv run python benchmarks/bench_sensing.py [--repeat 5]
+With ``--scale 1 8 28`` it also prints the raid-size curve of the same per-geometry work (the
+flagship's salvo counts multiplied: 36, 288, 1,008 threats) and its fitted exponent.
+
+    uv run python benchmarks/bench_sensing.py [--repeat 5] [--scale 1 8 28]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,10 +43,40 @@ FLAGSHIP = Path(__file__).resolve().parents[1] / "examples" / "korea_japan.yaml"
 PRESETS = ("national", "cueing", "shared_tracks", "integrated")
 
 
+def geometry_cpu(world, traj) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds of prepare + the four presets' pictures."""
+    c0 = time.process_time()
+    base = prepare(world, traj)
+    for p in PRESETS:
+        picture(world, traj, world.policies[p], base=base)
+    return time.process_time() - c0
+
+
+def raid_curve(factors: list[int]) -> None:
+    text = FLAGSHIP.read_text()
+    n, cpu = [], []
+    for k in factors:
+        scaled = re.sub(r"count: (\d+)", lambda m, k=k: f"count: {int(m.group(1)) * k}", text)
+        path = Path(tempfile.mkdtemp()) / FLAGSHIP.name
+        path.write_text(scaled)
+        world = compile_world(load_scenario(path))
+        traj = fly_raid(world)
+        geometry_cpu(world, traj)
+        n.append(traj.n)
+        cpu.append(geometry_cpu(world, traj))
+        print(f"raid of {traj.n} threats: {cpu[-1]:.2f} s CPU per geometry (4 presets)")
+    if len(n) > 1:
+        slope = np.polyfit(np.log(n), np.log(cpu), 1)[0]
+        print(f"fitted exponent (CPU ~ threats^b): b = {slope:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--scale", type=int, nargs="*", default=[], help="salvo count factors")
     args = ap.parse_args()
+    if args.scale:
+        raid_curve(args.scale)
     world = compile_world(load_scenario(FLAGSHIP))
     traj = fly_raid(world)
     c0 = time.process_time()
