@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
-from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, median_time
+from shieldwall.sensing.detection import (
+    detection_cdf,
+    look_mask,
+    m_of_n_cdf,
+    m_of_n_cdf_reference,
+    median_time,
+)
 
 #: Closed forms are exact; float64 products over ~100 looks.
 EXACT_TOL = 1e-12
@@ -76,3 +82,23 @@ def test_look_mask_and_median() -> None:
     t = np.arange(4.0)
     assert median_time(np.array([0.1, 0.4, 0.5, 0.9]), t) == 2.0
     assert median_time(np.array([0.1, 0.2, 0.3, 0.4]), t) == np.inf
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.float64, (3, 2, 25), elements=st.floats(0.0, 1.0)),
+    arrays(np.bool_, 25),
+    st.integers(1, 3),
+    st.integers(0, 2),
+)
+def test_compiled_chain_is_bit_identical_to_the_numpy_chain(
+    pd: np.ndarray, look: np.ndarray, m_req: int, extra: int
+) -> None:
+    """The compiled M-of-N chain does the numpy formulation's operations in its order."""
+    n_win = m_req + extra
+    got = m_of_n_cdf(pd, look, m_req, n_win)
+    want = m_of_n_cdf_reference(pd, look, m_req, n_win)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    # a row alone gives the same numbers as inside a batch (results independent of chunking)
+    np.testing.assert_array_equal(m_of_n_cdf(pd[1, 0], look, m_req, n_win), got[1, 0])

@@ -117,8 +117,9 @@ def test_first_track_distribution_matches_a_simulation_of_the_looks(policy: str)
                 src.append((r, lag))
         k_bf = _brute_force_track_samples(vis, src, trials, rng)
         t_api = pic.first_track_times(nat, rng.random((n_t, trials)))
+        off, ln = pic.row_offsets, pic.lengths
         for j in range(n_t):
-            cdf = pic.track_cdf[nat, j]
+            cdf = pic.track_cdf[nat, off[j] : off[j] + ln[j]]
             ks = np.flatnonzero((cdf > 0.02) & (cdf < 0.98))[:12]
             for k in ks:
                 lo, hi = wilson(int(np.sum(k_bf[:, j] <= k)), trials)

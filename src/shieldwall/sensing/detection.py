@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from shieldwall._types import F64, B
+from shieldwall._types import F64, I64, B
 
-__all__ = ["detection_cdf", "look_mask", "m_of_n_cdf", "median_time"]
+__all__ = ["detection_cdf", "look_mask", "m_of_n_cdf", "m_of_n_cdf_reference", "median_time"]
 
 
 def look_mask(n_sensor_revisit_s: F64, dt_s: float, m: int) -> tuple[B, F64]:
@@ -64,7 +64,44 @@ def m_of_n_cdf(pd_look: F64, is_look: B, m_req: int, n_win: int) -> F64:
         unchanged.
     m_req, n_win
         ``M`` detections required among the last ``N`` looks (1 ≤ M ≤ N ≤ 8).
+
+    Notes
+    -----
+    The chain runs in a compiled kernel (:mod:`shieldwall.sensing._kernels`), one row at a
+    time; :func:`m_of_n_cdf_reference` is the same chain in numpy over the whole batch at once,
+    bit-identical (tested).
     """
+    from shieldwall.sensing._kernels import m_of_n_rows  # numba: loaded on first use
+
+    nxt, initiates = _moves(m_req, n_win)
+    pd = np.asarray(pd_look, dtype=np.float64)
+    look = np.broadcast_to(np.asarray(is_look, dtype=bool), pd.shape)
+    m = pd.shape[-1]
+    out = np.empty(pd.shape)
+    m_of_n_rows(
+        np.ascontiguousarray(pd.reshape(-1, m)),
+        np.ascontiguousarray(look.reshape(-1, m)),
+        nxt,
+        initiates,
+        out.reshape(-1, m),
+    )
+    return out
+
+
+def _moves(m_req: int, n_win: int) -> tuple[I64, B]:
+    """Window transitions: outcome ``b`` of a look moves window ``s`` to ``((s << 1) | b) &
+    mask``, or initiates the track when the window then holds ``M`` detections."""
+    n_state = 1 << (n_win - 1)
+    mask = n_state - 1
+    s = np.arange(n_state)
+    nxt = np.stack([((s << 1) | b) & mask for b in (0, 1)]).astype(np.int64)
+    ones = np.array([bin(int(v)).count("1") for v in s])
+    initiates = np.stack([ones + b >= m_req for b in (0, 1)])
+    return nxt, initiates
+
+
+def m_of_n_cdf_reference(pd_look: F64, is_look: B, m_req: int, n_win: int) -> F64:
+    """:func:`m_of_n_cdf` in numpy, vectorized over the batch (the plain formulation)."""
     n_state = 1 << (n_win - 1)
     mask = n_state - 1
     shape = pd_look.shape[:-1]

@@ -182,33 +182,46 @@ def cue_times(world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Po
     return out
 
 
-def _look_snr_factor(world: World, base: SensorGeometry, policy: Policy | None) -> tuple[F64, F64]:
-    """Per (radar, threat, sample) SNR of a look relative to a cued look, and the cue times.
+def _look_pd(world: World, base: SensorGeometry, policy: Policy | None) -> tuple[F64, F64]:
+    """Per (radar, threat, sample) single-look Pd under the policy's cueing, and the cue times.
 
     Searching the whole fence before any cue, the satellite cue's window after its report, one
-    beam after another radar's track (:mod:`shieldwall.sensing.search`).
+    beam after another radar's track (:mod:`shieldwall.sensing.search`): the SNR of a look
+    relative to a cued look is the largest of those that apply. Computed only at the visible
+    samples after a cue (elsewhere the radar searches: ``pd_uncued``).
     """
     rd, sat = world.radars, world.satellites
     ew_t, ew_s, rc_t = cue_sources(world, base.ew_detect_t_s, base.uncued_track_t_s, policy)
-    col = (slice(None), None, None)
-    srf = rd.search_range_factor[col]
-    fence = search_solid_angle_sr(rd.half_az_rad, rd.search_el_rad)[col]
-    beam = beam_solid_angle_sr(rd.beamwidth_rad)[col]
-    t_s = base.t_s[None]
-    factor = np.broadcast_to(srf**4, base.range_m.shape).copy()
+    cue = np.minimum(ew_t, rc_t)
+    pd1 = base.pd_uncued.copy()
+    with np.errstate(invalid="ignore"):
+        r, t, k = np.nonzero(base.visible & (base.t_s[None] >= cue[..., None]))
+    if r.size == 0:
+        return pd1, cue
+    srf = rd.search_range_factor[r]
+    f4 = srf**4
+    fence = search_solid_angle_sr(rd.half_az_rad, rd.search_el_rad)[r]
+    beam = beam_solid_angle_sr(rd.beamwidth_rad)[r]
+    t_s = base.t_s[t, k]
+    factor = f4.copy()
     with np.errstate(invalid="ignore"):
         if len(sat.latency_s):
-            s = np.maximum(ew_s, 0)
+            s = np.maximum(ew_s[r, t], 0)
             cross, along = ew_cue_sigma_m(
-                sat.launch_point_sigma_m[s][..., None],
-                sat.azimuth_sigma_rad[s][..., None],
-                base.downrange_m[None],
+                sat.launch_point_sigma_m[s], sat.azimuth_sigma_rad[s], base.downrange_m[t, k]
             )
-            ew = dwell_snr_factor(srf, fence, cue_solid_angle_sr(cross, along, base.range_m), beam)
-            factor = np.where(t_s >= ew_t[..., None], np.fmax(factor, ew), factor)
+            ew = dwell_snr_factor(
+                srf, fence, cue_solid_angle_sr(cross, along, base.range_m[r, t, k]), beam
+            )
+            factor = np.where(t_s >= ew_t[r, t], np.fmax(factor, ew), factor)
         by_radar = dwell_snr_factor(srf, fence, beam, beam)
-        factor = np.where(t_s >= rc_t[..., None], np.fmax(factor, by_radar), factor)
-    return factor, np.minimum(ew_t, rc_t)
+        factor = np.where(t_s >= rc_t[r, t], np.fmax(factor, by_radar), factor)
+    pd_cued, pd_uncued = base.pd_cued[r, t, k], base.pd_uncued[r, t, k]
+    part = (factor > f4) & (factor < 1.0)
+    pd = np.where(factor >= 1.0, pd_cued, pd_uncued)
+    pd[part] = swerling1_pd(base.snr_cued[r[part], t[part], k[part]] * factor[part])
+    pd1[r, t, k] = pd
+    return pd1, cue
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -367,13 +380,7 @@ def observe(
         )
     t_s = traj.t_s
     look = base.is_look[:, None, :]
-    factor, cue = _look_snr_factor(world, base, policy)
-    f4 = (world.radars.search_range_factor**4)[:, None, None]
-    pd1 = np.where(
-        factor >= 1.0,
-        base.pd_cued,
-        np.where(factor > f4, swerling1_pd(base.snr_cued * factor), base.pd_uncued),
-    )
+    pd1, cue = _look_pd(world, base, policy)
     pd = _per_sample(np.where(base.visible, pd1, 0.0), base.is_look, base.looks_per_sample)
     p_trk = m_of_n_cdf(pd, look, TRACK_INIT_M, TRACK_INIT_N)
     p_det = detection_cdf(pd)

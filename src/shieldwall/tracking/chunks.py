@@ -18,21 +18,43 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from shieldwall._types import I64
-from shieldwall.flight.trajectories import Trajectories
+from shieldwall._types import F64, I64, B
+from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.visibility import SensorGeometry, observe, sensor_geometry
-from shieldwall.tracking.covariance import FilterModel, TrackingGeometry, tracking_geometry
+from shieldwall.tracking.covariance import FilterModel, TrackingGeometry, _p0, tracking_geometry
+from shieldwall.tracking.initiation import nation_track_cdf
 from shieldwall.tracking.picture import TrackPicture
-from shieldwall.tracking.track import guidance_radars, track
+from shieldwall.tracking.track import (
+    FUSIONS,
+    MODES,
+    _first_detection,
+    _ipp_from,
+    _requirements,
+    guidance_radars,
+    track,
+)
 
-__all__ = ["CHUNK_SAMPLES", "Chunk", "SensingBase", "chunk_threats", "picture", "prepare"]
+__all__ = [
+    "CHUNK_SAMPLES",
+    "CHUNK_STRETCH",
+    "Chunk",
+    "ChunkedDetail",
+    "SensingBase",
+    "chunk_threats",
+    "picture",
+    "prepare",
+]
 
 
 #: Grid cells (threats × samples) per chunk: a (radar × chunk) array of the flagship's 23
 #: radars is then 6 MB, a (nation × chunk × 6 × 6) one 28 MB for three nations.
 CHUNK_SAMPLES = 1 << 15
+#: Longest over shortest flight in a chunk: at most 20 % of a chunk's cells are padding (the
+#: dense sensing arrays of a chunk cost in proportion to its cells, padding included).
+CHUNK_STRETCH = 1.25
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,17 +114,25 @@ def _depends_on(policy: Policy, n_nat: int, fusion: str) -> bytes:
     return b"|".join(parts)
 
 
-def chunk_threats(lengths: I64, chunk_samples: int = CHUNK_SAMPLES) -> list[I64]:
+def chunk_threats(
+    lengths: I64, chunk_samples: int = CHUNK_SAMPLES, stretch: float = CHUNK_STRETCH
+) -> list[I64]:
     """Threats grouped by flight length into chunks of at most ``chunk_samples`` grid cells.
 
     Threats are sorted by their number of samples (stable) and cut greedily; a chunk holds
-    ``len(chunk) × max(lengths in chunk)`` cells, and at least one threat.
+    ``len(chunk) × max(lengths in chunk)`` cells, and at least one threat, and its longest
+    flight is at most ``stretch`` times its shortest (so at most ``1 - 1/stretch`` of its cells
+    are padding).
     """
     order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")
     out: list[I64] = []
     start = 0
     for i in range(1, order.size + 1):  # over threats: a cut test, no array work
-        if i == order.size or (i + 1 - start) * int(lengths[order[i]]) > chunk_samples:
+        if (
+            i == order.size
+            or (i + 1 - start) * int(lengths[order[i]]) > chunk_samples
+            or int(lengths[order[i]]) > stretch * max(int(lengths[order[start]]), 1)
+        ):
             out.append(order[start:i].astype(np.int64))
             start = i
     return out
@@ -136,7 +166,7 @@ def prepare(
     for idx in chunk_threats(trajectories.lengths, chunk_samples):
         tr = trajectories.take(idx)
         geo = sensor_geometry(world, tr, refraction=refraction)
-        trk = tracking_geometry(world, tr, geo.visible, model)
+        trk = tracking_geometry(world, tr, geo, model)
         chunks.append(Chunk(threat_idx=idx, trajectories=tr, sensing=geo, tracking=trk))
     return SensingBase(
         n_threat=trajectories.n,
@@ -157,8 +187,9 @@ def picture(
     fusion: str = "centralized",
     trials: int = 100,
     seed: int | None = None,
+    requirements_m: ArrayLike | None = None,
 ) -> TrackPicture:
-    """Each nation's picture under ``policy``: :func:`observe` + :func:`track`, chunk by chunk.
+    """Each nation's picture under ``policy``, chunk by chunk (what the simulation runs).
 
     Parameters
     ----------
@@ -168,10 +199,23 @@ def picture(
         :func:`prepare` of the same world and trajectories (computed here when ``None``).
     mode, fusion, trials, seed
         As for :func:`shieldwall.tracking.track`. The measurement mode draws its random
-        measurements for the whole raid at once, so it runs unchunked (``base`` unused).
+        measurements for the whole raid at once and ``fusion="ci"`` fuses whole own-sensor
+        series, so both run :func:`~shieldwall.tracking.track` on the whole raid (``base``
+        unused).
+    requirements_m
+        IPP 1-sigma requirements whose fire-control crossings are made (default
+        :func:`~shieldwall.tracking.track.fire_control_requirements_m`). [m]
 
     Notes
     -----
+    Covariance mode with centralized fusion runs the compiled filters
+    (:mod:`shieldwall.tracking._kernels`): the same recursion and latency re-run as
+    :func:`~shieldwall.tracking.track` (which is its reference: the same crossings, covariances
+    equal to rounding), but per filter, on its valid samples only, and with the delayed
+    picture made only where it can cross a requirement (the undelayed picture holds more
+    information, so the delayed one cannot cross before it). The per-sample series are made
+    when first read (:class:`ChunkedDetail`).
+
     The base remembers the last picture it made: a policy that differs from the previous one
     only in what does not enter the picture (``engage`` links, ``defends``, ``ifc``) gets it
     back with its own ``guidance_radars`` (``integrated`` after ``shared_tracks``).
@@ -182,66 +226,233 @@ def picture(
         A ``base`` made for other trajectories, or what :func:`track` refuses.
     """
     traj = trajectories
-    if mode == "measurement" or traj.n == 0:
+    if mode == "measurement" or fusion == "ci" or traj.n == 0:
         vis = observe(world, traj, policy)
-        return track(world, traj, vis, policy, mode, fusion=fusion, trials=trials, seed=seed)
+        return track(
+            world,
+            traj,
+            vis,
+            policy,
+            mode,
+            fusion=fusion,
+            trials=trials,
+            seed=seed,
+            requirements_m=requirements_m,
+        )
+    if mode not in MODES:
+        raise ValueError(f"unknown tracking mode {mode!r}; valid modes: {', '.join(MODES)}")
+    if fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion {fusion!r}; valid fusions: {', '.join(FUSIONS)}")
     base = base or prepare(world, traj)
     if (base.n_threat, base.m) != traj.t_s.shape:
         raise ValueError(
             f"base was prepared for {base.n_threat} threats on {base.m} samples, not "
             f"{traj.n} on {traj.m}; call prepare(world, trajectories) for these trajectories"
         )
-    n_nat, n_r = len(world.nations), len(world.radars)
-    key = _depends_on(policy, n_nat, fusion)
+    n_nat = len(world.nations)
+    reqs = _requirements(world, requirements_m)
+    key = _depends_on(policy, n_nat, fusion) + b"|" + reqs.tobytes()
     if "picture" in base.last and base.last["picture"][0] == key:
         # e.g. integrated after shared_tracks: the same cueing and fusion, other guidance
         prev = base.last["picture"][1]
         guidance = guidance_radars(policy, prev.radar_nation_idx, n_nat)
         return replace(prev, policy=policy.name, guidance_radars=guidance)
-    n, m = traj.t_s.shape
-    ipp_sigma = np.full((n_nat, n, m), np.inf)
-    ipp_cov = np.full((n_nat, n, m, 2, 2), np.nan)
-    track_cdf = np.zeros((n_nat, n, m))
-    radar_tracking = np.zeros((n_r, n, m), dtype=bool)
-    axes = np.full((n, 2, 3), np.nan)
+    links = _links(world, policy, traj.dt_s)
+    n, n_req = traj.n, reqs.size
+    fc_index = np.full((n_nat, n_req, n), -1, dtype=np.int64)
+    fc_cov = np.full((n_nat, n_req, n, 2, 2), np.nan)
     track_t = np.full((n_nat, n), np.inf)
     fd_t = np.full((n_nat, n), np.inf)
     fd_s = np.full((n_nat, n), -1, dtype=np.int64)
-    ipp_from = np.full(n, np.inf)
-    pc: TrackPicture | None = None
+    lengths = traj.lengths
+    offsets = np.cumsum(lengths) - lengths
+    track_cdf = np.zeros((n_nat, int(lengths.sum())))
+    kinit = np.zeros((len(world.radars), n), dtype=np.int64)
     for ch in base.chunks:
         vis = observe(world, ch.trajectories, policy, refraction=base.refraction, base=ch.sensing)
-        pc = track(world, ch.trajectories, vis, policy, fusion=fusion, base=ch.tracking)
-        i, mc = ch.threat_idx, ch.trajectories.m
-        ipp_sigma[:, i, :mc] = pc.ipp_sigma_m
-        ipp_cov[:, i, :mc] = pc.ipp_cov_m2
-        track_cdf[:, i, :mc] = pc.track_cdf
-        track_cdf[:, i, mc:] = pc.track_cdf[:, :, -1:]
-        radar_tracking[:, i, :mc] = pc.radar_tracking
-        axes[i] = pc.ipp_axes_ecef
-        track_t[:, i] = pc.track_t_s
-        fd_t[:, i] = pc.first_detect_t_s
-        fd_s[:, i] = pc.first_detect_sensor
-        ipp_from[i] = pc.ipp_from_t_s
-    assert pc is not None  # n > 0: at least one chunk
+        i = ch.threat_idx
+        k_init = _median_index(vis.p_track_cdf)
+        kinit[:, i] = k_init
+        run = _run(ch, base.model, links, k_init, reqs, series=False)
+        fc_index[:, :, i] = np.moveaxis(run.k_cross, -1, 1)
+        fc_cov[:, :, i] = np.moveaxis(run.cov_cross, 2, 1)
+        tc = ch.trajectories.t_s
+        ks = run.k_start
+        t_start = np.take_along_axis(tc[None], np.minimum(ks, tc.shape[1] - 1)[..., None], -1)
+        track_t[:, i] = np.where(ks < ch.trajectories.lengths[None], t_start[..., 0], np.inf)
+        fd_t[:, i], fd_s[:, i] = _first_detection(world, vis, policy)
+        cdf = nation_track_cdf(vis.p_track_cdf, links.radar_nation_idx, links.receives, links.lag)
+        valid = np.isfinite(tc)
+        ln = lengths[i]
+        dest = (
+            np.repeat(offsets[i], ln) + np.arange(int(ln.sum())) - np.repeat(np.cumsum(ln) - ln, ln)
+        )
+        track_cdf[:, dest] = cdf[:, valid]
     out = TrackPicture(
-        policy=pc.policy,
-        mode=pc.mode,
-        fusion=pc.fusion,
+        policy=policy.name,
+        mode=mode,
+        fusion=fusion,
         t_s=traj.t_s,
-        ipp_sigma_m=ipp_sigma,
-        ipp_cov_m2=ipp_cov,
         impact_r_ecef_m=np.asarray(traj.impact_r_ecef_m, dtype=np.float64),
-        ipp_axes_ecef=axes,
+        ipp_axes_ecef=_gather_axes(base, n),
         track_t_s=track_t,
         first_detect_t_s=fd_t,
         first_detect_sensor=fd_s,
-        sensor_ids=pc.sensor_ids,
-        radar_tracking=radar_tracking,
-        guidance_radars=pc.guidance_radars,
-        radar_nation_idx=pc.radar_nation_idx,
+        sensor_ids=tuple(world.radars.id) + tuple(world.satellites.id),
+        guidance_radars=guidance_radars(policy, links.radar_nation_idx, n_nat),
+        radar_nation_idx=links.radar_nation_idx,
         track_cdf=track_cdf,
-        ipp_from_t_s=ipp_from,
+        ipp_from_t_s=_ipp_from(traj),
+        fc_sigma_req_m=reqs,
+        fc_index=fc_index,
+        fc_ipp_cov_m2=fc_cov,
+        detail=ChunkedDetail(base=base, links=links, kinit=kinit, requirements_m=reqs, n_nat=n_nat),
     )
     base.last["picture"] = (key, out)
     return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Links:
+    """Who fuses whose radars, and how late, under a policy (centralized fusion).
+
+    Attributes
+    ----------
+    radar_nation_idx
+        ``(n_radar,)``.
+    receives, lag
+        ``(n_nat, n_nat)``: ``receives[src, dst]`` (own, or ``track`` and above) and the
+        latency in grid samples (rounded up; 0 own).
+    radar_lag
+        ``(n_nat, n_radar)``: lag of each radar's data at each nation, -1 not received.
+    max_lag
+        ``(n_nat,)``: the re-run depth, the largest lag among the nations received.
+    """
+
+    radar_nation_idx: I64
+    receives: B
+    lag: I64
+    radar_lag: I64
+    max_lag: I64
+
+
+def _links(world: World, policy: Policy, dt_s: float) -> Links:
+    n_nat = len(world.nations)
+    share = policy.share[:n_nat, :n_nat]
+    lat = policy.latency_s[:n_nat, :n_nat]
+    eye = np.eye(n_nat, dtype=bool)
+    receives = (share >= 2) | eye
+    lag = np.where(eye, 0, np.ceil(lat / dt_s - 1e-9)).astype(np.int64)
+    rn = np.asarray(world.radars.nation_idx, dtype=np.int64)
+    radar_lag = np.where(receives[rn].T, lag[rn].T, -1).astype(np.int64)  # (dst, radar)
+    max_lag = np.where(receives, lag, 0).max(axis=0).astype(np.int64)
+    return Links(
+        radar_nation_idx=rn, receives=receives, lag=lag, radar_lag=radar_lag, max_lag=max_lag
+    )
+
+
+def _median_index(cdf: F64) -> I64:
+    """First sample with ``cdf ≥ ½`` (``m`` if never), ``cdf`` ``(..., m)``: the sample of
+    :func:`~shieldwall.sensing.detection.median_time`."""
+    hit = cdf >= 0.5
+    out: I64 = np.where(hit.any(axis=-1), np.argmax(hit, axis=-1), cdf.shape[-1]).astype(np.int64)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilterRun:
+    """What the compiled filters give for one chunk (:func:`_run`)."""
+
+    k_start: I64
+    k_cross: I64
+    cov_cross: F64
+    ipp_cov: F64 | None
+
+
+def _run(
+    ch: Chunk, model: FilterModel, links: Links, kinit: I64, reqs: F64, *, series: bool
+) -> FilterRun:
+    from shieldwall.tracking._kernels import run_filters  # numba: loaded on first use
+
+    tr, g = ch.trajectories, ch.tracking
+    n_nat = links.radar_lag.shape[0]
+    k, m = tr.t_s.shape
+    k_start = np.full((n_nat, k), m, dtype=np.int64)
+    kx = np.full((n_nat, k, reqs.size), -1, dtype=np.int64)
+    cx = np.full((n_nat, k, reqs.size, 2, 2), np.nan)
+    cov = np.full((n_nat, k, m, 2, 2) if series else (0, 0, 0, 2, 2), np.nan)
+    run_filters(
+        g.F,
+        g.q,
+        g.dt_s,
+        np.nan_to_num(g.psi),
+        (tr.phase != PHASE_BOOST) & np.isfinite(tr.t_s),
+        tr.lengths,
+        g.looks.row,
+        g.looks.radar,
+        g.looks.w,
+        kinit,
+        links.radar_lag,
+        links.max_lag,
+        _p0(model),
+        reqs,
+        k_start,
+        kx,
+        cx,
+        series,
+        cov,
+        np.zeros((0, 0, 0, 3, 3)),
+    )
+    return FilterRun(k_start=k_start, k_cross=kx, cov_cross=cx, ipp_cov=cov if series else None)
+
+
+def _gather_axes(base: SensingBase, n: int) -> F64:
+    axes = np.full((n, 2, 3), np.nan)
+    for ch in base.chunks:
+        axes[ch.threat_idx] = ch.tracking.axes
+    return axes
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChunkedDetail:
+    """:class:`~shieldwall.tracking.picture.PictureDetail` of a chunked picture: the per-sample
+    series re-run the compiled filters over every sample (series mode), ``radar_tracking``
+    comes from each chunk's visibility and each radar's own track initiation."""
+
+    base: SensingBase
+    links: Links
+    kinit: I64
+    requirements_m: F64
+    n_nat: int
+
+    def ipp_cov_m2(self) -> F64:
+        out = np.full((self.n_nat, self.base.n_threat, self.base.m, 2, 2), np.nan)
+        for ch in self.base.chunks:
+            i = ch.threat_idx
+            run = _run(
+                ch, self.base.model, self.links, self.kinit[:, i], self.requirements_m, series=True
+            )
+            assert run.ipp_cov is not None
+            out[:, i, : ch.trajectories.m] = run.ipp_cov
+        return out
+
+    def radar_tracking(self) -> B:
+        out = np.zeros((self.kinit.shape[0], self.base.n_threat, self.base.m), dtype=bool)
+        for ch in self.base.chunks:
+            i, mc = ch.threat_idx, ch.trajectories.m
+            after = np.arange(mc)[None, None, :] >= self.kinit[:, i, None]
+            out[:, i, :mc] = ch.sensing.visible & after
+        return out
+
+    def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
+        out = np.zeros(radar_idx.shape, dtype=bool)
+        where = np.zeros(self.base.n_threat, dtype=np.int64)
+        row = np.zeros(self.base.n_threat, dtype=np.int64)
+        for c, ch in enumerate(self.base.chunks):
+            where[ch.threat_idx] = c
+            row[ch.threat_idx] = np.arange(ch.threat_idx.size)
+        for c, ch in enumerate(self.base.chunks):  # chunks: a handful
+            sel = (where[threat_idx] == c) & (sample_idx < ch.trajectories.m)
+            r, t, k = radar_idx[sel], threat_idx[sel], sample_idx[sel]
+            out[sel] = ch.sensing.visible[r, row[t], k] & (k >= self.kinit[r, t])
+        return out

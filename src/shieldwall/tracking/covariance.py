@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldwall._types import F64
+from shieldwall._types import F64, I64
 from shieldwall.earth.geodesy import enu_rotation
 from shieldwall.flight.trajectories import PHASE_BOOST, PHASE_TERMINAL, Trajectories
 from shieldwall.scenario.world import World
@@ -41,9 +42,11 @@ from shieldwall.tracking.ipp import ipp_sensitivity
 
 __all__ = [
     "FilterModel",
+    "LookInformation",
     "RadarInformation",
     "TrackingGeometry",
     "lagged_rerun",
+    "look_information",
     "nation_information",
     "process_noise",
     "process_noise_density",
@@ -178,34 +181,136 @@ def radar_information(
     return tuple(out)
 
 
+class SensingLike(Protocol):
+    """What the tracking geometry reads of :class:`~shieldwall.sensing.SensorGeometry` (or of a
+    :class:`~shieldwall.sensing.Visibility`): the policy-independent look schedule and Pd."""
+
+    @property
+    def visible(self) -> NDArray[np.bool_]: ...
+    @property
+    def pd_cued(self) -> F64: ...
+    @property
+    def is_look(self) -> NDArray[np.bool_]: ...
+    @property
+    def looks_per_sample(self) -> F64: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class LookInformation:
+    """The expected measurement information of every radar look, by grid cell (policy-free).
+
+    Entry ``e`` is one radar's look at one sample it sees, ``w Hᵣᵀ R⁻¹ Hᵣ`` with ``w = looks ·
+    Pd_cued`` (the expected number of detections; position block, ECEF). Entries are sorted by
+    grid cell ``t m + k`` and, within a cell, by radar: cell ``c`` holds ``row[c] : row[c + 1]``.
+    A policy selects the entries a nation receives and those after each radar's own track
+    initiation (:func:`nation_information`, the compiled filters).
+
+    Attributes
+    ----------
+    row
+        ``(n_t m + 1,)`` offsets.
+    radar
+        ``(n_e,)`` radar of each entry.
+    w
+        ``(n_e, 6)`` the six distinct entries (xx, yy, zz, xy, xz, yz). [1/m^2]
+    """
+
+    row: I64
+    radar: I64
+    w: F64
+
+    @property
+    def n(self) -> int:
+        """Number of entries."""
+        return int(self.radar.shape[0])
+
+
+#: (row, column) of the six distinct entries of a symmetric 3x3, in ``LookInformation.w`` order.
+_SYM = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+
+
+def look_information(
+    world: World, traj: Trajectories, sensing: SensingLike, model: FilterModel
+) -> LookInformation:
+    """Every radar's expected information at its looks (see :class:`LookInformation`).
+
+    The same terms as :func:`radar_information` times the look weight, computed only at the
+    looks that carry information (a visible look with ``Pd_cued > 0``).
+    """
+    rd = world.radars
+    m = traj.m
+    n_cell = traj.n * m
+    r = np.moveaxis(traj.r_ecef_m, -1, 0)
+    rots = enu_rotation(rd.lat_rad, rd.lon_rad)
+    is_look = np.asarray(sensing.is_look, dtype=bool)
+    cells, radars, ws = [], [], []
+    for i in range(len(rd)):  # a loop over radars (tens), each vectorized over its looks
+        idx = np.flatnonzero(sensing.visible[i])
+        rt, rk = np.divmod(idx, m)
+        wt = (is_look[i, rk] * sensing.looks_per_sample[i]) * sensing.pd_cued[i, rt, rk]
+        use = wt > 0
+        idx, rt, rk, wt = idx[use], rt[use], rk[use], wt[use]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z, H = radar_measure(r[:, rt, rk], rd.r_ecef_m[i][:, None], rots[i][:, :, None])
+            cos_el = np.maximum(np.cos(z[1]), math.cos(model.max_az_el_rad))
+            inv_r = (
+                (cos_el / rd.angle_sigma_rad[i]) ** 2,
+                np.full(z[1].shape, rd.angle_sigma_rad[i] ** -2.0),
+                np.full(z[1].shape, rd.range_sigma_m[i] ** -2.0),
+            )
+            w = np.empty((idx.size, 6))
+            for e, (p, q) in enumerate(_SYM):
+                j = np.zeros(idx.size)
+                for a in range(3):
+                    j += H[a, p] * H[a, q] * inv_r[a]
+                w[:, e] = wt * j
+        cells.append(idx)
+        radars.append(np.full(idx.size, i, dtype=np.int64))
+        ws.append(w)
+    if not cells:
+        return LookInformation(
+            row=np.zeros(n_cell + 1, np.int64), radar=np.zeros(0, np.int64), w=np.zeros((0, 6))
+        )
+    cell = np.concatenate(cells)
+    order = np.argsort(cell, kind="stable")  # by cell, radars in ascending order within it
+    counts = np.bincount(cell, minlength=n_cell)
+    return LookInformation(
+        row=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        radar=np.concatenate(radars)[order],
+        w=np.concatenate(ws)[order],
+    )
+
+
 def nation_information(
     world: World,
     traj: Trajectories,
     vis: Visibility,
     model: FilterModel,
-    radar_info: tuple[RadarInformation, ...] | None = None,
+    looks: LookInformation | None = None,
 ) -> F64:
     """Expected measurement information of each nation's own radars, ``(n_nat, n_t, m, 3, 3)``.
 
     Per radar: ``w Hᵣᵀ R⁻¹ Hᵣ`` (position block; ECEF) with ``w = looks · Pd_cued`` at its looks
     after its own track initiation (``Visibility.track_init_t_s``), 0 elsewhere. [1/m^2]
-    ``radar_info`` (:func:`radar_information` of the same trajectories) is computed when
-    ``None``.
+    ``looks`` (:func:`look_information` of the same trajectories) is computed when ``None``.
     """
     rd = world.radars
     n_nat = len(world.nations)
     info = np.zeros((n_nat, traj.n * traj.m, 3, 3))
-    if radar_info is None:
-        radar_info = radar_information(world, traj, vis.visible, model)
+    if looks is None:
+        looks = look_information(world, traj, vis, model)
+    cell = np.repeat(np.arange(traj.n * traj.m), np.diff(looks.row))
+    t_idx = cell // traj.m
     with np.errstate(invalid="ignore"):
-        tracked = traj.t_s[None] >= vis.track_init_t_s[..., None]
-    w_all = vis.is_look[:, None, :] * vis.looks_per_sample[:, None, None] * vis.pd_cued * tracked
-    for i, ri in enumerate(radar_info):
-        w = w_all[i].reshape(-1)[ri.idx]
-        use = w > 0
-        if not np.any(use):
-            continue
-        info[rd.nation_idx[i], ri.idx[use]] += w[use][:, None, None] * ri.info[use]
+        tracked = traj.t_s.reshape(-1)[cell] >= vis.track_init_t_s[looks.radar, t_idx]
+    w = np.zeros((looks.n, 3, 3))
+    for e, (a, b) in enumerate(_SYM):
+        w[:, a, b] = looks.w[:, e]
+        w[:, b, a] = looks.w[:, e]
+    for i in range(len(rd)):  # radars in index order, each added once per cell
+        use = np.flatnonzero((looks.radar == i) & tracked)
+        if use.size:
+            info[rd.nation_idx[i], cell[use]] += w[use]
     out: F64 = info.reshape(n_nat, traj.n, traj.m, 3, 3)
     return out
 
@@ -218,41 +323,50 @@ class TrackingGeometry:
     ----------
     model
         The filter tuning these were made with.
-    F, Q
-        Step transition along the truth and process noise, ``(n_t, m, 6, 6)``.
+    F
+        Step transition along the truth, ``(n_t, m, 6, 6)``.
+    q, dt_s
+        Process-noise density and step of each sample's step to the next, ``(n_t, m)``
+        (:func:`process_noise` makes ``Q`` from them). [m^2/s^3, s]
     psi, axes
         IPP sensitivities ``(n_t, m, 2, 6)`` and east/north axes ``(n_t, 2, 3)``
         (:func:`shieldwall.tracking.ipp.ipp_sensitivity`).
-    radar_info
-        Per radar, the unweighted information where it sees each threat
-        (:func:`radar_information`).
+    looks
+        Every radar's expected information at its looks (:func:`look_information`).
     """
 
     model: FilterModel
     F: F64
-    Q: F64
+    q: F64
+    dt_s: F64
     psi: F64
     axes: F64
-    radar_info: tuple[RadarInformation, ...]
+    looks: LookInformation
+
+    @property
+    def Q(self) -> F64:
+        """Process noise of each step, ``(n_t, m, 6, 6)`` (made on request)."""
+        return process_noise(self.q, self.dt_s)
 
 
 def tracking_geometry(
-    world: World, traj: Trajectories, visible: NDArray[np.bool_], model: FilterModel | None = None
+    world: World, traj: Trajectories, sensing: SensingLike, model: FilterModel | None = None
 ) -> TrackingGeometry:
-    """Transitions, process noise, IPP sensitivities and radar information, once per raid
-    geometry (``visible`` is ``SensorGeometry.visible`` / ``Visibility.visible``)."""
+    """Transitions, process noise, IPP sensitivities and the radars' look information, once per
+    raid geometry (``sensing`` is the :class:`~shieldwall.sensing.SensorGeometry` of the same
+    trajectories, or a :class:`~shieldwall.sensing.Visibility` of them)."""
     model = model or FilterModel()
     F = truth_transitions(world, traj, model)
     dt = np.concatenate([np.diff(traj.t_s, axis=1), np.full((traj.n, 1), np.nan)], axis=1)
-    Q = process_noise(process_noise_density(traj, model), dt)
     psi, axes = ipp_sensitivity(traj, F)
     return TrackingGeometry(
         model=model,
         F=F,
-        Q=Q,
+        q=np.nan_to_num(process_noise_density(traj, model)),
+        dt_s=np.nan_to_num(dt),
         psi=psi,
         axes=axes,
-        radar_info=radar_information(world, traj, visible, model),
+        looks=look_information(world, traj, sensing, model),
     )
 
 

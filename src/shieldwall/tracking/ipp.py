@@ -12,12 +12,13 @@ covariance ``Ψ P Ψᵀ`` with ``Ψ = E Π Φ[0:3]``.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from shieldwall._types import F64
 from shieldwall.earth.geodesy import ecef_to_geodetic, enu_rotation
 from shieldwall.flight.trajectories import Trajectories
 
-__all__ = ["ipp_sensitivity", "ipp_sigma"]
+__all__ = ["ipp_sensitivity", "ipp_sensitivity_reference", "ipp_sigma"]
 
 
 def ipp_sensitivity(traj: Trajectories, F: F64) -> tuple[F64, F64]:
@@ -40,16 +41,27 @@ def ipp_sensitivity(traj: Trajectories, F: F64) -> tuple[F64, F64]:
     n_t, m = traj.t_s.shape
     valid = np.isfinite(traj.t_s)
     last = np.where(valid.any(axis=1), m - 1 - np.argmax(valid[:, ::-1], axis=1), 0)
-    idx = np.arange(n_t)
-    r_imp = traj.r_ecef_m[idx, last]
-    v_imp = traj.v_ecef_mps[idx, last]
-    lat, lon, _ = ecef_to_geodetic(r_imp)
-    rot = enu_rotation(lat, lon)  # (n_t, 3, 3) rows e, n, u
-    up = rot[:, 2]
-    uv = np.einsum("ti,ti->t", up, v_imp)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        proj = np.eye(3) - v_imp[:, :, None] * up[:, None, :] / uv[:, None, None]
-    en_proj = rot[:, :2] @ proj  # (n_t, 2, 3)
+    en_proj, rot = _projection(traj, last)
+    psi = np.full((n_t, m, 2, 6), np.nan)
+    if n_t:
+        from shieldwall.tracking._kernels import ipp_rows  # numba: loaded on first use
+
+        ipp_rows(
+            np.ascontiguousarray(F, dtype=np.float64),
+            last.astype(np.int64),
+            np.ascontiguousarray(en_proj),
+            psi,
+        )
+    return psi, rot[:, :2]
+
+
+def ipp_sensitivity_reference(traj: Trajectories, F: F64) -> tuple[F64, F64]:
+    """:func:`ipp_sensitivity` in numpy, all threats at once, sample by sample (the plain
+    formulation; the compiled one agrees to rounding, tested)."""
+    n_t, m = traj.t_s.shape
+    valid = np.isfinite(traj.t_s)
+    last = np.where(valid.any(axis=1), m - 1 - np.argmax(valid[:, ::-1], axis=1), 0)
+    en_proj, rot = _projection(traj, last)
     psi = np.full((n_t, m, 2, 6), np.nan)
     acc = np.broadcast_to(np.eye(6), (n_t, 6, 6)).copy()
     for k in range(m - 1, -1, -1):
@@ -58,6 +70,22 @@ def ipp_sensitivity(traj: Trajectories, F: F64) -> tuple[F64, F64]:
             acc = np.where(step, acc @ F[:, k], acc)
         psi[:, k] = np.where((k <= last)[:, None, None], en_proj @ acc[:, :3, :], np.nan)
     return psi, rot[:, :2]
+
+
+def _projection(traj: Trajectories, last: NDArray[np.int64]) -> tuple[F64, F64]:
+    """East/north ground-intersection projection ``E Π`` at each impact ``(n_t, 2, 3)`` and the
+    ENU rotation there ``(n_t, 3, 3)``."""
+    idx = np.arange(traj.n)
+    r_imp = traj.r_ecef_m[idx, last]
+    v_imp = traj.v_ecef_mps[idx, last]
+    lat, lon, _ = ecef_to_geodetic(r_imp)
+    rot = enu_rotation(lat, lon)  # (n_t, 3, 3) rows e, n, u
+    up = rot[:, 2]
+    uv = np.einsum("ti,ti->t", up, v_imp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        proj = np.eye(3) - v_imp[:, :, None] * up[:, None, :] / uv[:, None, None]
+    en_proj: F64 = rot[:, :2] @ proj
+    return en_proj, rot
 
 
 def ipp_sigma(cov_2x2: F64) -> F64:

@@ -2,15 +2,80 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from shieldwall._types import F64, I64, B
 from shieldwall.tracking.initiation import quantile_index
+from shieldwall.tracking.ipp import ipp_sigma
 
-__all__ = ["TrackPicture"]
+__all__ = ["DenseDetail", "PictureDetail", "TrackPicture", "fire_control_crossings"]
+
+
+class PictureDetail(Protocol):
+    """The per-sample products of a picture, made when asked for (see :class:`TrackPicture`)."""
+
+    def ipp_cov_m2(self) -> F64:
+        """IPP covariance at every sample, ``(n_nat, n_threat, m, 2, 2)`` (NaN where none)."""
+        ...
+
+    def radar_tracking(self) -> B:
+        """``(n_radar, n_threat, m)``: the radar holds its own track and sees the threat."""
+        ...
+
+    def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
+        """``radar_tracking[radar_idx, threat_idx, sample_idx]`` (broadcast), without the
+        dense array."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class DenseDetail:
+    """:class:`PictureDetail` of arrays already made (the whole-raid reference path)."""
+
+    ipp_cov: F64
+    tracking: B
+
+    def ipp_cov_m2(self) -> F64:
+        return self.ipp_cov
+
+    def radar_tracking(self) -> B:
+        return self.tracking
+
+    def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
+        out: B = self.tracking[radar_idx, threat_idx, sample_idx]
+        return out
+
+
+def fire_control_crossings(ipp_cov_m2: F64, sigma_req_m: F64) -> tuple[I64, F64]:
+    """First sample at which each IPP 1-sigma series is within each requirement.
+
+    Parameters
+    ----------
+    ipp_cov_m2
+        ``(n_nat, n_threat, m, 2, 2)`` (NaN where no IPP). [m^2]
+    sigma_req_m
+        ``(n_req,)`` requirements. [m]
+
+    Returns
+    -------
+    index, cov
+        ``(n_nat, n_req, n_threat)`` sample (-1 never) and the covariance there
+        ``(n_nat, n_req, n_threat, 2, 2)`` (NaN never). [-, m^2]
+    """
+    sig = ipp_sigma(ipp_cov_m2)  # (n_nat, n_t, m)
+    ok = sig[:, None] <= np.asarray(sigma_req_m, dtype=np.float64)[None, :, None, None]
+    k = np.where(ok.any(axis=-1), np.argmax(ok, axis=-1), -1).astype(np.int64)
+    n_nat, _, n_t = k.shape
+    nat = np.arange(n_nat)[:, None, None]
+    thr = np.arange(n_t)[None, None, :]
+    cov = ipp_cov_m2[nat, thr, np.maximum(k, 0)]
+    cov = np.where((k >= 0)[..., None, None], cov, np.nan)
+    return k, cov
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,6 +84,12 @@ class TrackPicture:
 
     Covariance mode is deterministic given the trajectories: the estimate is unbiased and the
     true trajectory is the mean; a trial's estimation error is a draw from ``N(0, cov)``.
+
+    What the simulation consumes is made eagerly: for each fire-control requirement of the
+    world (``fc_sigma_req_m``) the first sample at which each nation's IPP 1-sigma is within
+    it and the IPP covariance there, the first-track distribution, the first-detection and
+    track times. The per-sample series (``ipp_cov_m2``, ``ipp_sigma_m``, ``radar_tracking``)
+    are made on first access (``detail``; ``shieldwall detect``, tests, run records).
 
     Attributes
     ----------
@@ -31,12 +102,6 @@ class TrackPicture:
         covariance intersection).
     t_s
         Trajectory grid, ``(n_threat, m)`` (NaN padding). [s]
-    ipp_sigma_m
-        1-sigma impact-point uncertainty, the square root of the largest eigenvalue of
-        ``ipp_cov_m2``, ``(n_nat, n_threat, m)``; ``inf`` = no track or no IPP yet (boost). [m]
-    ipp_cov_m2
-        IPP covariance in (east, north) at the impact point, ``(n_nat, n_threat, m, 2, 2)``;
-        NaN where no IPP. [m^2]
     impact_r_ecef_m
         Predicted impact point (covariance mode: the true one), ``(n_threat, 3)``. [m]
     ipp_axes_ecef
@@ -50,53 +115,111 @@ class TrackPicture:
         Sensor index: radars ``0 .. n_radar-1``, then satellites ``n_radar + i``; -1 never.
     sensor_ids
         Names for ``first_detect_sensor`` (radar ids, then satellite ids).
-    radar_tracking
-        ``(n_radar, n_threat, m)``: the radar holds its own track and sees the threat at that
-        sample (it can guide an interceptor there).
     guidance_radars
         ``(n_nat, n_radar)``: radars whose data may guide nation ``n``'s interceptors to
         intercept: its own, plus those of nations sharing at ``engage`` (engage on remote).
     radar_nation_idx
         ``(n_radar,)`` nation of each radar.
     track_cdf
-        ``(n_nat, n_threat, m)``: probability that the nation holds a first track by each
-        sample, from the detection and M-of-N initiation process of the radars it receives
-        (:func:`shieldwall.tracking.initiation.nation_track_cdf`); drives the per-trial
-        :meth:`fire_control_times`.
+        ``(n_nat, S)``, ragged: threat ``j``'s valid samples are columns
+        ``row_offsets[j] : row_offsets[j] + lengths[j]``; the probability that the nation holds
+        a first track by each sample, from the detection and M-of-N initiation process of the
+        radars it receives (:func:`shieldwall.tracking.initiation.nation_track_cdf`); drives
+        the per-trial :meth:`fire_control_times`.
     ipp_from_t_s
         ``(n_threat,)``: first sample after boost, the earliest an IPP exists. [s]
+    fc_sigma_req_m
+        ``(n_req,)`` ascending: the fire-control requirements (IPP 1-sigma) whose crossings
+        were made (:func:`~shieldwall.tracking.track.fire_control_requirements_m`). [m]
+    fc_index, fc_ipp_cov_m2
+        ``(n_nat, n_req, n_threat)`` first sample at which the nation's IPP 1-sigma is within
+        each requirement (-1 never) and the IPP covariance there (east, north at the impact
+        point), ``(n_nat, n_req, n_threat, 2, 2)``, NaN never. [-, m^2]
+    detail
+        Makes the per-sample products on request (:class:`PictureDetail`).
     pos_cov_m2
         Position covariance (ECEF), ``(n_nat, n_threat, m, 3, 3)``, NaN where no track; only
-        when asked for (``track(..., position_covariance=True)``: 9/4 the size of
-        ``ipp_cov_m2``, and no stage needs it), else ``None``. [m^2]
+        when asked for (``track(..., position_covariance=True)``), else ``None``. [m^2]
     """
 
     policy: str
     mode: str
     fusion: str
     t_s: F64
-    ipp_sigma_m: F64
-    ipp_cov_m2: F64
     impact_r_ecef_m: F64
     ipp_axes_ecef: F64
     track_t_s: F64
     first_detect_t_s: F64
     first_detect_sensor: I64
     sensor_ids: tuple[str, ...]
-    radar_tracking: B
     guidance_radars: B
     radar_nation_idx: I64
     track_cdf: F64
     ipp_from_t_s: F64
-    pos_cov_m2: F64 | None = None
+    fc_sigma_req_m: F64
+    fc_index: I64
+    fc_ipp_cov_m2: F64
+    detail: PictureDetail = field(repr=False, compare=False)
+    pos_cov_m2: F64 | None = field(default=None, repr=False)
+
+    @cached_property
+    def ipp_cov_m2(self) -> F64:
+        """IPP covariance in (east, north) at the impact point, ``(n_nat, n_threat, m, 2, 2)``;
+        NaN where no IPP (made on first access). [m^2]"""
+        return self.detail.ipp_cov_m2()
+
+    @cached_property
+    def ipp_sigma_m(self) -> F64:
+        """1-sigma impact-point uncertainty, the square root of the largest eigenvalue of
+        :attr:`ipp_cov_m2`, ``(n_nat, n_threat, m)``; ``inf`` = no track or no IPP yet (boost)
+        (made on first access). [m]"""
+        return ipp_sigma(self.ipp_cov_m2)
+
+    @cached_property
+    def radar_tracking(self) -> B:
+        """``(n_radar, n_threat, m)``: the radar holds its own track and sees the threat at that
+        sample (it can guide an interceptor there); made on first access —
+        :meth:`radar_tracks` reads single samples without it."""
+        return self.detail.radar_tracking()
+
+    def radar_tracks(self, radar_idx: ArrayLike, threat_idx: ArrayLike, sample_idx: ArrayLike) -> B:
+        """``radar_tracking[radar_idx, threat_idx, sample_idx]`` (indices broadcast), read from
+        the compact products (no ``(n_radar, n_threat, m)`` array is made)."""
+        r, i, k = np.broadcast_arrays(
+            np.asarray(radar_idx, dtype=np.int64),
+            np.asarray(threat_idx, dtype=np.int64),
+            np.asarray(sample_idx, dtype=np.int64),
+        )
+        return self.detail.radar_tracks(r, i, k)
+
+    @property
+    def lengths(self) -> I64:
+        """Valid samples per threat, ``(n_threat,)``."""
+        out: I64 = np.isfinite(self.t_s).sum(axis=1).astype(np.int64)
+        return out
+
+    @property
+    def row_offsets(self) -> I64:
+        """Start of each threat's row in the ragged :attr:`track_cdf`, ``(n_threat,)``."""
+        n = self.lengths
+        out: I64 = (np.cumsum(n) - n).astype(np.int64)
+        return out
 
     @property
     def n_nations(self) -> int:
         """Number of nations."""
-        return int(self.ipp_sigma_m.shape[0])
+        return int(self.track_t_s.shape[0])
 
-    def fire_control_time(self, nation_idx: ArrayLike, sigma_req_m: ArrayLike) -> F64:
-        """First time each nation's IPP 1-sigma is at or below each requirement.
+    def _requirement(self, sigma_req_m: F64) -> tuple[I64, bool]:
+        """Positions of requirements in ``fc_sigma_req_m`` and whether all are there."""
+        pos = np.searchsorted(self.fc_sigma_req_m, sigma_req_m)
+        pos = np.minimum(pos, max(self.fc_sigma_req_m.size - 1, 0))
+        hit = self.fc_sigma_req_m.size > 0 and bool(np.all(self.fc_sigma_req_m[pos] == sigma_req_m))
+        return pos.astype(np.int64), hit
+
+    def fire_control_index(self, nation_idx: ArrayLike, sigma_req_m: ArrayLike) -> I64:
+        """First sample at which each nation's IPP 1-sigma is at or below each requirement
+        (``-1`` if never), ``(*shape, n_threat)``.
 
         Parameters
         ----------
@@ -106,25 +229,40 @@ class TrackPicture:
             IPP 1-sigma the requester needs (``InterceptorTable.fcq_ipp_sigma_m``), broadcast
             to ``nation_idx``. [m]
 
+        Requirements among ``fc_sigma_req_m`` are read from the crossings; any other is found
+        on the per-sample series (made on first use).
+        """
+        nat, req = np.broadcast_arrays(np.asarray(nation_idx), np.asarray(sigma_req_m, float))
+        nat = nat.astype(np.int64)
+        pos, hit = self._requirement(req)
+        if hit:
+            out: I64 = self.fc_index[nat, pos]
+            return out
+        ok = self.ipp_sigma_m[nat] <= req[..., None, None]
+        out = np.where(np.any(ok, axis=-1), np.argmax(ok, axis=-1), -1).astype(np.int64)
+        return out
+
+    def fire_control_time(self, nation_idx: ArrayLike, sigma_req_m: ArrayLike) -> F64:
+        """First time each nation's IPP 1-sigma is at or below each requirement.
+
+        Parameters
+        ----------
+        nation_idx, sigma_req_m
+            As for :meth:`fire_control_index`. [-, m]
+
         Returns
         -------
         t_s
             ``(*shape, n_threat)``: fire-control-quality time per request and threat; ``inf``
             if never. [s]
         """
-        nat, req = np.broadcast_arrays(np.asarray(nation_idx), np.asarray(sigma_req_m, float))
-        sig = self.ipp_sigma_m[nat.astype(np.int64)]  # (*shape, n_threat, m)
-        ok = sig <= req[..., None, None]
-        k = np.argmax(ok, axis=-1)
-        t = np.take_along_axis(np.broadcast_to(self.t_s, ok.shape), k[..., None], axis=-1)
-        out: F64 = np.where(np.any(ok, axis=-1), t[..., 0], np.inf)
-        return out
-
-    def fire_control_index(self, nation_idx: ArrayLike, sigma_req_m: ArrayLike) -> I64:
-        """Grid index of :meth:`fire_control_time` (``-1`` if never), same shape."""
-        nat, req = np.broadcast_arrays(np.asarray(nation_idx), np.asarray(sigma_req_m, float))
-        ok = self.ipp_sigma_m[nat.astype(np.int64)] <= req[..., None, None]
-        out: I64 = np.where(np.any(ok, axis=-1), np.argmax(ok, axis=-1), -1).astype(np.int64)
+        k = self.fire_control_index(nation_idx, sigma_req_m)
+        t = np.take_along_axis(
+            np.broadcast_to(self.t_s, (*k.shape, self.t_s.shape[1])),
+            np.maximum(k, 0)[..., None],
+            axis=-1,
+        )[..., 0]
+        out: F64 = np.where(k >= 0, t, np.inf)
         return out
 
     def guidance_available(self, nation_idx: ArrayLike) -> B:
@@ -143,9 +281,7 @@ class TrackPicture:
         return out
 
     def _rows(self) -> tuple[I64, I64]:
-        n_t, m = self.t_s.shape
-        lengths = np.isfinite(self.t_s).sum(axis=1).astype(np.int64)
-        return np.arange(n_t, dtype=np.int64) * m, lengths
+        return self.row_offsets, self.lengths
 
     def first_track_times(self, nation_idx: int, u: ArrayLike) -> F64:
         """Per-trial time at which the nation first holds a track: the ``u`` quantile of
@@ -167,11 +303,11 @@ class TrackPicture:
         """
         q = self._check_u(u)
         offsets, lengths = self._rows()
-        cdf = self.track_cdf[int(nation_idx)].reshape(-1)
+        cdf = self.track_cdf[int(nation_idx)]
         k = quantile_index(cdf, offsets, lengths, q)
-        t = self.t_s.reshape(-1)[
-            offsets[:, None] + np.minimum(k, np.maximum(lengths - 1, 0)[:, None])
-        ]
+        m = self.t_s.shape[1]
+        cell = np.arange(q.shape[0], dtype=np.int64)[:, None] * m
+        t = self.t_s.reshape(-1)[cell + np.minimum(k, np.maximum(lengths - 1, 0)[:, None])]
         out: F64 = np.where(k < lengths[:, None], t, np.inf)
         return out
 
@@ -219,10 +355,15 @@ class TrackPicture:
         (``ipp_axes_ecef`` maps it to ECEF).
         """
         n = int(nation_idx)
+        req = np.asarray(float(sigma_req_m))
+        pos, hit = self._requirement(req)
+        if hit:
+            out: F64 = self.fc_ipp_cov_m2[n, int(pos)]
+            return out
         k = self.fire_control_index(n, sigma_req_m)  # (n_t,)
         j = np.arange(k.shape[0])
         cov = self.ipp_cov_m2[n, j, np.maximum(k, 0)]
-        out: F64 = np.where((k >= 0)[:, None, None], cov, np.nan)
+        out = np.where((k >= 0)[:, None, None], cov, np.nan)
         return out
 
     def _check_u(self, u: ArrayLike) -> F64:

@@ -16,7 +16,7 @@ Who receives what (``Policy.share[src, dst]``):
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from shieldwall._types import F64, B
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
@@ -32,11 +32,17 @@ from shieldwall.tracking.covariance import (
 )
 from shieldwall.tracking.fusion import ci_fuse
 from shieldwall.tracking.initiation import nation_track_cdf
-from shieldwall.tracking.ipp import ipp_sigma
 from shieldwall.tracking.measurement import simulate_ekf
-from shieldwall.tracking.picture import TrackPicture
+from shieldwall.tracking.picture import DenseDetail, TrackPicture, fire_control_crossings
 
-__all__ = ["FUSIONS", "MODES", "guidance_radars", "nation_fcq_requirement_m", "track"]
+__all__ = [
+    "FUSIONS",
+    "MODES",
+    "fire_control_requirements_m",
+    "guidance_radars",
+    "nation_fcq_requirement_m",
+    "track",
+]
 
 
 #: Tracking fidelities accepted by :func:`track`.
@@ -77,6 +83,7 @@ def track(
     seed: int | None = None,
     base: TrackingGeometry | None = None,
     position_covariance: bool = False,
+    requirements_m: ArrayLike | None = None,
 ) -> TrackPicture:
     """Each nation's fused picture of each threat over time, under ``policy``.
 
@@ -108,6 +115,16 @@ def track(
         ``None``). Reusing it across policies gives bit-identical results.
     position_covariance
         Also return the position covariance ``pos_cov_m2`` (validation; large).
+    requirements_m
+        IPP 1-sigma requirements whose fire-control crossings the picture carries (default
+        :func:`fire_control_requirements_m`). [m]
+
+    Notes
+    -----
+    This is the whole-raid numpy formulation of the covariance analysis (every sample of every
+    filter, then the crossings from the series); :func:`shieldwall.tracking.picture` computes
+    the same picture chunk by chunk with the compiled filters, and is what the simulation
+    runs.
 
     Raises
     ------
@@ -128,16 +145,16 @@ def track(
         )
     traj = trajectories
     if base is None:
-        base = tracking_geometry(world, traj, visibility.visible, model)
+        base = tracking_geometry(world, traj, visibility, model)
     elif base.F.shape[:2] != traj.t_s.shape or (model is not None and model != base.model):
         raise ValueError(
             "base tracking geometry was made for other trajectories or another filter model; "
-            "compute it with tracking_geometry(world, trajectories, visible, model)"
+            "compute it with tracking_geometry(world, trajectories, sensing, model)"
         )
     model = base.model
     n_nat, n_t, m = len(world.nations), traj.n, traj.m
     F, Q = base.F, base.Q
-    own = nation_information(world, traj, visibility, model, base.radar_info)
+    own = nation_information(world, traj, visibility, model, base.looks)
     share = policy.share[:n_nat, :n_nat]
     lat = policy.latency_s[:n_nat, :n_nat]
     taken = np.trace(own, axis1=-2, axis2=-1) > 0  # information at measurement time
@@ -192,26 +209,47 @@ def track(
     fd_t, fd_s = _first_detection(world, visibility, policy)
     rn = world.radars.nation_idx
     guidance = guidance_radars(policy, rn, n_nat)
+    reqs = _requirements(world, requirements_m)
+    fc_k, fc_cov = fire_control_crossings(ipp_cov, reqs)
+    valid = np.isfinite(traj.t_s)
+    cdf = nation_track_cdf(visibility.p_track_cdf, rn, receives, lag)
     return TrackPicture(
         policy=policy.name,
         mode=mode,
         fusion=fusion,
         t_s=traj.t_s,
-        ipp_sigma_m=ipp_sigma(ipp_cov),
-        ipp_cov_m2=ipp_cov,
         impact_r_ecef_m=np.asarray(traj.impact_r_ecef_m, dtype=np.float64),
         ipp_axes_ecef=axes,
         track_t_s=np.asarray(t_track, dtype=np.float64),
         first_detect_t_s=fd_t,
         first_detect_sensor=fd_s,
         sensor_ids=tuple(world.radars.id) + tuple(world.satellites.id),
-        radar_tracking=visibility.tracking,
         guidance_radars=guidance,
         radar_nation_idx=np.asarray(rn, dtype=np.int64),
-        track_cdf=nation_track_cdf(visibility.p_track_cdf, rn, receives, lag),
+        track_cdf=cdf[:, valid],
         ipp_from_t_s=_ipp_from(traj),
+        fc_sigma_req_m=reqs,
+        fc_index=fc_k,
+        fc_ipp_cov_m2=fc_cov,
+        detail=DenseDetail(ipp_cov=ipp_cov, tracking=visibility.tracking),
         pos_cov_m2=np.ascontiguousarray(P[..., :3, :3]) if position_covariance else None,
     )
+
+
+def fire_control_requirements_m(world: World) -> F64:
+    """The IPP 1-sigma requirements a picture of ``world`` makes crossings for, ascending:
+    every interceptor type's ``fcq_ipp_sigma_m`` and each nation's
+    :func:`nation_fcq_requirement_m`. [m]"""
+    per_type = np.asarray(world.interceptors.fcq_ipp_sigma_m, dtype=np.float64)
+    out: F64 = np.unique(np.concatenate([per_type, nation_fcq_requirement_m(world)]))
+    return out
+
+
+def _requirements(world: World, requirements_m: ArrayLike | None) -> F64:
+    if requirements_m is None:
+        return fire_control_requirements_m(world)
+    out: F64 = np.unique(np.asarray(requirements_m, dtype=np.float64).reshape(-1))
+    return out
 
 
 def guidance_radars(policy: Policy, radar_nation_idx: NDArray[np.int64], n_nat: int) -> B:

@@ -1,0 +1,111 @@
+"""The compiled filters (tracking/_kernels.py) against their numpy formulations.
+
+What the simulation consumes from a picture — fire-control crossings, the IPP covariance there,
+track times — is made by the compiled per-filter kernel in crossing mode; its series mode
+gives the per-sample products on request. Checked here: series and crossings agree with each
+other, with the numpy reference (``track``), and the shortcut of the crossing mode (the delayed
+picture is made only where the undelayed one meets a requirement) never changes a crossing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from shieldwall.sensing import observe
+from shieldwall.tracking import picture, prepare, track
+from shieldwall.tracking.chunks import chunk_threats
+from shieldwall.tracking.covariance import FilterModel, truth_transitions
+from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sensitivity_reference
+from shieldwall.tracking.picture import fire_control_crossings
+from tests.sensing import synth
+
+#: Relative agreement of two summation orders of the same products (see test_chunks.COV_RTOL).
+COV_RTOL = 1e-9
+#: Ψ is a product of up to ~1,000 step transitions near the identity: rounding grows slowly.
+PSI_RTOL = 1e-11
+
+
+def test_compiled_ipp_sensitivities_match_the_numpy_loop() -> None:
+    world, traj = synth.korea_japan()
+    F = truth_transitions(world, traj, FilterModel())
+    psi, axes = ipp_sensitivity(traj, F)
+    ref, ref_axes = ipp_sensitivity_reference(traj, F)
+    np.testing.assert_array_equal(np.isnan(psi), np.isnan(ref))
+    fin = np.isfinite(ref)
+    scale = np.abs(ref[fin]).max()
+    np.testing.assert_allclose(psi[fin], ref[fin], rtol=0, atol=PSI_RTOL * scale)
+    np.testing.assert_array_equal(axes, ref_axes)
+
+
+@pytest.mark.parametrize("policy", ["national", "shared_tracks"])
+def test_crossings_are_the_first_crossings_of_the_series(policy: str) -> None:
+    world, traj = synth.korea_japan()
+    pol = world.policies[policy]
+    pic = picture(world, traj, pol, base=prepare(world, traj, chunk_samples=150))
+    # the series (series mode of the same kernel) crosses where the crossing mode says
+    k, cov = fire_control_crossings(pic.ipp_cov_m2, pic.fc_sigma_req_m)
+    np.testing.assert_array_equal(k, pic.fc_index)
+    np.testing.assert_array_equal(cov, pic.fc_ipp_cov_m2)
+    assert (k >= 0).any()  # the crossings are real
+    # a requirement outside the crossing set is found on the series and equals the reference
+    ref = track(world, traj, observe(world, traj, pol), pol)
+    for req in (333.0, 2500.0):
+        assert req not in pic.fc_sigma_req_m
+        np.testing.assert_array_equal(
+            pic.fire_control_time(np.arange(3), req), ref.fire_control_time(np.arange(3), req)
+        )
+
+
+def test_latency_shortcut_never_changes_a_crossing() -> None:
+    """Under latency the crossing mode re-runs the delayed filter only where the undelayed one
+    meets a pending requirement; the exhaustive series mode finds the same crossings, and a
+    later link never crosses earlier."""
+    world, traj = synth.korea_japan()
+    base = prepare(world, traj)
+    pol = world.policies["shared_tracks"]
+    previous = None
+    for scale in (0.0, 1.0, 3.0, 8.0):
+        slow = replace(pol, latency_s=pol.latency_s * scale + 0.0)
+        pic = picture(world, traj, slow, base=base)
+        k, _ = fire_control_crossings(pic.ipp_cov_m2, pic.fc_sigma_req_m)
+        np.testing.assert_array_equal(k, pic.fc_index)
+        t = pic.fire_control_time(
+            np.repeat(np.arange(3), pic.fc_sigma_req_m.size), np.tile(pic.fc_sigma_req_m, 3)
+        )
+        if previous is not None:
+            assert np.all(t >= previous)
+        previous = t
+    assert np.isinf(previous).sum() > 0 or np.any(previous > 0)
+
+
+def test_radar_tracks_reads_single_samples_of_the_dense_mask() -> None:
+    world, traj = synth.korea_japan()
+    pic = picture(
+        world, traj, world.policies["cueing"], base=prepare(world, traj, chunk_samples=150)
+    )
+    dense = pic.radar_tracking
+    assert dense.any()
+    r, i, k = np.nonzero(np.ones(dense.shape, dtype=bool))
+    np.testing.assert_array_equal(pic.radar_tracks(r, i, k), dense[r, i, k])
+
+
+def test_chunks_bound_their_padding() -> None:
+    lengths = np.array([100, 110, 124, 126, 200, 260, 1000])
+    for c in chunk_threats(lengths, 1 << 20, stretch=1.25):
+        assert lengths[c].max() <= 1.25 * lengths[c].min()
+    assert len(chunk_threats(lengths, 1 << 20, stretch=100.0)) == 1
+
+
+def test_numba_is_loaded_only_when_sensing_runs() -> None:
+    """The accelerator costs start-up time: commands that do not sense never import it."""
+    code = (
+        "import sys; import shieldwall.cli.main, shieldwall.pipeline, shieldwall.api; "
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
