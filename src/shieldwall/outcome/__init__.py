@@ -1,8 +1,6 @@
-"""What happens: the Monte Carlo over trials on common random numbers (docs/montecarlo.md)."""
+"""What happens: the fight of every trial, on common random numbers (docs/battle.md)."""
 
-from shieldwall.outcome.draws import Draws, draw
-from shieldwall.outcome.engine import resolve
-from shieldwall.outcome.outcomes import Outcomes
-from shieldwall.outcome.reference import resolve_reference
+from shieldwall.outcome.draws import TRIAL_BLOCK, BlockDraws, block_draws
+from shieldwall.outcome.outcomes import Events, Outcomes
 
-__all__ = ["Draws", "Outcomes", "draw", "resolve", "resolve_reference"]
+__all__ = ["TRIAL_BLOCK", "BlockDraws", "Events", "Outcomes", "block_draws"]
