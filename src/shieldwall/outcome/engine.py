@@ -227,7 +227,6 @@ class _Lockstep:
         self.ready = ready[lane, pr]
         self.nj = np.full((n, width), -1, dtype=np.int64)
         self.nl = np.full((n, width), np.inf)
-        self._refresh(np.flatnonzero(~self.done.reshape(-1)))
         # Static per row.
         self.latest = fi.row_latest_launch_t_s
         self.r_thr, self.r_bat, self.r_typ = r_thr, r_bat, r_typ
@@ -270,6 +269,7 @@ class _Lockstep:
         self.planned_of_b = _members(r_bat[planned], planned, n_b)
         self.spare_batteries = (self.planned_of_b >= 0).any(axis=1) | (self.reserve > 0)
         self.rows_of_t = _members(r_thr, np.arange(n_r), n_t)
+        self.rows_of_b = _members(r_bat, np.arange(n_r), n_b)
         up = np.flatnonzero(self.upper)
         self.upper_of_t = _members(r_thr[up], up, n_t)
         pb, pt = r_bat[planned], r_thr[planned]
@@ -289,6 +289,7 @@ class _Lockstep:
         self.spare_wait = np.zeros((n, width), dtype=bool)
         self.event_trials = event_trials
         self.events: list[dict[str, NDArray[np.generic]]] = []
+        self._refresh(np.flatnonzero(~self.done.reshape(-1)))
 
     # --- opportunities ----------------------------------------------------------------------
     def _refresh(self, cells: I64) -> None:
@@ -298,11 +299,15 @@ class _Lockstep:
         lane, q = np.divmod(cells, self.w)
         rows = self.perm[lane, q]
         j = _first_at_or_after(self.lk, self.fi, rows, self.ready.reshape(-1)[cells])
-        j = np.where(self.done.reshape(-1)[cells], -1, j)
-        self.nj.reshape(-1)[cells] = j
-        self.nl.reshape(-1)[cells] = np.where(
-            j >= 0, self.fi.sample_launch_t_s[np.maximum(j, 0)], np.inf
-        )
+        ell = np.where(j >= 0, self.fi.sample_launch_t_s[np.maximum(j, 0)], np.inf)
+        # An opportunity at or after the threat's failure or its report "dead" would not fire
+        # (rule 1): the row waits instead of spending a step on it (a wake-up may still bring
+        # its ready time back before them).
+        tcell = lane * self.n_t + self.r_thr[rows]
+        gone = (ell >= self.fail_t[tcell]) | (ell >= self.report_t[tcell])
+        off = gone | self.done.reshape(-1)[cells]
+        self.nj.reshape(-1)[cells] = np.where(off, -1, j)
+        self.nl.reshape(-1)[cells] = np.where(off, np.inf, ell)
 
     def _wake(self, lanes: I64, rows: I64, at_s: F64) -> I64:
         """Bring the spare-waiting rows among ``rows (k, w)`` of ``lanes (k,)`` forward to
@@ -413,8 +418,9 @@ class _Lockstep:
         p = np.where(cm, 0.0, self.p_kill[row])
         base = (i * self.n_shot) * self.n_draw + t_draw
         hit = np.zeros(a.size, dtype=bool)
-        for s in range(int(nf.max())):
-            hit |= (s < nf) & (self.kill_flat[base + (fired_t + s) * self.n_draw] < p)
+        for s in range(int(nf.max())):  # rounds of a salvo: a handful
+            k = np.minimum(fired_t + s, self.n_shot - 1)  # (lanes with fewer rounds: masked)
+            hit |= (s < nf) & (self.kill_flat[base + k * self.n_draw] < p)
         inter = fi.sample_t_s[j]
         assess = inter + self.ka[row]
         dead = self.th_dead[ti] | hit
@@ -429,15 +435,25 @@ class _Lockstep:
         self.row_fired[ri] = fired_r + nf
         self.left[bi] = lft - nf
         self.chan[bi, free_k] = assess if self.hold_assess else inter
-        self.ready.reshape(-1)[cell] = assess  # the row's next opportunity: after its assessment
-        self.spare_wait.reshape(-1)[cell] = False
-        # Wake-ups of rows waiting for spare rounds: the other rows of this threat (fewer rounds
-        # may now be wanted under its cap), and on a report "dead" the rows of batteries with
-        # planned rounds for the threat (those rounds become spare at the report).
-        woken = self._wake(a, self.rows_of_t[i], np.nextafter(ell, np.inf))
+        # The rows of this threat: done when its cap is reached; the others that wait wake now
+        # (the later pending assessment may make this their last chance; fewer rounds may be
+        # wanted under the cap). On a report "dead", rows of batteries with planned rounds for
+        # the threat that wait for spare rounds wake at the report (those rounds become spare).
+        woken = self._threat_rows(a, i, ell, fired_t + nf >= self.cap_t)
         rd = np.flatnonzero(reported & self.has_plan_t[i])
         if rd.size:
             woken = np.concatenate([woken, self._wake(a[rd], self.wake_of_t[i[rd]], assess[rd])])
+        # The firing row itself (after the wake-ups): its next opportunity follows its assessment.
+        self.ready.reshape(-1)[cell] = assess
+        self.spare_wait.reshape(-1)[cell] = False
+        empty = np.flatnonzero(lft - nf == 0)
+        if empty.size:  # an empty battery never fires again
+            rows_b = self.rows_of_b[self.r_bat[row[empty]]]
+            q = self.pos[a[empty][:, None], np.maximum(rows_b, 0)]
+            ok = (rows_b >= 0) & (q >= 0)
+            c_e = (a[empty][:, None] * self.w + np.maximum(q, 0))[ok]
+            self.done.reshape(-1)[c_e] = True
+            self.nl.reshape(-1)[c_e] = np.inf
         if self.event_trials > 0:
             lg = np.flatnonzero(t_draw < self.event_trials)
             if lg.size:
@@ -455,6 +471,27 @@ class _Lockstep:
                     }
                 )
         return woken
+
+    def _threat_rows(self, a: I64, i: I64, ell: F64, capped: B) -> I64:
+        """After a firing at threat ``i`` in lanes ``a``: its rows are done if its cap is reached;
+        the others that wait wake at the next instant; return the woken cells."""
+        rows = self.rows_of_t[i]
+        q = self.pos[a[:, None], np.maximum(rows, 0)]
+        cell = a[:, None] * self.w + np.maximum(q, 0)
+        ok = (rows >= 0) & (q >= 0) & ~self.done.reshape(-1)[cell]
+        nl = self.nl.reshape(-1)
+        tcell = (a * self.n_t + i)[:, None]
+        at = np.nextafter(ell, np.inf)[:, None]
+        flat_ready = self.ready.reshape(-1)
+        wake = ok & ~capped[:, None] & (flat_ready[cell] > at)  # (refresh checks the report)
+        c_g = cell[ok & capped[:, None]]
+        self.done.reshape(-1)[c_g] = True
+        nl[c_g] = np.inf
+        # Rows whose next opportunity is at or after the report "dead" wait (see _refresh).
+        nl[cell[ok & ~wake & (nl[cell] >= self.report_t[tcell])]] = np.inf
+        c_w = cell[wake]
+        flat_ready[c_w] = np.broadcast_to(at, wake.shape)[wake]
+        return c_w
 
     def _committed(self, a: I64, b: I64, row: I64, ell: F64) -> tuple[I64, F64]:
         """Rule 6: planned rounds still committed by each battery at ``ell`` (other rows), and the
