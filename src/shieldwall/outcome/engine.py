@@ -287,6 +287,9 @@ class _Lockstep:
         )
         self.has_plan_t = (self.wake_of_t >= 0).any(axis=1)
         self.spare_wait = np.zeros((n, width), dtype=bool)
+        # The definition's ready time (after firing: the assessment; after an opportunity that
+        # did not fire: just after it); ``ready`` may be later (a jump), never earlier.
+        self.floor = self.ready.copy()
         self.event_trials = event_trials
         self.events: list[dict[str, NDArray[np.generic]]] = []
         self._refresh(np.flatnonzero(~self.done.reshape(-1)))
@@ -315,10 +318,11 @@ class _Lockstep:
         q = self.pos[lanes[:, None], np.maximum(rows, 0)]
         cell = lanes[:, None] * self.w + np.maximum(q, 0)
         flat_ready = self.ready.reshape(-1)
+        at = np.maximum(self.floor.reshape(-1)[cell], at_s[:, None])
         ok = (rows >= 0) & (q >= 0)
-        ok &= self.spare_wait.reshape(-1)[cell] & (flat_ready[cell] > at_s[:, None])
+        ok &= self.spare_wait.reshape(-1)[cell] & (flat_ready[cell] > at)
         cells = cell[ok]
-        flat_ready[cells] = np.broadcast_to(at_s[:, None], ok.shape)[ok]
+        flat_ready[cells] = at[ok]
         return cells
 
     # --- the loop -------------------------------------------------------------------------
@@ -399,6 +403,7 @@ class _Lockstep:
         if nf_idx.size:  # not fired: jump to when the blocking conditions can change, or never
             self.done.reshape(-1)[c_nf[dead_end[nf_idx]]] = True
             flat_ready[c_nf] = np.where(dead_end[nf_idx], np.inf, retry[nf_idx])
+            self.floor.reshape(-1)[c_nf] = np.nextafter(ell[nf_idx], np.inf)
             self.spare_wait.reshape(-1)[c_nf] = waiting[nf_idx]
         f = np.flatnonzero(ok)
         woken = self._fire(a[f], cell[f], row[f], j[f], i[f], ti[f], bi[f], ri[f], ell[f],
@@ -439,12 +444,13 @@ class _Lockstep:
         # (the later pending assessment may make this their last chance; fewer rounds may be
         # wanted under the cap). On a report "dead", rows of batteries with planned rounds for
         # the threat that wait for spare rounds wake at the report (those rounds become spare).
-        woken = self._threat_rows(a, i, ell, fired_t + nf >= self.cap_t)
+        woken = self._threat_rows(a, i, ell, fired_t + nf, assess, pend)
         rd = np.flatnonzero(reported & self.has_plan_t[i])
         if rd.size:
             woken = np.concatenate([woken, self._wake(a[rd], self.wake_of_t[i[rd]], assess[rd])])
         # The firing row itself (after the wake-ups): its next opportunity follows its assessment.
         self.ready.reshape(-1)[cell] = assess
+        self.floor.reshape(-1)[cell] = assess
         self.spare_wait.reshape(-1)[cell] = False
         empty = np.flatnonzero(lft - nf == 0)
         if empty.size:  # an empty battery never fires again
@@ -472,25 +478,36 @@ class _Lockstep:
                 )
         return woken
 
-    def _threat_rows(self, a: I64, i: I64, ell: F64, capped: B) -> I64:
-        """After a firing at threat ``i`` in lanes ``a``: its rows are done if its cap is reached;
-        the others that wait wake at the next instant; return the woken cells."""
+    def _threat_rows(
+        self, a: I64, i: I64, ell: F64, fired_t: I64, assess: F64, pend_before: F64
+    ) -> I64:
+        """After a firing at threat ``i`` in lanes ``a`` (``fired_t`` rounds at it now): its rows
+        are done if its cap is reached; waiting rows the firing may unblock wake at the next
+        instant — those whose window now ends before the pending assessment (last chance) and,
+        when the threat's remaining cap falls below a full engagement, those waiting for spare
+        rounds (fewer may be needed). Return the woken cells."""
         rows = self.rows_of_t[i]
         q = self.pos[a[:, None], np.maximum(rows, 0)]
         cell = a[:, None] * self.w + np.maximum(q, 0)
         ok = (rows >= 0) & (q >= 0) & ~self.done.reshape(-1)[cell]
         nl = self.nl.reshape(-1)
-        tcell = (a * self.n_t + i)[:, None]
-        at = np.nextafter(ell, np.inf)[:, None]
-        flat_ready = self.ready.reshape(-1)
-        wake = ok & ~capped[:, None] & (flat_ready[cell] > at)  # (refresh checks the report)
-        c_g = cell[ok & capped[:, None]]
+        capped = (fired_t >= self.cap_t)[:, None]
+        c_g = cell[ok & capped]
         self.done.reshape(-1)[c_g] = True
         nl[c_g] = np.inf
-        # Rows whose next opportunity is at or after the report "dead" wait (see _refresh).
+        at = np.nextafter(ell, np.inf)[:, None]
+        flat_ready = self.ready.reshape(-1)
+        pend = np.maximum(pend_before, assess)[:, None]
+        latest = self.latest[np.maximum(rows, 0)]
+        last_chance = (latest < pend) & (latest >= pend_before[:, None])
+        fewer = (self.cap_t - fired_t < self.per_eng)[:, None] & self.spare_wait.reshape(-1)[cell]
+        at = np.maximum(self.floor.reshape(-1)[cell], at)
+        wake = ok & ~capped & (flat_ready[cell] > at) & (last_chance | fewer)
+        # Rows whose next opportunity is at or after a report "dead" wait (see _refresh).
+        tcell = (a * self.n_t + i)[:, None]
         nl[cell[ok & ~wake & (nl[cell] >= self.report_t[tcell])]] = np.inf
         c_w = cell[wake]
-        flat_ready[c_w] = np.broadcast_to(at, wake.shape)[wake]
+        flat_ready[c_w] = at[wake]
         return c_w
 
     def _committed(self, a: I64, b: I64, row: I64, ell: F64) -> tuple[I64, F64]:
