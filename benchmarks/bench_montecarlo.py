@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from shieldwall.outcome.reference import resolve_reference
 
 from shieldwall.cli.compare import print_comparison
 from shieldwall.outcome.draws import draw
 from shieldwall.outcome.engine import resolve
-from shieldwall.outcome.reference import resolve_reference
 from shieldwall.pipeline import default_track_delay_max_s
 from shieldwall.scenario import compile_world, load_scenario
 from shieldwall.studies.compare import compare

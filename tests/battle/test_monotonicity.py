@@ -74,7 +74,8 @@ def test_more_sharing_and_authority_never_worse(scale: int) -> None:
         ok, diff = _paired_upper_ok(
             res["integrated"].outcomes.leakers, res["shared_tracks"].outcomes.leakers
         )
-        assert ok and diff < 0.0, diff
+        assert ok, diff
+        assert diff < 0.0, diff
 
 
 @pytest.mark.slow

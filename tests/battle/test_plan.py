@@ -37,7 +37,10 @@ def _case(inventory: tuple[int, int] = (3, 3), defends: np.ndarray | None = None
     ]
     return Case(
         threats=threats,
-        batteries=[Battery(inventory=inventory[0], nation=0), Battery(inventory=inventory[1], nation=1)],
+        batteries=[
+            Battery(inventory=inventory[0], nation=0),
+            Battery(inventory=inventory[1], nation=1),
+        ],
         rows=rows,
         kinds=[Kind(pk=0.6)],
         n_nations=2,
@@ -61,13 +64,15 @@ def test_solvers_respect_the_constraints_and_exact_is_no_worse(objective: str) -
     exact = plan_fight(fi, NO_GROUPS, solver="exact", objective=objective)
     for res in (heur, exact):
         x = plan_matrix(res)
-        assert np.all(x.sum(axis=1) <= [3, 2]) and np.all(x <= 2)  # inventory, pair cap
+        assert np.all(x.sum(axis=1) <= [3, 2])
+        assert np.all(x <= 2)
         assert not res.planned_rounds[~plan_rows(fi, objective)].any()
         assert res.plan_objective_name == objective
     assert exact.plan_objective <= heur.plan_objective + 1e-9
     # the national batteries never plan for the other nation's threats
     x = plan_matrix(heur)
-    assert x[0, 2] == 0 and x[1, 1] == 0
+    assert x[0, 2] == 0
+    assert x[1, 1] == 0
 
 
 def test_objective_values_are_what_they_say() -> None:
@@ -126,7 +131,9 @@ def test_channel_groups_hold_the_threats_a_first_engagement_overlaps() -> None:
         (1, [0, 1, 2], 2),
     ]
     g2 = channel_groups(rch, np.array([1, 2]), np.array([30.0]), np.array([0, 0]), "assessment")
-    assert [0, 1, 3] in [sorted(g2.members[g2.start[k] : g2.start[k + 1]].tolist()) for k in range(g2.n_groups)]
+    assert [0, 1, 3] in [
+        sorted(g2.members[g2.start[k] : g2.start[k + 1]].tolist()) for k in range(g2.n_groups)
+    ]
 
 
 def test_plans_keep_to_the_channel_groups() -> None:
@@ -139,11 +146,15 @@ def test_plans_keep_to_the_channel_groups() -> None:
     )
     fi = case.inputs()
     groups = ChannelGroups(
-        battery_idx=np.array([0]), cap=np.array([1]), start=np.array([0, 2]), members=np.array([0, 1])
+        battery_idx=np.array([0]),
+        cap=np.array([1]),
+        start=np.array([0, 2]),
+        members=np.array([0, 1]),
     )
     for solver in ("heuristic", "exact"):
         x = plan_matrix(plan_fight(fi, groups, solver=solver, objective="asset_value"))
-        assert (x[0] > 0).sum() == 1 and x[0, 0] == 2  # the more valuable threat, both rounds
+        assert (x[0] > 0).sum() == 1
+        assert x[0, 0] == 2
 
 
 def test_warm_starts_are_never_made_worse() -> None:
@@ -151,7 +162,9 @@ def test_warm_starts_are_never_made_worse() -> None:
     start = np.zeros((2, 4), dtype=np.int64)
     start[0, 0] = 2
     start[1, 3] = 2
-    with_start = plan_fight(fi, NO_GROUPS, solver="heuristic", objective="asset_value", warm_start=start)
+    with_start = plan_fight(
+        fi, NO_GROUPS, solver="heuristic", objective="asset_value", warm_start=start
+    )
     # the start's own objective: lost value of assets 1 (5), 2 (4) for sure, 0 and 3 with 0.4^2
     start_value = 5.0 + 4.0 + (10.0 + 1.0) * 0.4**2
     assert with_start.plan_objective <= start_value + 1e-12
@@ -159,7 +172,8 @@ def test_warm_starts_are_never_made_worse() -> None:
     bad = start.copy()
     bad[0, 2] = 1
     cut = plan_fight(fi, NO_GROUPS, solver="heuristic", objective="asset_value", warm_start=bad)
-    assert cut.plan_objective <= start_value + 1e-12 and plan_matrix(cut)[0, 2] == 0
+    assert cut.plan_objective <= start_value + 1e-12
+    assert plan_matrix(cut)[0, 2] == 0
 
 
 def test_presets_are_ordered_by_permissiveness() -> None:
@@ -177,12 +191,18 @@ def test_presets_are_ordered_by_permissiveness() -> None:
 def test_plan_policies_is_monotone_in_authority() -> None:
     eye, allied = np.eye(2, dtype=bool), np.ones((2, 2), bool)
     fights = {"alone": _case(defends=eye).inputs(), "allied": _case(defends=allied).inputs()}
-    fights = {k: dataclasses.replace(v, defends=eye if k == "alone" else allied) for k, v in fights.items()}
+    fights = {
+        k: dataclasses.replace(v, defends=eye if k == "alone" else allied)
+        for k, v in fights.items()
+    }
+    lever = {"share": np.full((2, 2), 3), "ifc": np.zeros(2, bool), "latency_s": np.zeros((2, 2))}
     policies = {
-        "alone": SimpleNamespace(share=np.full((2, 2), 3), defends=eye, ifc=np.zeros(2, bool), latency_s=np.zeros((2, 2))),
-        "allied": SimpleNamespace(share=np.full((2, 2), 3), defends=allied, ifc=np.zeros(2, bool), latency_s=np.zeros((2, 2))),
-    }  # fmt: skip
+        "alone": SimpleNamespace(defends=eye, **lever),
+        "allied": SimpleNamespace(defends=allied, **lever),
+    }
     for inv in ((1, 4), (3, 3), (4, 0)):
         fights = {k: dataclasses.replace(v, inventory=np.array(inv)) for k, v in fights.items()}
-        planned = plan_policies(fights, policies, NO_GROUPS, solver="heuristic", objective="asset_value")  # type: ignore[arg-type]
+        planned = plan_policies(
+            fights, policies, NO_GROUPS, solver="heuristic", objective="asset_value"
+        )  # type: ignore[arg-type]
         assert planned["allied"].plan_objective <= planned["alone"].plan_objective + 1e-12

@@ -119,7 +119,9 @@ def _trajectories() -> SimpleNamespace:
     )
 
 
-def _policy(share: int = 0, defends: np.ndarray | None = None, ifc: bool = False) -> SimpleNamespace:
+def _policy(
+    share: int = 0, defends: np.ndarray | None = None, ifc: bool = False
+) -> SimpleNamespace:
     s = np.full((2, 2), share, dtype=np.int8)
     np.fill_diagonal(s, 3)
     return SimpleNamespace(
@@ -162,7 +164,8 @@ def test_reach_matches_hand_computation() -> None:
     p = np.flatnonzero((rch.pair_battery_idx == 0) & (rch.pair_threat_idx == 0))[0]
     t = rch.t_s[rch.pair_start[p] : rch.pair_start[p + 1]]
     tau = rch.tau_s[rch.pair_start[p] : rch.pair_start[p + 1]]
-    assert t[0] == pytest.approx(30.0, abs=0.11) and t[-1] < 50.0
+    assert t[0] == pytest.approx(30.0, abs=0.11)
+    assert t[-1] < 50.0
     np.testing.assert_allclose(t - tau, 2 * t - 50.0, atol=1e-6)
     # both batteries reach both threats (0.5 deg = 55 km < 150 km): four pairs, policy aside
     assert rch.n_pairs == 4
@@ -195,7 +198,11 @@ def test_rows_ignore_authority_and_keep_the_nominal_earliest_launch() -> None:
     ],
 )
 def test_guidance_levers(
-    tracking: tuple[int, ...], remote: bool | None, share: int, ifc: bool, batteries_with_rows: set[int]
+    tracking: tuple[int, ...],
+    remote: bool | None,
+    share: int,
+    ifc: bool,
+    batteries_with_rows: set[int],
 ) -> None:
     world = _world(organic=True, remote=remote)
     fi = _inputs(world, _tracking(tracking), _policy(share=share, ifc=ifc))
@@ -231,7 +238,9 @@ def test_believed_assets_from_the_ipp_error() -> None:
     z = np.zeros((2, 2, 2, 3))
     z[0, 0, 0] = [0.0, 201.0, 556.0]  # east errors of nation a about threat 0, in sigmas
     bel = believed_assets(fi, z, margin_sigma=2.0)
-    assert bel[0, 0, 0] == 0 and bel[1, 0, 0] == 0 and bel[2, 0, 0] == 1
+    assert bel[0, 0, 0] == 0
+    assert bel[1, 0, 0] == 0
+    assert bel[2, 0, 0] == 1
     z[0, 0, 0] = [203.0, 0.0, 0.0]
     assert believed_assets(fi, z, margin_sigma=2.0)[0, 0, 0] == -1  # 20.3 km: no asset
     targets = threat_targets(_world(), _trajectories())

@@ -108,9 +108,16 @@ def build_fight_inputs(
         [key_of[(int(d), float(sigma_k[k]))] for d, k in zip(nat_b, type_b, strict=True)],
         dtype=np.int64,
     )
-    nominal_fc = np.stack(
-        [np.asarray(picture.fire_control_time(int(d), float(s)), dtype=np.float64) for d, s in pairs]
-    ) if pairs else np.zeros((0, n_t))
+    nominal_fc = (
+        np.stack(
+            [
+                np.asarray(picture.fire_control_time(int(d), float(s)), dtype=np.float64)
+                for d, s in pairs
+            ]
+        )
+        if pairs
+        else np.zeros((0, n_t))
+    )
     # Rows: pairs with an admissible sample whose battery's nation ever holds a track.
     ok = guided(reach, world, picture, policy)
     pair = reach.pair_of_sample
@@ -138,7 +145,9 @@ def build_fight_inputs(
         burnout_t_s=np.asarray(trajectories.burnout_t_s, dtype=np.float64),
         impact_t_s=targets.impact_t_s,
         free_flight_failure_fraction=_column(
-            world.missiles, "free_flight_failure_fraction", np.zeros(len(world.missiles.reliability))
+            world.missiles,
+            "free_flight_failure_fraction",
+            np.zeros(len(world.missiles.reliability)),
         )[np.asarray(trajectories.missile_idx, dtype=np.int64)].astype(np.float64),
         asset_value=np.asarray(assets.value, dtype=np.float64),
         asset_nation_idx=np.asarray(assets.nation_idx, dtype=np.int64),

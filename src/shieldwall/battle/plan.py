@@ -368,7 +368,7 @@ def plan_policies(
         best: I64 | None = None
         if starts:
             full = _problem(fi, objective, np.zeros((fi.n_batteries, fi.n_threats), dtype=bool))
-            scored = []
+            scored: list[tuple[float, int, I64]] = []
             for s in starts:
                 y = _feasible_start(full, s)
                 if y is not None:

@@ -18,10 +18,10 @@ from shieldwall.battle.inputs import PictureLike, PolicyLike, VisibilityLike, Wo
 from shieldwall.errors import Problem
 
 __all__ = [
+    "FireControl",
     "TrialDrawsLike",
     "TrialInputs",
     "believed_assets",
-    "FireControl",
     "build_trial_inputs",
     "failures",
 ]
@@ -125,7 +125,7 @@ def failures(fight: FightInputs, fly_u: F64, fail_time_u: F64) -> tuple[B, F64]:
     fail_t_s : (n_trial, n_threat)
         ``inf`` for threats that fly. [s]
     """
-    flies = np.asarray(fly_u, dtype=np.float64).T < fight.reliability[None, :]
+    flies = fight.reliability[None, :] > np.asarray(fly_u, dtype=np.float64).T
     v = np.asarray(fail_time_u, dtype=np.float64).T
     f = fight.free_flight_failure_fraction[None, :]
     launch = fight.launch_t_s[None, :]
@@ -313,10 +313,11 @@ def _first_track_cdf(
         with np.errstate(divide="ignore"):
             log_miss += np.log1p(-shifted)
     g = -np.expm1(log_miss)  # (n_t, m), non-decreasing along m, in [0, 1]
-    keys = (2.0 * np.arange(n_t)[:, None] + g).reshape(-1)
-    t_flat = np.where(np.isfinite(t_grid), t_grid, np.inf).reshape(-1)
+    keys: F64 = np.asarray((2.0 * np.arange(n_t)[:, None] + g).reshape(-1), dtype=np.float64)
+    t_flat: F64 = np.asarray(np.where(np.isfinite(t_grid), t_grid, np.inf).reshape(-1))
     t_half = _first_reaching(keys, t_flat, np.full((n_t, 1), 0.5))[:, 0]
-    return keys, t_flat, np.where(np.isfinite(t_half), t_half, np.nan)
+    median: F64 = np.where(np.isfinite(t_half), t_half, np.nan)
+    return keys, t_flat, median
 
 
 def _first_reaching(keys: F64, t_flat: F64, q: F64) -> F64:
