@@ -13,8 +13,7 @@ from shieldwall.outcome import block_draws
 from shieldwall.pipeline import Prepared, SimulationError, prepare, simulate
 from shieldwall.scenario import World, compile_world, load_scenario
 from shieldwall.scenario.doctrine import DoctrineError
-from shieldwall.sensing import observe
-from shieldwall.tracking import track
+from shieldwall.tracking import picture
 from tests.outcome.stepping import step_all
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -76,13 +75,12 @@ def test_engine_equals_the_stepping_reading_on_a_real_fight() -> None:
     prep = _prepared("minimal")
     res = simulate(world, "integrated", trials=40, seed=11, prepared=prep)
     pol = world.policies["integrated"]
-    vis = observe(world, prep.trajectories, pol)
-    pic = track(world, prep.trajectories, vis, pol)
+    pic = picture(world, prep.trajectories, pol, base=prep.sensing)
     d = block_draws(
         11, 0, n_trials=40, n_threats=res.fight.n_threats, n_nations=res.fight.n_nations,
         type_names=world.interceptors.name, n_shots=res.doctrine.max_rounds_per_threat,
     )  # fmt: skip
-    fc = FireControl(res.fight, pic, visibility=vis, world=world, policy=pol).times(d.fcq_u)
+    fc = FireControl(res.fight, pic).times(d.fcq_u)
     ref = step_all(res.fight, build_trial_inputs(res.fight, d, fc), d, 40)
     np.testing.assert_array_equal(res.outcomes.rounds_at, ref["rounds_at"])
     np.testing.assert_array_equal(res.outcomes.killed, ref["killed"])

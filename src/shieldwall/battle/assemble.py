@@ -42,16 +42,10 @@ def commit_ipp(picture: PictureLike, world: WorldLike) -> tuple[F64, F64]:
     """
     req = nation_fcq_requirement_m(world)  # type: ignore[arg-type]
     n_nat = req.shape[0]
-    method = getattr(picture, "ipp_cov_at_fire_control", None)
-    covs = []
-    for d in range(n_nat):  # nations: a handful
-        if method is not None:
-            covs.append(np.asarray(method(d, float(req[d])), dtype=np.float64))
-            continue
-        k = np.asarray(picture.fire_control_index(d, float(req[d])), dtype=np.int64)
-        cov = np.asarray(picture.ipp_cov_m2, dtype=np.float64)[d]  # (n_t, m, 2, 2)
-        at = cov[np.arange(k.size), np.maximum(k, 0)]
-        covs.append(np.where((k >= 0)[:, None, None], at, np.nan))
+    covs = [
+        np.asarray(picture.ipp_cov_at_fire_control(d, float(req[d])), dtype=np.float64)
+        for d in range(n_nat)  # nations: a handful
+    ]
     cov = np.stack(covs) if covs else np.zeros((0, 0, 2, 2))
     a, b, c = cov[..., 0, 0], cov[..., 1, 0], cov[..., 1, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
