@@ -531,6 +531,14 @@ class _Lockstep:
         self.ready.reshape(-1)[cell] = assess
         self.floor.reshape(-1)[cell] = assess
         self.spare_wait.reshape(-1)[cell] = False
+        # A battery left with fewer rounds than an engagement wants needs fewer spare rounds
+        # (rule 7 caps the rounds by what is left): wake its rows waiting for spare rounds.
+        short = np.flatnonzero((lft - nf < self.per_eng) & (lft - nf > 0) & self.spare_bat[bi])
+        if short.size:
+            self.spare_bat[bi[short]] = False
+            rows_b = self.rows_of_b[self.r_bat[row[short]]]
+            at = np.nextafter(ell[short], np.inf)
+            woken = np.concatenate([woken, self._wake(a[short], rows_b, at)])
         empty = np.flatnonzero(lft - nf == 0)
         if empty.size:  # an empty battery never fires again
             rows_b = self.rows_of_b[self.r_bat[row[empty]]]
@@ -627,7 +635,8 @@ class _Lockstep:
         cell = lane * self.n_r + uu
         pos = self.pos[lane, uu]
         c2 = lane * self.w + np.maximum(pos, 0)
-        ready = np.where(pos >= 0, self.ready.reshape(-1)[c2], np.inf)
+        # the definition's ready time (a jump is the engine's, not the row's)
+        ready = np.where(pos >= 0, self.floor.reshape(-1)[c2], np.inf)
         e = ell[q][:, None]
         w = (ups >= 0) & (pos >= 0) & ~self.done.reshape(-1)[c2]
         w &= self.latest[uu] >= np.maximum(e, ready)
