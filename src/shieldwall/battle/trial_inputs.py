@@ -8,14 +8,23 @@ Made from the block's draws by :func:`shieldwall.battle.build_trial_inputs` (pur
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Protocol
 
 import numpy as np
 
 from shieldwall._types import F64, I64, B
 from shieldwall.battle.fight_inputs import FightInputs, FightInputsError
+from shieldwall.battle.inputs import PictureLike, PolicyLike, VisibilityLike, WorldLike
 from shieldwall.errors import Problem
 
-__all__ = ["TrialInputs"]
+__all__ = [
+    "TrialDrawsLike",
+    "TrialInputs",
+    "believed_assets",
+    "build_trial_inputs",
+    "failures",
+    "fire_control_times",
+]
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -92,3 +101,215 @@ class TrialInputs:
         b = self.believed_asset_idx
         val = fight.asset_value[np.maximum(b, 0)] if fight.n_assets else np.zeros(b.shape)
         return np.where(b >= 0, val, 0.0).astype(np.float64)
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+#: Cells (trials × nations × threats × assets) per chunk of the believed-target search.
+_BELIEF_CELLS = 2_000_000
+
+
+def failures(fight: FightInputs, fly_u: F64, fail_time_u: F64) -> tuple[B, F64]:
+    """Which threats fly, and when the others fail (docs/battle.md §3.1).
+
+    Parameters
+    ----------
+    fight
+        Threat reliabilities, launch, burnout and impact times, free-flight failure fractions.
+    fly_u, fail_time_u : (n_threat, n_trial)
+        The block's ``fly`` and ``fail_time`` uniforms.
+
+    Returns
+    -------
+    flies : (n_trial, n_threat) bool
+    fail_t_s : (n_trial, n_threat)
+        ``inf`` for threats that fly. [s]
+    """
+    flies = np.asarray(fly_u, dtype=np.float64).T < fight.reliability[None, :]
+    v = np.asarray(fail_time_u, dtype=np.float64).T
+    f = fight.free_flight_failure_fraction[None, :]
+    launch = fight.launch_t_s[None, :]
+    burnout = fight.burnout_t_s[None, :]
+    impact = fight.impact_t_s[None, :]
+    powered = v < 1.0 - f
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_powered = launch + (burnout - launch) * v / (1.0 - f)
+        t_free = burnout + (impact - burnout) * (v - (1.0 - f)) / f
+    fail_t = np.where(flies, np.inf, np.where(powered, t_powered, t_free))
+    return flies, np.asarray(fail_t, dtype=np.float64)
+
+
+def believed_assets(fight: FightInputs, ipp_z: F64, margin_sigma: float) -> I64:
+    """The asset each nation believes each threat will hit, per trial (docs/battle.md §3.3).
+
+    Parameters
+    ----------
+    fight
+        Asset offsets from the true impact points, radii, commit-time IPP Cholesky factors.
+    ipp_z : (n_nation, n_threat, 2, n_trial)
+        The block's ``ipp`` standard normals.
+    margin_sigma
+        ``ipp_margin_sigma``: how many IPP 1-σ are added to an asset's radius. []
+
+    Returns
+    -------
+    (n_trial, n_nation, n_threat) int
+        Believed asset (-1 none).
+
+    Notes
+    -----
+    ``e_east = C00 z0``, ``e_north = C10 z0 + C11 z1`` (C lower triangular); the distance to asset
+    ``a`` is ``sqrt((o_east − e_east)² + (o_north − e_north)²)``; an asset is a candidate when that
+    is ``<= radius + margin · σ``; the nearest candidate wins, the lower index on ties.
+    """
+    n_nat, n_t = fight.n_nations, fight.n_threats
+    n_a = fight.n_assets
+    z = np.asarray(ipp_z, dtype=np.float64)
+    n_tr = int(z.shape[-1])
+    out = np.full((n_tr, n_nat, n_t), -1, dtype=np.int64)
+    if n_a == 0 or n_t == 0 or n_nat == 0 or n_tr == 0:
+        return out
+    chol = fight.ipp_chol_m  # (n_nat, n_t, 2, 2)
+    reach = fight.asset_radius_m[None, None, :] + margin_sigma * fight.ipp_sigma_m[..., None]
+    o_e = fight.asset_offset_en_m[None, :, :, 0]  # (1, n_t, n_a)
+    o_n = fight.asset_offset_en_m[None, :, :, 1]
+    step = max(1, _BELIEF_CELLS // max(n_nat * n_t * n_a, 1))
+    for lo in range(0, n_tr, step):
+        hi = min(lo + step, n_tr)
+        z0 = np.moveaxis(z[:, :, 0, lo:hi], -1, 0)  # (n, n_nat, n_t)
+        z1 = np.moveaxis(z[:, :, 1, lo:hi], -1, 0)
+        e_e = chol[None, :, :, 0, 0] * z0
+        e_n = chol[None, :, :, 1, 0] * z0 + chol[None, :, :, 1, 1] * z1
+        with np.errstate(invalid="ignore"):
+            d = np.sqrt((o_e[:, None] - e_e[..., None]) ** 2 + (o_n[:, None] - e_n[..., None]) ** 2)
+            inside = d <= reach[None]  # NaN (no IPP) compares False
+        d = np.where(inside, d, np.inf)
+        best = np.argmin(d, axis=-1)
+        found = np.take_along_axis(inside, best[..., None], -1)[..., 0]
+        out[lo:hi] = np.where(found, best, -1)
+    return out
+
+
+class TrialDrawsLike(Protocol):
+    """The draws :func:`build_trial_inputs` reads (``shieldwall.outcome.BlockDraws``)."""
+
+    @property
+    def fly_u(self) -> F64: ...
+    @property
+    def fail_time_u(self) -> F64: ...
+    @property
+    def ipp_z(self) -> F64: ...
+
+
+def build_trial_inputs(
+    fight: FightInputs, draws: TrialDrawsLike, fire_control_t_s: F64
+) -> TrialInputs:
+    """The per-trial inputs of one block from its draws and fire-control times.
+
+    Parameters
+    ----------
+    fight
+        The fight inputs.
+    draws
+        The block's draws (``fly``, ``fail_time``, ``ipp`` are used here).
+    fire_control_t_s : (n_trial, n_key, n_threat)
+        Per-trial fire-control times of the fight's keys (:func:`fire_control_times`). [s]
+    """
+    flies, fail_t = failures(fight, draws.fly_u, draws.fail_time_u)
+    believed = believed_assets(fight, draws.ipp_z, fight.doctrine.ipp_margin_sigma)
+    return TrialInputs(
+        flies=flies,
+        fail_t_s=fail_t,
+        fire_control_t_s=np.asarray(fire_control_t_s, dtype=np.float64),
+        believed_asset_idx=believed,
+    )
+
+
+def fire_control_times(
+    fight: FightInputs,
+    picture: PictureLike,
+    fcq_u: F64,
+    *,
+    visibility: VisibilityLike | None = None,
+    world: WorldLike | None = None,
+    policy: PolicyLike | None = None,
+) -> F64:
+    """Per-trial fire-control time of each of the fight's keys, ``(n_trial, n_key, n_threat)``.
+
+    Uses ``picture.fire_control_times(nation, σ, u)`` (the tracking stage's per-trial detection
+    model) when the picture has it; otherwise the stand-in of docs/battle.md §9, which needs the
+    ``visibility``, ``world`` and ``policy`` the picture was made from.
+
+    Parameters
+    ----------
+    fight
+        The fight inputs (its fire-control keys).
+    picture
+        The policy's track picture.
+    fcq_u : (n_nation, n_threat, n_trial)
+        The block's ``fcq`` quantiles.
+    """
+    u = np.asarray(fcq_u, dtype=np.float64)
+    n_tr = int(u.shape[-1])
+    out = np.empty((n_tr, fight.n_keys, fight.n_threats))
+    method = getattr(picture, "fire_control_times", None)
+    for key in range(fight.n_keys):  # a handful: distinct (nation, requirement) pairs
+        d = int(fight.fc_nation_idx[key])
+        sigma = float(fight.fc_sigma_m[key])
+        if method is not None:
+            out[:, key] = np.asarray(method(d, sigma, u[d]), dtype=np.float64).T
+            continue
+        if visibility is None or world is None or policy is None:
+            raise ValueError(
+                "the track picture has no fire_control_times(); pass visibility, world and "
+                "policy for the track-initiation stand-in (docs/battle.md §9)"
+            )
+        nominal = np.asarray(picture.fire_control_time(d, sigma), dtype=np.float64)
+        out[:, key] = _standin_times(nominal, d, u[d], visibility, world, policy).T
+    return out
+
+
+def _standin_times(
+    nominal_t_s: F64,
+    nation: int,
+    u: F64,
+    visibility: VisibilityLike,
+    world: WorldLike,
+    policy: PolicyLike,
+) -> F64:
+    """``F_nom + G⁻¹(u) − G⁻¹(½)`` from the nation's first-track CDF (docs/battle.md §9)."""
+    t_grid = np.asarray(visibility.t_s, dtype=np.float64)  # (n_t, m)
+    cdf = np.asarray(visibility.p_track_cdf, dtype=np.float64)  # (n_radar, n_t, m)
+    n_t, m = t_grid.shape
+    rn = np.asarray(world.radars.nation_idx, dtype=np.int64)
+    share = np.asarray(policy.share)
+    lat = np.asarray(policy.latency_s, dtype=np.float64)
+    dt = float(np.nanmedian(np.diff(t_grid, axis=1))) if m > 1 else 1.0
+    log_miss = np.zeros((n_t, m))
+    for rho in range(rn.size):  # radars: tens
+        src = int(rn[rho])
+        if src != nation and share[src, nation] < 2:
+            continue
+        lag = 0 if src == nation else int(np.ceil(lat[src, nation] / dt - 1e-9))
+        p = np.nan_to_num(cdf[rho], nan=0.0)
+        p = np.clip(np.maximum.accumulate(p, axis=1), 0.0, 1.0)
+        shifted = np.zeros((n_t, m))
+        if lag < m:
+            shifted[:, lag:] = p[:, : m - lag]
+        with np.errstate(divide="ignore"):
+            log_miss += np.log1p(-shifted)
+    g = -np.expm1(log_miss)  # (n_t, m), non-decreasing along m, in [0, 1]
+    t_filled = np.where(np.isfinite(t_grid), t_grid, np.inf).reshape(-1)
+    # First grid index with G >= q in each threat's row: one search on the key 2 i + G.
+    keys = (2.0 * np.arange(n_t)[:, None] + g).reshape(-1)
+    row_end = (np.arange(n_t) + 1) * m
+
+    def first_reaching(q: F64) -> F64:
+        j = np.searchsorted(keys, 2.0 * np.arange(n_t)[:, None] + q, side="left")
+        inside = j < row_end[:, None]
+        return np.where(inside, t_filled[np.minimum(j, keys.size - 1)], np.inf)
+
+    t_u = first_reaching(u)  # (n_t, n_trial)
+    t_half = first_reaching(np.full((n_t, 1), 0.5))[:, 0]
+    shift = np.where(np.isfinite(t_half)[:, None], t_u - t_half[:, None], 0.0)
+    return np.asarray(nominal_t_s[:, None] + shift, dtype=np.float64)

@@ -21,8 +21,10 @@ class Events:
 
     Attributes
     ----------
-    trial, battery_idx, threat_idx, slot : (n_event,) int
-        Trial (within the fight's trials), shooter, target and the row's SLS slot.
+    trial, battery_idx, threat_idx : (n_event,) int
+        Trial (within the fight's trials), shooter and target.
+    sample : (n_event,) int
+        The intercept sample (index into ``FightInputs.sample_*``).
     launch_t_s, intercept_t_s : (n_event,)
         Launch and intercept times. [s]
     rounds : (n_event,) int
@@ -38,7 +40,7 @@ class Events:
     trial: I64
     battery_idx: I64
     threat_idx: I64
-    slot: I64
+    sample: I64
     launch_t_s: F64
     intercept_t_s: F64
     rounds: I64
@@ -61,7 +63,7 @@ class Events:
             trial=i0,
             battery_idx=i0,
             threat_idx=i0,
-            slot=i0,
+            sample=i0,
             launch_t_s=f0,
             intercept_t_s=f0,
             rounds=i0,
