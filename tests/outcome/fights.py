@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -18,14 +19,18 @@ from shieldwall._types import F64
 from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.draws import TRIAL_BLOCK, BlockDraws, block_draws
-from shieldwall.outcome.outcomes import Outcomes
+from shieldwall.outcome.engine import fight
+from shieldwall.outcome.outcomes import EVENT_TRIALS, Outcomes
 from shieldwall.outcome.reference import fight_reference
 from shieldwall.scenario.doctrine import Doctrine
 
 FightFn = Callable[[FightInputs, TrialInputs, BlockDraws], Outcomes]
 
 #: The implementations every closed-form case must hold for, by name.
-FIGHTERS: dict[str, FightFn] = {"reference": fight_reference}
+FIGHTERS: dict[str, FightFn] = {
+    "engine": partial(fight, event_trials=EVENT_TRIALS),
+    "reference": partial(fight_reference, event_trials=EVENT_TRIALS),
+}
 
 
 @dataclass(frozen=True)
@@ -220,8 +225,11 @@ def make_trials(
     return TrialInputs(flies=flies, fail_t_s=fail, fire_control_t_s=fc, believed_asset_idx=believed)
 
 
-def draws_for(fight: FightInputs, seed: int, block: int, n_trials: int) -> BlockDraws:
-    """The block's draws sized for ``fight`` (type names ``t0``, ``t1``, ...)."""
+def draws_for(
+    fight: FightInputs, seed: int, block: int, n_trials: int, extra_shots: int = 0
+) -> BlockDraws:
+    """The block's draws sized for ``fight`` (type names ``t0``, ``t1``, ...), covering
+    ``max_rounds_per_threat + extra_shots`` rounds per threat."""
     return block_draws(
         seed,
         block,
@@ -229,7 +237,7 @@ def draws_for(fight: FightInputs, seed: int, block: int, n_trials: int) -> Block
         n_threats=fight.n_threats,
         n_nations=fight.n_nations,
         type_names=[f"t{k}" for k in range(fight.n_types)],
-        n_shots=fight.doctrine.max_rounds_per_threat,
+        n_shots=fight.doctrine.max_rounds_per_threat + extra_shots,
     )
 
 

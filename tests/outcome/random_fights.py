@@ -60,7 +60,10 @@ def _tick(lo: int, hi: int) -> st.SearchStrategy[float]:
 @st.composite
 def _lane(draw: st.DrawFn, battery: int, threat: int, impact_s: float) -> Lane:
     n = draw(st.integers(1, 5))
-    t = sorted(draw(st.lists(_tick(14, int(impact_s / _TICK_S) - 1), min_size=n, max_size=n)))
+    # intercept times strictly increase along a row (trajectory samples); launches need not
+    t = sorted(
+        draw(st.lists(_tick(14, int(impact_s / _TICK_S) - 1), min_size=n, max_size=n, unique=True))
+    )
     tau = draw(st.lists(_tick(1, 12), min_size=n, max_size=n))
     return Lane(
         battery,

@@ -105,3 +105,36 @@ def test_fight_keeps_the_rules_on_random_cases(name: str, case: Case) -> None:
     trials = case.trials(draws)
     out = fight_fn(case.fight, trials, draws)
     check_invariants(case, trials, out)
+
+
+def assert_same_outcomes(fast: Outcomes, slow: Outcomes) -> None:
+    """Every per-trial output identical; the engagement logs equal as sets of engagements."""
+    for name in (
+        "flew",
+        "killed",
+        "leaked",
+        "rounds_at",
+        "expended",
+        "asset_hit",
+        "value_lost",
+        "rounds_defending",
+    ):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    logs = []
+    for out in (fast, slow):
+        ev = out.events.columns()
+        order = np.lexsort((ev["battery_idx"], ev["threat_idx"], ev["launch_t_s"], ev["trial"]))
+        logs.append({name: col[order] for name, col in ev.items()})
+    for name in logs[0]:
+        np.testing.assert_array_equal(logs[0][name], logs[1][name], err_msg=f"events.{name}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=cases())
+def test_engine_equals_reference_on_random_cases(case: Case) -> None:
+    draws = draws_for(case.fight, case.seed, 0, N_TRIALS, extra_shots=3)
+    trials = case.trials(draws)
+    assert_same_outcomes(
+        FIGHTERS["engine"](case.fight, trials, draws),
+        FIGHTERS["reference"](case.fight, trials, draws),
+    )

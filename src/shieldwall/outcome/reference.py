@@ -10,20 +10,26 @@ work the definition does not ask for; the inputs are converted to Python objects
 
 How one trial runs (:func:`_fight_one`):
 
-1. Each row's shoot-look-shoot slots are chained from its earliest launch in the trial (§4
-   "Slots"); every slot of a row with authority is a *candidate* event, keyed by (launch time,
-   −priority, threat, battery) — the order of §4.
+1. Every row with authority in the trial (believed target, ``defends``) gets its ready time, the
+   trial's earliest launch, and its first *opportunity*: the admissible sample with the earliest
+   intercept among those launched at or after the ready time, queued at its launch time with the
+   tie keys of §4 (−priority, threat, battery).
 2. Events are popped in time order. At equal times the bookkeeping events come first: a channel
    released at *t* is free for a launch at *t*, an assessment completed at *t* is known at *t*
    ("by L" in §4 rule 1).
-3. At a candidate the manager decides from the state as it is at that moment, rule by rule:
-   threat live (not failed, not reported dead, before impact), look before shooting (the latest
-   assessment time of the engagements at the threat so far), upper tier first, rounds and free
-   channels, shot caps, and whether the row has planned rounds left or the battery has spare
-   rounds — recomputed from scratch from the plan and the state, never carried along.
-4. A shot draws its kills at once (round numbers at the threat, common-mode failure per type) and
-   its report (assessment number at the threat, from the true state after the engagement), and
-   schedules the release of its channel and the arrival of its report.
+3. At an opportunity the manager decides from the state as it is at that moment, rule by rule:
+   threat live (not failed, not reported dead), rounds and shot caps (a row that fails these never
+   fires again), look before shooting (the latest assessment time of the engagements at the
+   threat so far), upper tier first, a free channel, and whether the row has planned rounds left
+   or the battery has spare rounds — recomputed from scratch from the plan and the state, never
+   carried along.
+4. A row that does not fire is considered again at its next admissible launch, literally: its
+   ready time becomes the next float after *L* (no jump ahead to when the blocking condition
+   could change — that shortcut is the engine's, and checking it is the point). A row that fires
+   draws its kills at once (round numbers at the threat, common-mode failure per type) and its
+   report (engagement number at the threat, from the true state after the engagement), schedules
+   the release of its channel and the arrival of its report, and is ready again at the
+   assessment (shoot-look-shoot).
 
 The text of docs/battle.md is followed as written; where it is silent this module chooses: the
 engagement log lists a trial's engagements in firing order; the doctrine is read from
@@ -42,14 +48,14 @@ import numpy as np
 from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.draws import BlockDraws
-from shieldwall.outcome.outcomes import EVENT_TRIALS, Events, Outcomes
+from shieldwall.outcome.outcomes import Events, Outcomes
 
 __all__ = ["fight_reference"]
 
 # Event kinds, in the order they are handled at equal times.
 _RELEASE = 0  # an engagement frees its fire channel
 _REPORT = 1  # an engagement's kill assessment arrives
-_CANDIDATE = 2  # a slot: the battery may launch
+_CANDIDATE = 2  # an opportunity: a row may launch at one of its samples
 
 
 @dataclass(slots=True)
@@ -57,7 +63,6 @@ class _Engagement:
     """One salvo of one battery at one threat, as the log and the report events need it."""
 
     row: int
-    slot: int
     sample: int
     launch_s: float
     intercept_s: float
@@ -101,6 +106,7 @@ class _Plain:
     row_first: list[int]  # first sample index of the row
     row_t_s: list[list[float]]  # admissible intercept times, increasing
     row_launch_s: list[list[float]]  # their launch times
+    row_max_launch_s: list[float]  # latest admissible launch
     planned: list[int]
     battery_rows: list[list[int]]
     threat_rows: list[list[int]]
@@ -157,6 +163,7 @@ def _plain(fight: FightInputs) -> _Plain:
         row_first=start[:-1],
         row_t_s=[t_s[start[r] : start[r + 1]] for r in range(fight.n_rows)],
         row_launch_s=[launch_s[start[r] : start[r + 1]] for r in range(fight.n_rows)],
+        row_max_launch_s=[max(launch_s[start[r] : start[r + 1]]) for r in range(fight.n_rows)],
         planned=fight.planned_rounds.tolist(),
         battery_rows=battery_rows,
         threat_rows=threat_rows,
@@ -172,19 +179,18 @@ def _plain(fight: FightInputs) -> _Plain:
     )
 
 
-def _slots(t_s: list[float], launch_s: list[float], earliest_s: float, ka_s: float) -> list[int]:
-    """Sample indices (within the row) of the row's shoot-look-shoot slots in one trial.
+def _next_opportunity(launch_s: list[float], after: int, ready_s: float) -> int:
+    """The row's next opportunity: the first sample (in intercept-time order) after index
+    ``after`` whose launch is at or after the ready time; -1 when there is none.
 
-    Slot 0 is the first sample in time order whose launch is not before the earliest launch;
-    slot s + 1 the first whose launch is not before the slot-s intercept plus the assessment time.
+    Samples before the previous opportunity need no second look: each of them has an earlier
+    intercept than that opportunity, so its launch was before the ready time then, and ready
+    times only increase.
     """
-    slots: list[int] = []
-    not_before = earliest_s
-    for j in range(len(t_s)):
-        if launch_s[j] >= not_before:
-            slots.append(j)
-            not_before = t_s[j] + ka_s
-    return slots
+    for j in range(after + 1, len(launch_s)):
+        if launch_s[j] >= ready_s:
+            return j
+    return -1
 
 
 @dataclass(slots=True)
@@ -207,19 +213,21 @@ class _TrialResult:
     expended: list[int]
     rounds_defending: list[list[int]]  # [battery][true target nation, last: none]
     engagements: list[_Engagement]
+    opportunities: int  # opportunities visited (fired or not)
 
 
 def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
     """Fight one trial (docs/battle.md §4)."""
     n_t = f.n_threats
+    n_r = len(f.row_battery)
     # Authority and the manager's priority come from what the battery's nation believes.
     believed_value = [
         [f.asset_value[a] if a >= 0 else 0.0 for a in tr.believed_asset[d]]
         for d in range(f.n_nations)
     ]
-    # Rows with authority in this trial, and their slots (sample indices within the row).
-    authority = [False] * len(f.row_battery)
-    slots: list[list[int]] = [[] for _ in f.row_battery]
+    authority = [False] * n_r
+    ready = [math.inf] * n_r  # the row's ready time R_r
+    priority = [0.0] * n_r
     queue: list[tuple[float, int, float, int, int, int, int]] = []
     for r, (b, i) in enumerate(zip(f.row_battery, f.row_threat, strict=True)):
         d = f.battery_nation[b]
@@ -228,16 +236,17 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
             continue
         authority[r] = True
         k = f.battery_type[b]
-        earliest = tr.fire_control_s[f.battery_key[b]][i] + f.reaction_s[k]
-        slots[r] = _slots(f.row_t_s[r], f.row_launch_s[r], earliest, f.ka_s[k])
-        priority = believed_value[d][i] * f.p_kill[k][f.threat_class[i]]
-        for s, j in enumerate(slots[r]):
-            queue.append((f.row_launch_s[r][j], _CANDIDATE, -priority, i, b, r, s))
+        ready[r] = tr.fire_control_s[f.battery_key[b]][i] + f.reaction_s[k]
+        priority[r] = believed_value[d][i] * f.p_kill[k][f.threat_class[i]]
+        j = _next_opportunity(f.row_launch_s[r], -1, ready[r])
+        if j >= 0:
+            queue.append((f.row_launch_s[r][j], _CANDIDATE, -priority[r], i, b, r, j))
     heapq.heapify(queue)
 
     left = list(f.inventory)
     busy = [0] * f.n_batteries
-    fired_row = [0] * len(f.row_battery)
+    fired_row = [0] * n_r
+    dead_end = [False] * n_r  # failed rule 1, or rule 5 for rounds or a cap: never again
     fired_at = [0] * n_t
     engagements_at = [0] * n_t
     latest_assessment = [-math.inf] * n_t
@@ -246,13 +255,21 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
     killed = [False] * n_t  # a round kills at an intercept before the threat fails
     rounds_defending = [[0] * (f.n_nations + 1) for _ in range(f.n_batteries)]
     log: list[_Engagement] = []
+    visited = 0
 
     def live(i: int, t: float) -> bool:
-        return tr.fail_s[i] > t and not reported_dead[i] and t < f.impact_s[i]
+        return tr.fail_s[i] > t and not reported_dead[i]
 
-    def window_open(r: int, t: float) -> bool:
-        # slot launches increase, so the row has a slot at or after t iff its last one is
-        return bool(slots[r]) and f.row_launch_s[r][slots[r][-1]] >= t
+    def upper_can_engage(i: int, t: float) -> bool:
+        return any(
+            f.upper[f.battery_type[f.row_battery[r2]]]
+            and authority[r2]
+            and not dead_end[r2]
+            and f.row_max_launch_s[r2] >= max(t, ready[r2])
+            and left[f.row_battery[r2]] >= 1
+            and fired_row[r2] < f.cap_pair
+            for r2 in f.threat_rows[i]
+        )
 
     while queue:
         event = heapq.heappop(queue)
@@ -264,60 +281,63 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
             if log[event[3]].reported_dead:
                 reported_dead[event[4]] = True
             continue
-        _, _, _, i, b, r, s = event
+        _, _, _, i, b, r, j = event
+        visited += 1
         k = f.battery_type[b]
-        # 1. threat live at L (2. authority: every candidate has it)
-        if not live(i, t):
-            continue
-        # 3. look before shooting again, unless no later slot of the row comes after the look
-        if latest_assessment[i] > t and f.row_launch_s[r][slots[r][-1]] >= latest_assessment[i]:
-            continue
-        # 4. upper tier first
+        last_launch = f.row_max_launch_s[r]
+        # 1. threat live at L (2. authority: every row in the queue has it)
+        # 5. rounds and shot caps (the parts that never come back)
         if (
-            f.upper_first
-            and not f.upper[k]
-            and any(
-                f.upper[f.battery_type[f.row_battery[r2]]]
-                and authority[r2]
-                and window_open(r2, t)
-                and left[f.row_battery[r2]] >= 1
-                and fired_row[r2] < f.cap_pair
-                for r2 in f.threat_rows[i]
-            )
+            not live(i, t)
+            or left[b] < 1
+            or fired_at[i] >= f.cap_threat
+            or fired_row[r] >= f.cap_pair
         ):
+            dead_end[r] = True
             continue
-        # 5. resources and shot caps
-        if left[b] < 1 or busy[b] >= f.channels[b]:
-            continue
-        if fired_at[i] >= f.cap_threat or fired_row[r] >= f.cap_pair:
-            continue
-        # 6.–7. wanted, and how many rounds
-        per_engagement = f.salvo_size if f.salvo else 1
-        planned_left = f.planned[r] - fired_row[r]
-        if planned_left > 0:
-            want = planned_left if s == len(slots[r]) - 1 else min(per_engagement, planned_left)
-        else:
-            want = per_engagement
-        n = min(want, left[b], f.cap_threat - fired_at[i], f.cap_pair - fired_row[r])
-        if planned_left <= 0:
-            # rounds still wanted by the battery's other rows whose threat is live, that it
-            # may defend and whose window is open, from scratch
-            spare = left[b] - f.reserve
-            for r2 in f.battery_rows[b]:
-                p2 = f.planned[r2] - fired_row[r2]
-                if (
-                    p2 > 0
-                    and r2 != r
-                    and authority[r2]
-                    and window_open(r2, t)
-                    and live(f.row_threat[r2], t)
-                ):
-                    spare -= p2
-            if spare < n:
-                continue
-        # fire: kills by round number, the report by engagement number
-        j = slots[r][s]
+        fire = (
+            # 3. look before shooting again, unless the row has no launch left after the look
+            not (latest_assessment[i] > t and last_launch >= latest_assessment[i])
+            # 4. upper tier first
+            and not (f.upper_first and not f.upper[k] and upper_can_engage(i, t))
+            # 5. a free fire channel
+            and busy[b] < f.channels[b]
+        )
+        n = 0
         intercept = f.row_t_s[r][j]
+        if fire:
+            # 6.–7. wanted, and how many rounds
+            last_opportunity = last_launch < intercept + f.ka_s[k]
+            per_engagement = f.salvo_size if f.salvo else 1
+            planned_left = f.planned[r] - fired_row[r]
+            if planned_left > 0:
+                want = planned_left if last_opportunity else min(per_engagement, planned_left)
+            else:
+                want = per_engagement
+            n = min(want, left[b], f.cap_threat - fired_at[i], f.cap_pair - fired_row[r])
+            if planned_left <= 0:
+                # rounds still wanted by the battery's other rows that it may defend, whose
+                # threat is live and whose window is open, from scratch
+                spare = left[b] - f.reserve
+                for r2 in f.battery_rows[b]:
+                    p2 = f.planned[r2] - fired_row[r2]
+                    if (
+                        p2 > 0
+                        and r2 != r
+                        and authority[r2]
+                        and f.row_max_launch_s[r2] >= t
+                        and live(f.row_threat[r2], t)
+                    ):
+                        spare -= p2
+                fire = spare >= n
+        if not fire:
+            # considered again at its next admissible launch
+            ready[r] = math.nextafter(t, math.inf)
+            j2 = _next_opportunity(f.row_launch_s[r], j, ready[r])
+            if j2 >= 0:
+                heapq.heappush(queue, (f.row_launch_s[r][j2], _CANDIDATE, event[2], i, b, r, j2))
+            continue
+        # fire: kills by round number, the report by engagement number
         assess = intercept + f.ka_s[k]
         c = f.threat_class[i]
         common_mode = tr.common_mode_u[i][k] < f.common_mode[k][c]  # every round of k misses
@@ -329,7 +349,7 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
         u = tr.ka_u[i][engagements_at[i]]
         report_dead = (u >= f.kill_as_miss) if dead[i] else (u < f.miss_as_kill)
         log.append(
-            _Engagement(r, s, f.row_first[r] + j, t, intercept, assess, n, dead[i], report_dead)
+            _Engagement(r, f.row_first[r] + j, t, intercept, assess, n, dead[i], report_dead)
         )
         engagements_at[i] += 1
         fired_at[i] += n
@@ -342,8 +362,13 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
         release = assess if f.hold_to_assessment else intercept
         heapq.heappush(queue, (release, _RELEASE, 0.0, b, 0, 0, 0))
         heapq.heappush(queue, (assess, _REPORT, 0.0, len(log) - 1, i, 0, 0))
+        # shoot-look-shoot: the next launch waits for the assessment
+        ready[r] = assess
+        j2 = _next_opportunity(f.row_launch_s[r], j, ready[r])
+        if j2 >= 0:
+            heapq.heappush(queue, (f.row_launch_s[r][j2], _CANDIDATE, event[2], i, b, r, j2))
     expended = [f.inventory[b] - left[b] for b in range(f.n_batteries)]
-    return _TrialResult(killed, fired_at, expended, rounds_defending, log)
+    return _TrialResult(killed, fired_at, expended, rounds_defending, log, visited)
 
 
 def fight_reference(
@@ -352,7 +377,7 @@ def fight_reference(
     draws: BlockDraws,
     *,
     n_trials: int | None = None,
-    event_trials: int = EVENT_TRIALS,
+    event_trials: int = 0,
 ) -> Outcomes:
     """Fight the trials of one block one at a time (the reference of the vectorized engine).
 
@@ -423,7 +448,7 @@ def fight_reference(
                     ("trial", n),
                     ("battery_idx", f.row_battery[e.row]),
                     ("threat_idx", f.row_threat[e.row]),
-                    ("slot", e.slot),
+                    ("sample", e.sample),
                     ("launch_t_s", e.launch_s),
                     ("intercept_t_s", e.intercept_s),
                     ("rounds", e.rounds),
@@ -454,7 +479,7 @@ def _outcomes(
     for i, a in enumerate(fight.target_asset_idx.tolist()):
         if a >= 0:
             asset_hit[:, a] |= leaked[:, i]
-    ints = ("trial", "battery_idx", "threat_idx", "slot", "rounds")
+    ints = ("trial", "battery_idx", "threat_idx", "sample", "rounds")
     bools = ("killed", "reported_dead")
     events = Events(
         **{
