@@ -37,7 +37,9 @@ def test_run_folder_round_trip(tmp_path: Path) -> None:
     assert trials.num_rows == 200
     assert sum(trials.column("leakers").to_pylist()) == int(res.outcomes.leakers.sum())
     opp = pq.read_table(folder / "opportunities.parquet")
-    assert opp.num_rows == res.opportunities.n_rows
+    assert opp.num_rows == res.fight.n_rows
+    eng = pq.read_table(folder / "engagements.parquet")
+    assert eng.num_rows == res.outcomes.events.n_events
     # nothing but the run folder is left in the parent (no temporary folders)
     assert [p.name for p in tmp_path.iterdir()] == ["run1"]
 

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+TRACE = False
+
 from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.draws import BlockDraws
@@ -127,6 +129,7 @@ def step_trial(fi: FightInputs, ti: TrialInputs, dr: BlockDraws, n: int) -> dict
                 if rem > 0 and rw2["latest"] >= ell and fail[i2] > ell and report_t[i2] > ell:
                     committed += rem
             ok = left[b] - doc.reserve_rounds - committed >= nf
+        if TRACE: print("  step", ell, "row b,i", b, i, "ok", ok, "nf", nf)
         if not ok:
             rw["ready"] = math.nextafter(ell, math.inf)
             continue

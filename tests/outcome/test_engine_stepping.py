@@ -98,7 +98,7 @@ def cases(draw: st.DrawFn) -> Case:
     )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(cases(), st.integers(0, 10_000))
 def test_engine_matches_stepping(case: Case, seed: int) -> None:
     fi, _, d = case.block(seed, 0, N_TRIALS)

@@ -20,11 +20,11 @@ from shieldwall.battle.plan import (
 )
 from shieldwall.battle.targets import Targets, threat_targets
 from shieldwall.battle.trial_inputs import (
+    FireControl,
     TrialInputs,
     believed_assets,
     build_trial_inputs,
     failures,
-    fire_control_times,
 )
 from shieldwall.battle.windows import Reach, guided, reach
 
@@ -32,6 +32,7 @@ __all__ = [
     "ChannelGroups",
     "FightInputs",
     "FightInputsError",
+    "FireControl",
     "PlanError",
     "Reach",
     "Targets",
@@ -42,7 +43,6 @@ __all__ = [
     "build_trial_inputs",
     "channel_groups",
     "failures",
-    "fire_control_times",
     "guided",
     "plan_fight",
     "plan_matrix",

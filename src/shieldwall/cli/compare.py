@@ -97,8 +97,12 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--phase", help="Deployment phase (name or 0-based index).")
         ] = None,
         solver: Annotated[
-            str, typer.Option("--solver", help="Fire planning: heuristic, exact or doctrine.")
-        ] = "heuristic",
+            str | None,
+            typer.Option(
+                "--solver",
+                help="Fire planning: heuristic, exact or doctrine (default: the scenario's doctrine).",
+            ),
+        ] = None,
         baseline: Annotated[
             str, typer.Option("--baseline", help="Policy differences are measured from.")
         ] = "national",

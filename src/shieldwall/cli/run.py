@@ -104,8 +104,12 @@ def register(app: typer.Typer) -> None:
         trials: Annotated[int | None, typer.Option("--trials", "-n", help="Trials.")] = None,
         seed: Annotated[int | None, typer.Option("--seed", help="Root random seed.")] = None,
         solver: Annotated[
-            str, typer.Option("--solver", help="Fire planning: heuristic, exact or doctrine.")
-        ] = "heuristic",
+            str | None,
+            typer.Option(
+                "--solver",
+                help="Fire planning: heuristic, exact or doctrine (default: the scenario's doctrine).",
+            ),
+        ] = None,
         out_dir: Annotated[
             Path | None, typer.Option("--out", help="Run folder to create (must not exist).")
         ] = None,

@@ -6,6 +6,7 @@ seed, trials, policy, solver, tracking mode, stage timings, headline metrics) an
 - ``trajectories.parquet``: every valid trajectory sample (threat, t, ECEF position, altitude,
   phase);
 - ``opportunities.parquet``: the engagement windows (one row per battery–threat pair);
+- ``engagements.parquet``: the engagement log of the first logged trials (docs/battle.md §7);
 - ``trials.parquet``: per trial, leakers, interceptors used, zero leakage;
 - ``threat_outcomes.parquet``: per trial and threat, flew / killed / leaked / rounds;
 - ``assets.parquet`` and ``batteries.parquet``: per-asset survival and per-battery use.
@@ -113,6 +114,8 @@ def _provenance(results: Results, files: list[str], extra: dict[str, Any]) -> di
         "epoch": world.epoch,
         "policy": results.policy,
         "solver": results.solver,
+        "objective": results.objective,
+        "plan_objective": results.plan_objective,
         "tracking_mode": results.tracking_mode,
         "seed": results.seed,
         "trials": results.trials,
@@ -141,12 +144,17 @@ def _tables(results: Results) -> dict[str, pa.Table]:
             "phase": np.asarray(tr.phase)[valid].astype(np.int8),
         }
     )
-    opp_cols = dict(results.opportunities.columns())
+    opp_cols = dict(results.fight.columns())
     opp_cols["battery_id"] = np.array(
-        [world.batteries.id[int(b)] for b in results.opportunities.battery_idx], dtype=object
+        [world.batteries.id[int(b)] for b in results.fight.row_battery_idx], dtype=object
     )
     tables["opportunities"] = pa.table(opp_cols)
     out = results.outcomes
+    ev_cols = dict(out.events.columns())
+    ev_cols["battery_id"] = np.array(
+        [world.batteries.id[int(b)] for b in out.events.battery_idx], dtype=object
+    )
+    tables["engagements"] = pa.table(ev_cols)
     n_tr, n_t = out.flew.shape
     tables["trials"] = pa.table(
         {
@@ -163,7 +171,7 @@ def _tables(results: Results) -> dict[str, pa.Table]:
             "flew": out.flew.ravel(),
             "killed": out.killed.ravel(),
             "leaked": out.leaked.ravel(),
-            "rounds": out.shots.ravel().astype(np.int16),
+            "rounds": out.rounds_at.ravel().astype(np.int16),
         }
     )
     m = results.metrics

@@ -30,6 +30,7 @@ query is one exact :func:`numpy.searchsorted`. Memory is bounded by running tria
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,36 +47,69 @@ __all__ = ["MAX_CELLS", "fight"]
 #: (trial, row) cells per chunk of trials: bounds the engine's memory (~200 bytes per cell).
 MAX_CELLS = 2_000_000
 
+#: Search structures per fight inputs, shared by the blocks fought on them.
+_LOOKUPS: weakref.WeakKeyDictionary[FightInputs, _Lookup] = weakref.WeakKeyDictionary()
+
 
 @dataclass(frozen=True)
 class _Lookup:
-    """Per-fight search structures (independent of the trials)."""
+    """Per-fight search structures (independent of the trials).
 
-    keys: I64  # (n_sample,) running-max key: row * n_sample + rank of max ℓ so far in the row
-    sorted_launch: F64  # (n_sample,) all ℓ, sorted
+    "The first sample of row ``r`` with ``ℓ_j ≥ x``" is the first ``j`` whose running maximum
+    ``M_j`` of ``ℓ`` within the row reaches ``x``. ``table`` holds, per row and per whole second
+    ``v`` of its range, the first ``j`` with ``M_j ≥ v``; a query starts there from ``floor(x)``
+    and steps over the few samples with ``M_j`` in ``[floor(x), x)``: exact, and a handful of
+    gathers instead of a binary search.
+    """
+
+    run_max: F64  # (n_sample,) running maximum of ℓ within the row
+    row_base: I64  # (n_row,) floor of the row's first ℓ
+    table_start: I64  # (n_row,) offset of the row's part of ``table``
+    table_size: I64  # (n_row,) number of whole seconds covered
+    table: I64  # first sample with run_max >= base + v
     depth: I64  # (n_sample,) opportunities left if the row fires here and at each successor
 
 
-def _first_at_or_after(lk: _Lookup, fi: FightInputs, rows: I64, x_s: F64) -> I64:
-    """First sample of each row ``rows`` whose launch time is ``>= x_s`` (-1 none); any shape."""
+def _search(fi: FightInputs, rows: I64, x_s: F64) -> I64:
+    """First sample of each row ``rows`` whose launch time is ``>= x_s`` by exact binary search
+    on the global key ``row · n_sample + rank(running max)`` (-1 none); used to build tables."""
     n_s = fi.n_samples
-    q = np.searchsorted(lk.sorted_launch, x_s, side="left")  # number of ℓ values below x
-    j = np.searchsorted(lk.keys, rows * n_s + q, side="left")
-    end = fi.row_start[rows + 1]
-    return np.where((j < end) & (q < n_s), j, -1).astype(np.int64)
-
-
-def _lookup(fi: FightInputs) -> _Lookup:
-    n_s = fi.n_samples
-    row_of = np.repeat(np.arange(fi.n_rows, dtype=np.int64), np.diff(fi.row_start))
     launch = fi.sample_launch_t_s
+    row_of = np.repeat(np.arange(fi.n_rows, dtype=np.int64), np.diff(fi.row_start))
     order = np.argsort(launch, kind="stable")
     sorted_launch = launch[order]
     rank = np.empty(n_s, dtype=np.int64)
     # Equal ℓ get equal ranks (the first of their value), so ">= x" stays exact on ties.
     rank[order] = np.searchsorted(sorted_launch, sorted_launch, side="left")
-    keys = np.maximum.accumulate(row_of * n_s + rank) if n_s else np.zeros(0, np.int64)
-    lk = _Lookup(keys, sorted_launch, np.zeros(0, np.int64))
+    keys = np.maximum.accumulate(row_of * n_s + rank)
+    q = np.searchsorted(sorted_launch, x_s, side="left")  # number of ℓ values below x
+    j = np.searchsorted(keys, rows * n_s + q, side="left")
+    end = fi.row_start[rows + 1]
+    return np.where((j < end) & (q < n_s), j, -1).astype(np.int64)
+
+
+def _lookup(fi: FightInputs) -> _Lookup:
+    n_s, n_r = fi.n_samples, fi.n_rows
+    start, end = fi.row_start[:-1], fi.row_start[1:]
+    row_of = np.repeat(np.arange(n_r, dtype=np.int64), np.diff(fi.row_start))
+    launch = fi.sample_launch_t_s
+    if n_s == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return _Lookup(np.zeros(0), z, z, z, z, z)
+    # Running maximum within each row: rows do not mix because each starts from its own ℓ.
+    run_max = launch.copy()
+    for_rows = np.diff(fi.row_start)
+    width = int(for_rows.max())
+    for k in range(1, width):  # the longest row's length: hundreds of vectorized steps at most
+        idx = start[for_rows > k] + k
+        run_max[idx] = np.maximum(run_max[idx], run_max[idx - 1])
+    base = np.floor(run_max[start]).astype(np.int64)
+    size = np.floor(run_max[end - 1]).astype(np.int64) - base + 1
+    t_start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    t_row = np.repeat(np.arange(n_r, dtype=np.int64), size)
+    values = (base[t_row] + (np.arange(int(size.sum())) - t_start[t_row])).astype(np.float64)
+    table = _search(fi, t_row, values)
+    lk = _Lookup(run_max, base, t_start, size, table, np.zeros(0, dtype=np.int64))
     ka = fi.kill_assessment_s[fi.row_type_idx]
     nxt = _first_at_or_after(lk, fi, row_of, fi.sample_t_s + ka[row_of])
     depth = np.ones(n_s, dtype=np.int64)
@@ -83,7 +117,25 @@ def _lookup(fi: FightInputs) -> _Lookup:
     while (cur >= 0).any():  # chain lengths: a handful
         depth += cur >= 0
         cur = np.where(cur >= 0, nxt[np.maximum(cur, 0)], -1)
-    return _Lookup(keys, sorted_launch, depth)
+    return _Lookup(run_max, base, t_start, size, table, depth)
+
+
+def _first_at_or_after(lk: _Lookup, fi: FightInputs, rows: I64, x_s: F64) -> I64:
+    """First sample of each row ``rows`` whose launch time is ``>= x_s`` (-1 none)."""
+    start = fi.row_start[rows]
+    last = lk.run_max[fi.row_start[rows + 1] - 1]
+    x = np.asarray(x_s, dtype=np.float64)
+    none = ~(x <= last)  # also x = inf or NaN
+    at_start = x <= lk.run_max[start]
+    v = np.floor(np.where(none | at_start, 0.0, x)).astype(np.int64) - lk.row_base[rows]
+    v = np.clip(v, 0, np.maximum(lk.table_size[rows] - 1, 0))
+    j = np.where(at_start, start, lk.table[lk.table_start[rows] + v])
+    j = np.where(none, start, j)
+    step = ~none & (lk.run_max[j] < x)
+    while step.any():  # samples with running max in [floor(x), x): a few
+        j = np.where(step, j + 1, j)
+        step &= lk.run_max[j] < x
+    return np.where(none, -1, j).astype(np.int64)
 
 
 def fight(
@@ -128,7 +180,9 @@ def fight(
         n_shots=fi.doctrine.max_rounds_per_threat,
         n_types=fi.n_types,
     )
-    lk = _lookup(fi)
+    lk = _LOOKUPS.get(fi)
+    if lk is None:
+        lk = _LOOKUPS[fi] = _lookup(fi)
     n_tr = trials.n_trials
     step = max(1, min(n_tr, max_cells // max(fi.n_rows, 1)))
     parts = [
@@ -227,7 +281,6 @@ class _Lockstep:
         self.ready = ready[lane, pr]
         self.nj = np.full((n, width), -1, dtype=np.int64)
         self.nl = np.full((n, width), np.inf)
-        self._refresh(np.flatnonzero(~self.done.reshape(-1)))
         # Static per row.
         self.latest = fi.row_latest_launch_t_s
         self.r_thr, self.r_bat, self.r_typ = r_thr, r_bat, r_typ
@@ -270,6 +323,7 @@ class _Lockstep:
         self.planned_of_b = _members(r_bat[planned], planned, n_b)
         self.spare_batteries = (self.planned_of_b >= 0).any(axis=1) | (self.reserve > 0)
         self.rows_of_t = _members(r_thr, np.arange(n_r), n_t)
+        self.rows_of_b = _members(r_bat, np.arange(n_r), n_b)
         up = np.flatnonzero(self.upper)
         self.upper_of_t = _members(r_thr[up], up, n_t)
         pb, pt = r_bat[planned], r_thr[planned]
@@ -286,9 +340,18 @@ class _Lockstep:
             else np.full((n_t, 0), -1, dtype=np.int64)
         )
         self.has_plan_t = (self.wake_of_t >= 0).any(axis=1)
+        self.plan_bats_of_t = _members(pt, pb, n_t) if planned.size else np.full((n_t, 0), -1)
+        self.spare_bat = np.zeros(n * n_b, dtype=bool)  # (lane, battery) has spare-waiting rows
+        # Planned rounds not yet fired per (lane, battery): an upper bound on rule 6's sum.
+        per_b = np.bincount(r_bat, weights=fi.planned_rounds, minlength=n_b).astype(np.int64)
+        self.plan_left_b = np.tile(per_b, n)
         self.spare_wait = np.zeros((n, width), dtype=bool)
+        # The definition's ready time (after firing: the assessment; after an opportunity that
+        # did not fire: just after it); ``ready`` may be later (a jump), never earlier.
+        self.floor = self.ready.copy()
         self.event_trials = event_trials
         self.events: list[dict[str, NDArray[np.generic]]] = []
+        self._refresh(np.flatnonzero(~self.done.reshape(-1)))
 
     # --- opportunities ----------------------------------------------------------------------
     def _refresh(self, cells: I64) -> None:
@@ -298,11 +361,15 @@ class _Lockstep:
         lane, q = np.divmod(cells, self.w)
         rows = self.perm[lane, q]
         j = _first_at_or_after(self.lk, self.fi, rows, self.ready.reshape(-1)[cells])
-        j = np.where(self.done.reshape(-1)[cells], -1, j)
-        self.nj.reshape(-1)[cells] = j
-        self.nl.reshape(-1)[cells] = np.where(
-            j >= 0, self.fi.sample_launch_t_s[np.maximum(j, 0)], np.inf
-        )
+        ell = np.where(j >= 0, self.fi.sample_launch_t_s[np.maximum(j, 0)], np.inf)
+        # An opportunity at or after the threat's failure or its report "dead" would not fire
+        # (rule 1): the row waits instead of spending a step on it (a wake-up may still bring
+        # its ready time back before them).
+        tcell = lane * self.n_t + self.r_thr[rows]
+        gone = (ell >= self.fail_t[tcell]) | (ell >= self.report_t[tcell])
+        off = gone | self.done.reshape(-1)[cells]
+        self.nj.reshape(-1)[cells] = np.where(off, -1, j)
+        self.nl.reshape(-1)[cells] = np.where(off, np.inf, ell)
 
     def _wake(self, lanes: I64, rows: I64, at_s: F64) -> I64:
         """Bring the spare-waiting rows among ``rows (k, w)`` of ``lanes (k,)`` forward to
@@ -310,10 +377,11 @@ class _Lockstep:
         q = self.pos[lanes[:, None], np.maximum(rows, 0)]
         cell = lanes[:, None] * self.w + np.maximum(q, 0)
         flat_ready = self.ready.reshape(-1)
+        at = np.maximum(self.floor.reshape(-1)[cell], at_s[:, None])
         ok = (rows >= 0) & (q >= 0)
-        ok &= self.spare_wait.reshape(-1)[cell] & (flat_ready[cell] > at_s[:, None])
+        ok &= self.spare_wait.reshape(-1)[cell] & (flat_ready[cell] > at)
         cells = cell[ok]
-        flat_ready[cells] = np.broadcast_to(at_s[:, None], ok.shape)[ok]
+        flat_ready[cells] = at[ok]
         return cells
 
     # --- the loop -------------------------------------------------------------------------
@@ -380,7 +448,11 @@ class _Lockstep:
         )
         n_fire = np.minimum(np.minimum(want, lft), np.minimum(self.cap_t - fired_t, self.cap_p - fired_r))
         need = n_fire
-        sq = np.flatnonzero(~dead_end & ~planned & self.spare_batteries[b])
+        # Spare rounds: certainly enough when even every planned round of the battery still
+        # counted would leave them (no need to look at which commitments still hold).
+        spare_q = ~dead_end & ~planned & self.spare_batteries[b]
+        spare_q &= lft - self.reserve - self.plan_left_b[bi] < need
+        sq = np.flatnonzero(spare_q)
         waiting = np.zeros(a.size, dtype=bool)
         if sq.size:
             committed, change = self._committed(a[sq], b[sq], row[sq], ell[sq])
@@ -394,7 +466,9 @@ class _Lockstep:
         if nf_idx.size:  # not fired: jump to when the blocking conditions can change, or never
             self.done.reshape(-1)[c_nf[dead_end[nf_idx]]] = True
             flat_ready[c_nf] = np.where(dead_end[nf_idx], np.inf, retry[nf_idx])
+            self.floor.reshape(-1)[c_nf] = np.nextafter(ell[nf_idx], np.inf)
             self.spare_wait.reshape(-1)[c_nf] = waiting[nf_idx]
+            self.spare_bat[bi[nf_idx[waiting[nf_idx]]]] = True
         f = np.flatnonzero(ok)
         woken = self._fire(a[f], cell[f], row[f], j[f], i[f], ti[f], bi[f], ri[f], ell[f],
                            fired_t[f], fired_r[f], lft[f], n_fire[f], free_k[f], pend[f]) \
@@ -413,8 +487,9 @@ class _Lockstep:
         p = np.where(cm, 0.0, self.p_kill[row])
         base = (i * self.n_shot) * self.n_draw + t_draw
         hit = np.zeros(a.size, dtype=bool)
-        for s in range(int(nf.max())):
-            hit |= (s < nf) & (self.kill_flat[base + (fired_t + s) * self.n_draw] < p)
+        for s in range(int(nf.max())):  # rounds of a salvo: a handful
+            k = np.minimum(fired_t + s, self.n_shot - 1)  # (lanes with fewer rounds: masked)
+            hit |= (s < nf) & (self.kill_flat[base + k * self.n_draw] < p)
         inter = fi.sample_t_s[j]
         assess = inter + self.ka[row]
         dead = self.th_dead[ti] | hit
@@ -428,16 +503,36 @@ class _Lockstep:
         self.th_neng[ti] += 1
         self.row_fired[ri] = fired_r + nf
         self.left[bi] = lft - nf
+        plan_left = fi.planned_rounds[row] - fired_r
+        self.plan_left_b[bi] -= np.clip(plan_left, 0, nf)
         self.chan[bi, free_k] = assess if self.hold_assess else inter
-        self.ready.reshape(-1)[cell] = assess  # the row's next opportunity: after its assessment
-        self.spare_wait.reshape(-1)[cell] = False
-        # Wake-ups of rows waiting for spare rounds: the other rows of this threat (fewer rounds
-        # may now be wanted under its cap), and on a report "dead" the rows of batteries with
-        # planned rounds for the threat (those rounds become spare at the report).
-        woken = self._wake(a, self.rows_of_t[i], np.nextafter(ell, np.inf))
+        # The rows of this threat: done when its cap is reached; the others that wait wake now
+        # (the later pending assessment may make this their last chance; fewer rounds may be
+        # wanted under the cap). On a report "dead", rows of batteries with planned rounds for
+        # the threat that wait for spare rounds wake at the report (those rounds become spare).
+        woken = self._threat_rows(a, i, ell, fired_t + nf, assess, pend)
         rd = np.flatnonzero(reported & self.has_plan_t[i])
-        if rd.size:
-            woken = np.concatenate([woken, self._wake(a[rd], self.wake_of_t[i[rd]], assess[rd])])
+        if rd.size:  # only where one of those batteries has rows waiting for spare rounds
+            bats = self.plan_bats_of_t[i[rd]]
+            bcell = a[rd][:, None] * self.n_b + np.maximum(bats, 0)
+            flagged = (bats >= 0) & self.spare_bat[bcell]
+            rd2 = np.flatnonzero(flagged.any(axis=1))
+            if rd2.size:
+                self.spare_bat[bcell[rd2][flagged[rd2]]] = False
+                g = rd[rd2]
+                woken = np.concatenate([woken, self._wake(a[g], self.wake_of_t[i[g]], assess[g])])
+        # The firing row itself (after the wake-ups): its next opportunity follows its assessment.
+        self.ready.reshape(-1)[cell] = assess
+        self.floor.reshape(-1)[cell] = assess
+        self.spare_wait.reshape(-1)[cell] = False
+        empty = np.flatnonzero(lft - nf == 0)
+        if empty.size:  # an empty battery never fires again
+            rows_b = self.rows_of_b[self.r_bat[row[empty]]]
+            q = self.pos[a[empty][:, None], np.maximum(rows_b, 0)]
+            ok = (rows_b >= 0) & (q >= 0)
+            c_e = (a[empty][:, None] * self.w + np.maximum(q, 0))[ok]
+            self.done.reshape(-1)[c_e] = True
+            self.nl.reshape(-1)[c_e] = np.inf
         if self.event_trials > 0:
             lg = np.flatnonzero(t_draw < self.event_trials)
             if lg.size:
@@ -455,6 +550,45 @@ class _Lockstep:
                     }
                 )
         return woken
+
+    def _threat_rows(
+        self, a: I64, i: I64, ell: F64, fired_t: I64, assess: F64, pend_before: F64
+    ) -> I64:
+        """After a firing at threat ``i`` in lanes ``a`` (``fired_t`` rounds at it now): its rows
+        are done if its cap is reached; waiting rows the firing may unblock wake at the next
+        instant — those whose window now ends before the pending assessment (last chance) and,
+        when the threat's remaining cap falls below a full engagement, those waiting for spare
+        rounds (fewer may be needed). Return the woken cells."""
+        rows = self.rows_of_t[i]
+        capped = fired_t >= self.cap_t
+        cp = np.flatnonzero(capped)
+        if cp.size:
+            q = self.pos[a[cp][:, None], np.maximum(rows[cp], 0)]
+            ok = (rows[cp] >= 0) & (q >= 0)
+            c_g = (a[cp][:, None] * self.w + np.maximum(q, 0))[ok]
+            self.done.reshape(-1)[c_g] = True
+            self.nl.reshape(-1)[c_g] = np.inf
+        latest = self.latest[np.maximum(rows, 0)]
+        pend = np.maximum(pend_before, assess)[:, None]
+        cand = (rows >= 0) & (latest < pend) & (latest >= pend_before[:, None])
+        cand &= ~capped[:, None]
+        fewer = np.flatnonzero(~capped & (self.cap_t - fired_t < self.per_eng))
+        cand[fewer] |= rows[fewer] >= 0  # checked against the spare flag below
+        k, c = np.nonzero(cand)
+        if k.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        lane, row = a[k], rows[k, c]
+        q = self.pos[lane, row]
+        cell = lane * self.w + np.maximum(q, 0)
+        ok = (q >= 0) & ~self.done.reshape(-1)[cell]
+        last_chance = (latest[k, c] < pend[k, 0]) & (latest[k, c] >= pend_before[k])
+        ok &= last_chance | self.spare_wait.reshape(-1)[cell]
+        at = np.maximum(self.floor.reshape(-1)[cell], np.nextafter(ell[k], np.inf))
+        flat_ready = self.ready.reshape(-1)
+        ok &= flat_ready[cell] > at
+        c_w = cell[ok]
+        flat_ready[c_w] = at[ok]
+        return c_w
 
     def _committed(self, a: I64, b: I64, row: I64, ell: F64) -> tuple[I64, F64]:
         """Rule 6: planned rounds still committed by each battery at ``ell`` (other rows), and the
