@@ -75,7 +75,8 @@ def _lane(draw: st.DrawFn, battery: int, threat: int, impact_s: float) -> Lane:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> Case:
+def cases(draw: st.DrawFn, upper_tier_first: st.SearchStrategy[bool] | None = None) -> Case:
+    """Random small fights; ``upper_tier_first`` overrides that doctrine field's strategy."""
     n_t = draw(st.integers(1, 4))
     n_b = draw(st.integers(1, 3))
     n_k = draw(st.integers(1, 2))
@@ -131,7 +132,7 @@ def cases(draw: st.DrawFn) -> Case:
         max_rounds_per_pair=draw(st.integers(1, 4)),
         max_rounds_per_threat=cap_threat,
         reserve_rounds=draw(st.integers(0, 2)),
-        upper_tier_first=draw(st.booleans()),
+        upper_tier_first=draw(st.booleans() if upper_tier_first is None else upper_tier_first),
         channel_hold=draw(st.sampled_from(["intercept", "assessment"])),
         kill_assessment=KillAssessment(
             miss_as_kill=draw(st.sampled_from([0.0, 0.2])),

