@@ -255,3 +255,33 @@ def run_trials(
         d = draws_for(fight, seed, block, min(TRIAL_BLOCK, n_trials - lo))
         parts.append(fight_fn(fight, trials_fn(fight, d), d))
     return Outcomes.concatenate(parts)
+
+
+#: Per-trial outputs of a fight (docs/battle.md §7), the engagement log aside.
+OUTCOME_FIELDS = (
+    "flew",
+    "killed",
+    "leaked",
+    "rounds_at",
+    "expended",
+    "asset_hit",
+    "value_lost",
+    "rounds_defending",
+)
+
+
+def assert_same_outcomes(fast: Outcomes, slow: Outcomes) -> None:
+    """``slow``'s trials are the first trials of ``fast``: every per-trial output identical on
+    them, and the engagement logs of those trials equal as sets of engagements."""
+    k = slow.n_trials
+    for name in OUTCOME_FIELDS:
+        np.testing.assert_array_equal(getattr(fast, name)[:k], getattr(slow, name), err_msg=name)
+    logs = []
+    for out in (fast, slow):
+        ev = out.events.columns()
+        keep = ev["trial"] < k
+        ev = {name: col[keep] for name, col in ev.items()}
+        order = np.lexsort((ev["battery_idx"], ev["threat_idx"], ev["launch_t_s"], ev["trial"]))
+        logs.append({name: col[order] for name, col in ev.items()})
+    for name in logs[0]:
+        np.testing.assert_array_equal(logs[0][name], logs[1][name], err_msg=f"events.{name}")

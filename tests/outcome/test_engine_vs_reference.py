@@ -17,7 +17,17 @@ from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.outcomes import EVENT_TRIALS, Outcomes
 from shieldwall.scenario.doctrine import Doctrine
-from tests.outcome.fights import FIGHTERS, FightFn, Kind, Lane, Raid, Unit, draws_for, make_fight
+from tests.outcome.fights import (
+    FIGHTERS,
+    FightFn,
+    Kind,
+    Lane,
+    Raid,
+    Unit,
+    assert_same_outcomes,
+    draws_for,
+    make_fight,
+)
 from tests.outcome.random_fights import Case, cases
 
 #: Trials per random case (one block); the first EVENT_TRIALS are logged.
@@ -108,28 +118,6 @@ def test_fight_keeps_the_rules_on_random_cases(name: str, case: Case) -> None:
     trials = case.trials(draws)
     out = fight_fn(case.fight, trials, draws)
     check_invariants(case, trials, out)
-
-
-def assert_same_outcomes(fast: Outcomes, slow: Outcomes) -> None:
-    """Every per-trial output identical; the engagement logs equal as sets of engagements."""
-    for name in (
-        "flew",
-        "killed",
-        "leaked",
-        "rounds_at",
-        "expended",
-        "asset_hit",
-        "value_lost",
-        "rounds_defending",
-    ):
-        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
-    logs = []
-    for out in (fast, slow):
-        ev = out.events.columns()
-        order = np.lexsort((ev["battery_idx"], ev["threat_idx"], ev["launch_t_s"], ev["trial"]))
-        logs.append({name: col[order] for name, col in ev.items()})
-    for name in logs[0]:
-        np.testing.assert_array_equal(logs[0][name], logs[1][name], err_msg=f"events.{name}")
 
 
 #: Engine deviations from docs/battle.md found by these tests (the battle owner's own stepping

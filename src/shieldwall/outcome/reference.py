@@ -378,6 +378,7 @@ def fight_reference(
     *,
     n_trials: int | None = None,
     event_trials: int = 0,
+    counts: dict[str, int] | None = None,
 ) -> Outcomes:
     """Fight the trials of one block one at a time (the reference of the vectorized engine).
 
@@ -394,6 +395,9 @@ def fight_reference(
         Fight only the first ``n_trials`` trials (the benchmark's subsample); all when omitted. []
     event_trials
         Log the engagements of the first ``event_trials`` trials. []
+    counts
+        When given, ``"opportunities"`` (visited, fired or not) and ``"engagements"`` are added to
+        it: what the per-trial walk cost (benchmarks/bench_montecarlo.py reports them).
 
     Returns
     -------
@@ -438,6 +442,9 @@ def fight_reference(
                 common_mode_u=cm_u[n],
             ),
         )
+        if counts is not None:
+            counts["opportunities"] = counts.get("opportunities", 0) + res.opportunities
+            counts["engagements"] = counts.get("engagements", 0) + len(res.engagements)
         killed.append(res.killed)
         rounds_at.append(res.rounds_at)
         expended.append(res.expended)
