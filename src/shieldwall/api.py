@@ -40,6 +40,7 @@ from shieldwall.flight import (
 )
 from shieldwall.io.run_folder import read_run, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
+from shieldwall.outcome.reference import fight_reference
 from shieldwall.pipeline import Results, prepare, simulate
 from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
 from shieldwall.scenario.catalog import (
@@ -95,6 +96,7 @@ __all__ = [
     "ecef_to_enu",
     "ecef_to_geodetic",
     "enu_to_ecef",
+    "fight_reference",
     "fly_raid",
     "flyout_tables",
     "geodesic_direct",
