@@ -269,9 +269,9 @@ class _Lockstep:
         ready = np.where(auth, ready, np.inf)
         # Rows of each lane in priority order (higher priority, lower threat, lower battery);
         # rows without authority last and cut off.
+        # (rows are sorted by threat, then battery: a stable sort on the priority alone)
         prio = np.where(auth, bel_val * p_kill[None, :], -np.inf)
-        rows_b = np.broadcast_to(np.arange(n_r), (n, n_r))
-        perm = np.lexsort((r_bat[rows_b], r_thr[rows_b], -prio), axis=-1)
+        perm = np.argsort(-prio, axis=-1, kind="stable")
         width = int(auth.sum(axis=1).max(initial=0))
         self.perm = perm[:, :width]  # (n, W) lane-local position -> row
         self.w = width
