@@ -188,7 +188,7 @@ def fight(
     n_tr = trials.n_trials
     step = max(1, min(n_tr, max_cells // max(fi.n_rows, 1)))
     parts = [
-        _Chunk.run(fi, trials, draws, lk, lo, min(lo + step, n_tr), event_trials)
+        _Lockstep(fi, trials, draws, lk, lo, min(lo + step, n_tr), event_trials).run()
         for lo in range(0, n_tr, step)
     ]
     return _outcomes(fi, trials, parts)
@@ -214,19 +214,6 @@ class _Chunk:
     row_fired: I64  # (n, n_row)
     left: I64  # (n, n_b)
     events: list[dict[str, NDArray[np.generic]]]
-
-    @classmethod
-    def run(
-        cls,
-        fi: FightInputs,
-        trials: TrialInputs,
-        draws: BlockDraws,
-        lk: _Lookup,
-        lo: int,
-        hi: int,
-        event_trials: int,
-    ) -> _Chunk:
-        return _Lockstep(fi, trials, draws, lk, lo, hi, event_trials).run()
 
 
 class _Lockstep:
