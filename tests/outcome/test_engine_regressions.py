@@ -45,7 +45,10 @@ def test_the_lower_tier_waits_for_an_upper_row_short_of_spare_rounds() -> None:
     row's jumped ready time (never) instead of the definition's and let the lower tier fire."""
     case = Case(
         threats=[Threat(impact_s=300.0)],
-        batteries=[Battery(kind=1, inventory=2, channels=1), Battery(kind=0, inventory=1, channels=1)],
+        batteries=[
+            Battery(kind=1, inventory=2, channels=1),
+            Battery(kind=0, inventory=1, channels=1),
+        ],
         rows=[Row(0, 0, ((70.0, 65.0), (75.0, 70.0))), Row(1, 0, ((70.0, 65.0), (75.0, 70.0)))],
         kinds=[Kind(pk=0.5, ka_s=0.0, upper=True), Kind(pk=0.5, ka_s=0.0)],
         doctrine=Doctrine(
