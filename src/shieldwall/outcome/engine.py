@@ -259,17 +259,25 @@ class _Lockstep:
         # (rows are sorted by threat, then battery: a stable sort on the priority alone)
         prio = np.where(auth, bel_val * p_kill[None, :], -np.inf)
         perm = np.argsort(-prio, axis=-1, kind="stable")
-        width = int(auth.sum(axis=1).max(initial=0))
-        self.perm = perm[:, :width]  # (n, W) lane-local position -> row
+        # Positions come in blocks of ``bsize`` (the next opportunity is found as the minimum of
+        # block minima: a step costs ~2·sqrt(W), not W); the width is padded to whole blocks.
+        n_auth = int(auth.sum(axis=1).max(initial=0))
+        self.bsize = max(8, int(np.sqrt(max(n_auth, 1))))
+        width = -(-n_auth // self.bsize) * self.bsize
+        real = min(width, n_r)
+        pad = np.zeros((n, width - real), dtype=np.int64)  # positions that are never candidates
+        self.perm = np.concatenate([perm[:, :real], pad], axis=1)  # (n, W) position -> row
         self.w = width
         lane = np.arange(n)[:, None]
         self.pos = np.full((n, n_r), -1, dtype=np.int64)  # row -> position (-1 not a candidate)
-        self.pos[lane, self.perm] = np.arange(width)[None, :]
+        self.pos[lane, self.perm[:, :real]] = np.arange(real)[None, :]
         pr = self.perm
         self.done = ~auth[lane, pr]
+        self.done[:, real:] = True
         self.ready = ready[lane, pr]
         self.nj = np.full((n, width), -1, dtype=np.int64)
         self.nl = np.full((n, width), np.inf)
+        self.bmin = np.full((n, max(width // self.bsize, 1)), np.inf)  # minimum of each block
         # Static per row.
         self.latest = fi.row_latest_launch_t_s
         self.r_thr, self.r_bat, self.r_typ = r_thr, r_bat, r_typ
@@ -367,6 +375,16 @@ class _Lockstep:
         off = gone | self.done.reshape(-1)[cells]
         self.nj.reshape(-1)[cells] = np.where(off, -1, j)
         self.nl.reshape(-1)[cells] = np.where(off, np.inf, ell)
+        self._touch(cells)
+
+    def _touch(self, cells: I64) -> None:
+        """Recompute the block minima of the blocks holding ``cells`` (after ``nl`` changed)."""
+        if cells.size == 0:
+            return
+        blocks = np.unique(cells // self.bsize)
+        start = blocks * self.bsize
+        vals = self.nl.reshape(-1)[start[:, None] + np.arange(self.bsize)[None, :]]
+        self.bmin.reshape(-1)[blocks] = vals.min(axis=1)
 
     def _wake(self, lanes: I64, rows: I64, at_s: F64) -> I64:
         """Bring the spare-waiting rows among ``rows (k, w)`` of ``lanes (k,)`` forward to
@@ -385,13 +403,16 @@ class _Lockstep:
     def run(self) -> _Chunk:
         n, w = self.n, self.w
         lanes_all = np.arange(n)
+        within = np.arange(self.bsize)[None, :]
         while w:
-            q = self.nl.argmin(axis=1)
-            ell_all = self.nl[lanes_all, q]
-            a = np.flatnonzero(ell_all < np.inf)
+            bq = self.bmin.argmin(axis=1)
+            best = self.bmin[lanes_all, bq]
+            a = np.flatnonzero(best < np.inf)
             if a.size == 0:
                 break
-            self._step(a, q[a], ell_all[a])
+            first = bq[a] * self.bsize
+            q = first + self.nl[a[:, None], first[:, None] + within].argmin(axis=1)
+            self._step(a, q, best[a])
         inv_shape = (n, self.n_t)
         return _Chunk(
             th_fired=self.th_fired.reshape(inv_shape),
@@ -425,6 +446,7 @@ class _Lockstep:
             c_d = cell[dead]
             self.done.reshape(-1)[c_d] = True
             self.nl.reshape(-1)[c_d] = np.inf
+            self._touch(c_d)
             live = np.flatnonzero(~dead)
             a, q, ell, cell, row, i = a[live], q[live], ell[live], cell[live], row[live], i[live]
             ti, bi, ri = ti[live], bi[live], ri[live]
@@ -550,6 +572,7 @@ class _Lockstep:
             c_e = (a[empty][:, None] * self.w + np.maximum(q, 0))[ok]
             self.done.reshape(-1)[c_e] = True
             self.nl.reshape(-1)[c_e] = np.inf
+            self._touch(c_e)
         if self.event_trials > 0:
             lg = np.flatnonzero(t_draw < self.event_trials)
             if lg.size:
@@ -585,6 +608,7 @@ class _Lockstep:
             c_g = (a[cp][:, None] * self.w + np.maximum(q, 0))[ok]
             self.done.reshape(-1)[c_g] = True
             self.nl.reshape(-1)[c_g] = np.inf
+            self._touch(c_g)
         latest = self.latest[np.maximum(rows, 0)]
         pend = np.maximum(pend_before, assess)[:, None]
         cand = (rows >= 0) & (latest < pend) & (latest >= pend_before[:, None])
@@ -603,7 +627,7 @@ class _Lockstep:
         at = np.maximum(self.floor.reshape(-1)[cell], np.nextafter(ell[k], np.inf))
         flat_ready = self.ready.reshape(-1)
         ok &= flat_ready[cell] > at
-        c_w = cell[ok]
+        c_w: I64 = np.asarray(cell[ok], dtype=np.int64)
         flat_ready[c_w] = at[ok]
         return c_w
 
