@@ -341,6 +341,9 @@ class _Lockstep:
         self.has_plan_t: B = np.asarray((self.wake_of_t >= 0).any(axis=1), dtype=bool)
         self.plan_bats_of_t = _members(pt, pb, n_t) if planned.size else np.full((n_t, 0), -1)
         self.spare_bat = np.zeros(n * n_b, dtype=bool)  # (lane, battery) has spare-waiting rows
+        # Rule 6's commitment per (lane, battery), valid until cm_next (see _commitment).
+        self.cm_sum = np.zeros(n * n_b, dtype=np.int64)
+        self.cm_next = np.full(n * n_b, -np.inf)
         # Planned rounds not yet fired per (lane, battery): an upper bound on rule 6's sum.
         per_b = np.bincount(r_bat, weights=fi.planned_rounds, minlength=n_b).astype(np.int64)
         self.plan_left_b = np.tile(per_b, n)
@@ -381,7 +384,10 @@ class _Lockstep:
         """Recompute the block minima of the blocks holding ``cells`` (after ``nl`` changed)."""
         if cells.size == 0:
             return
-        blocks = np.unique(cells // self.bsize)
+        if cells.size * self.bsize >= self.nl.size:  # many cells (the start): all blocks
+            self.bmin = self.nl.reshape(self.n, -1, self.bsize).min(axis=2)
+            return
+        blocks = cells // self.bsize  # (a block listed twice is recomputed twice: harmless)
         start = blocks * self.bsize
         vals = self.nl.reshape(-1)[start[:, None] + np.arange(self.bsize)[None, :]]
         self.bmin.reshape(-1)[blocks] = vals.min(axis=1)
@@ -485,7 +491,7 @@ class _Lockstep:
         sq = np.flatnonzero(spare_q)
         waiting = np.zeros(a.size, dtype=bool)
         if sq.size:
-            committed, change = self._committed(a[sq], b[sq], row[sq], ell[sq])
+            committed, change = self._commitment(a[sq], b[sq], bi[sq], ell[sq])
             short = lft[sq] - self.reserve - committed < n_fire[sq]
             ok[sq[short]] = False
             retry[sq[short]] = change[short]
@@ -535,7 +541,9 @@ class _Lockstep:
         self.row_fired[ri] = fired_r + nf
         self.left[bi] = lft - nf
         plan_left = fi.planned_rounds[row] - fired_r
-        self.plan_left_b[bi] -= np.clip(plan_left, 0, nf)
+        fired_plan = np.clip(plan_left, 0, nf)
+        self.plan_left_b[bi] -= fired_plan
+        self.cm_sum[bi] -= fired_plan  # a firing row is counted (live, window open, authority)
         self.chan[bi, free_k] = assess if self.hold_assess else inter
         # The rows of this threat: done when its cap is reached; the others that wait wake now
         # (the later pending assessment may make this their last chance; fewer rounds may be
@@ -543,6 +551,12 @@ class _Lockstep:
         # the threat that wait for spare rounds wake at the report (those rounds become spare).
         woken = self._threat_rows(a, i, ell, fired_t + nf, assess, pend)
         rd = np.flatnonzero(np.asarray(reported, dtype=bool) & self.has_plan_t[i])
+        if rd.size:  # commitments to the threat end just before the report
+            bats = self.plan_bats_of_t[i[rd]]
+            bcell = a[rd][:, None] * self.n_b + np.maximum(bats, 0)
+            end = np.broadcast_to(np.nextafter(assess[rd], -np.inf)[:, None], bats.shape)
+            has = bats >= 0
+            self.cm_next[bcell[has]] = np.minimum(self.cm_next[bcell[has]], end[has])
         if rd.size:  # only where one of those batteries has rows waiting for spare rounds
             bats = self.plan_bats_of_t[i[rd]]
             bcell = a[rd][:, None] * self.n_b + np.maximum(bats, 0)
@@ -631,9 +645,25 @@ class _Lockstep:
         flat_ready[c_w] = at[ok]
         return c_w
 
-    def _committed(self, a: I64, b: I64, row: I64, ell: F64) -> tuple[I64, F64]:
-        """Rule 6: planned rounds still committed by each battery at ``ell`` (other rows), and the
-        earliest time that commitment can shrink (a window closes, a threat fails)."""
+    def _commitment(self, a: I64, b: I64, bi: I64, ell: F64) -> tuple[I64, F64]:
+        """Rule 6: planned rounds still committed by each battery at ``ell`` and the last time
+        before that commitment shrinks (a window closes, a threat fails or is reported dead).
+
+        Every term only ever leaves the sum as time goes on, so it is kept per (lane, battery)
+        and recomputed only once its next end has passed; firings subtract their planned rounds
+        and reports "dead" bring the next end forward (in :meth:`_fire`). The row asking is never
+        in the sum: it has no planned rounds left.
+        """
+        stale = np.flatnonzero(ell > self.cm_next[bi])
+        if stale.size:
+            s_sum, s_next = self._committed(a[stale], b[stale], ell[stale])
+            self.cm_sum[bi[stale]] = s_sum
+            self.cm_next[bi[stale]] = s_next
+        return self.cm_sum[bi], np.nextafter(self.cm_next[bi], np.inf)
+
+    def _committed(self, a: I64, b: I64, ell: F64) -> tuple[I64, F64]:
+        """The planned rounds of each battery counted at ``ell`` (rows with authority, rounds
+        left, window open, threat live) and the last time they are all still counted."""
         rows = self.planned_of_b[b]  # (q, P)
         rr = np.maximum(rows, 0)
         cell = a[:, None] * self.n_r + rr
@@ -643,12 +673,13 @@ class _Lockstep:
         rep = self.report_t[tcell]
         latest = self.latest[rr]
         e = ell[:, None]
-        on = (rows >= 0) & (rows != row[:, None]) & self.auth_flat[cell] & (rem > 0)
+        on = (rows >= 0) & self.auth_flat[cell] & (rem > 0)
         on &= (latest >= e) & (fail > e) & (rep > e)
         committed = np.where(on, rem, 0).sum(axis=1)
-        ends = np.minimum(np.minimum(np.nextafter(latest, np.inf), fail), rep)
-        change = np.where(on, ends, np.inf).min(axis=1, initial=np.inf)
-        return committed.astype(np.int64), change
+        # counted while L <= latest, L < fail, L < report: the last such time
+        ends = np.minimum(latest, np.nextafter(np.minimum(fail, rep), -np.inf))
+        last = np.where(on, ends, np.inf).min(axis=1, initial=np.inf)
+        return committed.astype(np.int64), last
 
     def _upper_waits(self, a: I64, row: I64, i: I64, ell: F64) -> B:
         """Rule 4: lower-tier rows that wait for a pending upper-tier row of their threat."""
