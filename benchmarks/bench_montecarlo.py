@@ -1,89 +1,194 @@
-"""Benchmark: the flagship policy comparison, and the Monte Carlo against a per-trial loop.
+"""Benchmark: the flagship comparison, and the vectorized fight against the per-trial reference.
 
-Runs ``compare`` on ``examples/korea_japan.yaml`` (four preset policies × 10,000 trials, full
-pipeline, covariance tracking) and prints its table and wall time. Then, on the same schedules
-and the same random numbers, times the plain per-trial, per-object Python implementation of the
-same engagement logic (:func:`shieldwall.outcome.reference.resolve_reference`, the way most
-simulators are written) on a subsample of trials, checks that it agrees exactly with the
-vectorized engine, and prints the per-trial speed ratio as the last line::
+1. Runs ``compare`` on ``examples/korea_japan.yaml`` (the four preset policies × ``--trials``
+   trials, full pipeline) and prints its table and wall time. Every call the pipeline makes to
+   the fight engine is recorded on the way (its fight inputs, trial inputs and block draws), so
+   what is timed next is exactly what the pipeline fought.
+2. For every recorded call (a policy and the trial blocks it fought together): the engine
+   again, warm (best of 3), on all its trials; the per-trial reference
+   (:func:`shieldwall.outcome.reference.fight_reference`: one trial at a time, an event queue,
+   Python lists — docs/montecarlo.md §Checks) on its first ``--subsample`` trials per block of
+   1,000, on the same inputs and draws. Both must agree on every
+   per-trial output and on the engagement log; a disagreement stops the benchmark (no ratio).
+3. The reference's time per trial counts its one-off conversion of a block's inputs as if it
+   fought the whole block (``t(k) − t(0)`` over ``k`` trials, plus ``t(0)`` over the block).
+
+The last line is the per-trial time of the reference over that of the engine::
 
     ratio_vs_loop=<x>
 
-Usage: ``uv run python benchmarks/bench_montecarlo.py [--trials N] [--subsample K]``
+Timings on a shared, loaded machine vary by tens of percent between runs; the ratio less so
+(both sides run in the same process, one after the other).
+
+Usage: ``uv run python benchmarks/bench_montecarlo.py [--trials N] [--subsample K] [--seed S]``
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+import shieldwall.pipeline as pipeline
+from shieldwall.battle import FightInputs, TrialInputs
 from shieldwall.cli.compare import print_comparison
-from shieldwall.outcome.draws import draw
-from shieldwall.outcome.engine import resolve
-from shieldwall.outcome.reference import resolve_reference
-from shieldwall.pipeline import default_track_delay_max_s
+from shieldwall.outcome import TRIAL_BLOCK, BlockDraws, Outcomes
+from shieldwall.outcome.engine import fight
+from shieldwall.outcome.reference import fight_reference
 from shieldwall.scenario import compile_world, load_scenario
 from shieldwall.studies.compare import compare
 
 FLAGSHIP = Path(__file__).resolve().parents[1] / "examples" / "korea_japan.yaml"
 
+#: Per-trial outputs the two implementations must share exactly.
+FIELDS = (
+    "flew",
+    "killed",
+    "leaked",
+    "rounds_at",
+    "expended",
+    "asset_hit",
+    "value_lost",
+    "rounds_defending",
+)
+
+
+@dataclass
+class Call:
+    """One fight the pipeline ran: its inputs and the engine's outcomes."""
+
+    inputs: FightInputs
+    trials: TrialInputs
+    draws: BlockDraws
+    event_trials: int
+    outcomes: Outcomes
+
+
+def record_fights(calls: list[Call]) -> Any:
+    """Replace the pipeline's fight with one that records every call (returns the original)."""
+    original = pipeline.fight
+
+    def recording(
+        inputs: FightInputs, trials: TrialInputs, draws: BlockDraws, **kw: Any
+    ) -> Outcomes:
+        out = original(inputs, trials, draws, **kw)
+        calls.append(Call(inputs, trials, draws, int(kw.get("event_trials", 0)), out))
+        return out
+
+    pipeline.fight = recording  # type: ignore[assignment]
+    return original
+
+
+def disagreement(fast: Outcomes, slow: Outcomes, k: int) -> str | None:
+    """The first output on which the engine's first ``k`` trials and the reference differ."""
+    for name in FIELDS:
+        if not np.array_equal(getattr(fast, name)[:k], getattr(slow, name)):
+            return name
+    logs = []
+    for out in (fast, slow):
+        ev = out.events.columns()
+        keep = ev["trial"] < k
+        order = np.lexsort(
+            (
+                ev["battery_idx"][keep],
+                ev["threat_idx"][keep],
+                ev["launch_t_s"][keep],
+                ev["trial"][keep],
+            )
+        )
+        logs.append({name: col[keep][order] for name, col in ev.items()})
+    for name in logs[0]:
+        if not np.array_equal(logs[0][name], logs[1][name]):
+            return f"events.{name}"
+    return None
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=10_000)
-    parser.add_argument("--subsample", type=int, default=200)
+    parser.add_argument(
+        "--subsample", type=int, default=20, help="reference trials per block of 1,000 trials"
+    )
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
 
     world = compile_world(load_scenario(FLAGSHIP))
-    t0 = time.perf_counter()
-    comparison = compare(world, trials=args.trials, seed=args.seed)
-    t_compare = time.perf_counter() - t0
+    calls: list[Call] = []
+    original = record_fights(calls)
+    try:
+        t0 = time.perf_counter()
+        comparison = compare(world, trials=args.trials, seed=args.seed)
+        t_compare = time.perf_counter() - t0
+    finally:
+        pipeline.fight = original
+    if not calls:
+        raise SystemExit("the pipeline made no call to shieldwall.pipeline.fight: update the hook")
     print_comparison(comparison, title=f"{world.name} — phase {world.phase}")
     print(f"flagship_compare_s={t_compare:.2f} (4 policies x {args.trials} trials, full pipeline)")
 
-    delay = default_track_delay_max_s(world)
-    n_assets = len(world.assets.value)
-    t_fast = t_loop = 0.0
-    for row in comparison.rows:
-        res = row.results
-        d = draw(
-            comparison.seed, args.trials, res.targets.n_threats, res.schedule.max_shots_per_threat
-        )
+    by_policy: dict[str, dict[str, float]] = {}
+    for call in calls:
+        fi, ti, d = call.inputs, call.trials, call.draws
+        # the pipeline fights blocks that share their inputs together: as many reference trials
+        # per call as blocks in it
+        k = min(args.subsample * -(-ti.n_trials // TRIAL_BLOCK), ti.n_trials)
         best = float("inf")
-        for _ in range(3):  # best of 3: the first call also pays for first-touch page faults
+        for _ in range(3):  # warm: the pipeline's call paid for first touches
             t1 = time.perf_counter()
-            fast = resolve(res.schedule, res.targets, d, track_delay_max_s=delay, n_assets=n_assets)
+            fast = fight(fi, ti, d, event_trials=call.event_trials)
             best = min(best, time.perf_counter() - t1)
-        t_fast += best / args.trials
+        for name in FIELDS:
+            if not np.array_equal(getattr(fast, name), getattr(call.outcomes, name)):
+                raise SystemExit(f"the engine is not deterministic on {name} ({fi.policy})")
         t2 = time.perf_counter()
-        slow = resolve_reference(
-            res.schedule,
-            res.targets,
-            d,
-            track_delay_max_s=delay,
-            n_assets=n_assets,
-            trials=args.subsample,
+        fight_reference(fi, ti, d, n_trials=0)
+        t_fixed = time.perf_counter() - t2
+        counts: dict[str, int] = {}
+        t3 = time.perf_counter()
+        slow = fight_reference(
+            fi, ti, d, n_trials=k, event_trials=min(k, call.event_trials), counts=counts
         )
-        t_loop += (time.perf_counter() - t2) / args.subsample
-        k = args.subsample
-        for name in ("killed", "leaked", "shots", "expended"):
-            if not np.array_equal(getattr(fast, name)[:k], getattr(slow, name)):
-                raise SystemExit(f"engine and reference disagree on {name} ({row.name})")
-        print(f"{row.name:>14}: {res.schedule.n_events} events, engine and loop agree")
-    print(f"monte_carlo_vectorized_us_per_trial={1e6 * t_fast:.2f} (all 4 policies)")
-    sub = args.subsample
-    print(f"monte_carlo_loop_us_per_trial={1e6 * t_loop:.1f} (all 4 policies, {sub} trials)")
-    loop_study_s = (
-        t_compare
-        - sum(r.results.timings_s["outcome"] for r in comparison.rows)
-        + t_loop * args.trials
-    )
-    print(f"whole_study_with_loop_monte_carlo_s={loop_study_s:.1f} (estimated) vs {t_compare:.1f}")
-    print(f"ratio_vs_loop={t_loop / t_fast:.1f}")
+        t_k = time.perf_counter() - t3
+        differs = disagreement(fast, slow, k)
+        if differs is not None:
+            raise SystemExit(
+                f"engine and reference disagree on {differs} ({fi.policy}, block "
+                f"{d.block}, first {k} trials): no ratio"
+            )
+        acc = by_policy.setdefault(
+            fi.policy,
+            {"engine_s": 0.0, "trials": 0, "ref_s": 0.0, "ref_trials": 0, "opp": 0, "eng": 0},
+        )
+        acc["engine_s"] += best
+        acc["trials"] += ti.n_trials
+        acc["ref_s"] += (t_k - t_fixed) + t_fixed * k / ti.n_trials
+        acc["ref_trials"] += k
+        acc["opp"] += counts.get("opportunities", 0)
+        acc["eng"] += counts.get("engagements", 0)
+
+    t_engine = t_ref = 0.0
+    for name, a in by_policy.items():
+        e_us = 1e6 * a["engine_s"] / a["trials"]
+        r_us = 1e6 * a["ref_s"] / a["ref_trials"]
+        t_engine += e_us
+        t_ref += r_us
+        print(
+            f"{name:>14}: engine {e_us:8.1f} us/trial ({int(a['trials'])} trials), reference "
+            f"{r_us:9.1f} us/trial ({int(a['ref_trials'])} trials; "
+            f"{a['opp'] / a['ref_trials']:.0f} opportunities and "
+            f"{a['eng'] / a['ref_trials']:.1f} engagements per trial), agree"
+        )
+    n_pol = len(by_policy)
+    print(f"fight_engine_us_per_trial={t_engine:.1f} (sum over {n_pol} policies)")
+    print(f"fight_reference_us_per_trial={t_ref:.1f} (sum over {n_pol} policies)")
+    fight_s = sum(a["engine_s"] for a in by_policy.values())
+    loop_s = t_compare - fight_s + t_ref * 1e-6 * args.trials
+    print(f"whole_compare_with_reference_fight_s={loop_s:.1f} (estimated) vs {t_compare:.1f}")
+    print(f"ratio_vs_loop={t_ref / t_engine:.1f}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,15 @@ Import from here in notebooks and scripts::
 
 from __future__ import annotations
 
+from shieldwall.battle import (
+    FightInputs,
+    TrialInputs,
+    build_fight_inputs,
+    build_trial_inputs,
+    plan_fight,
+    plan_policies,
+    reach,
+)
 from shieldwall.battle.wta import WTAError, WTAProblem, WTASolution
 from shieldwall.battle.wta import read_instance as read_wta_instance
 from shieldwall.battle.wta import solve as solve_wta
@@ -43,7 +52,9 @@ from shieldwall.io.index import list_runs, query_index, rebuild_index
 from shieldwall.io.record import RunFolderError, RunRecord, record_comparison, record_results
 from shieldwall.io.run_folder import read_run, write_record, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
-from shieldwall.pipeline import Results, prepare, simulate
+from shieldwall.outcome import BlockDraws, Events, Outcomes, block_draws, fight
+from shieldwall.outcome.reference import fight_reference
+from shieldwall.pipeline import Results, prepare, simulate, simulate_policies
 from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
 from shieldwall.scenario.catalog import (
     Catalog,
@@ -52,6 +63,7 @@ from shieldwall.scenario.catalog import (
     load_catalog,
     read_catalog_file,
 )
+from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.tracking import (
@@ -77,15 +89,20 @@ def run_record(results: Results | Comparison, *, scenario: Scenario | None = Non
 
 
 __all__ = [
+    "BlockDraws",
     "Catalog",
     "CatalogEntry",
     "CatalogError",
     "Comparison",
+    "Doctrine",
     "EKFRun",
+    "Events",
+    "FightInputs",
     "FilterModel",
     "FlightModel",
     "FlyoutTable",
     "Metrics",
+    "Outcomes",
     "Param",
     "Policy",
     "Problem",
@@ -98,6 +115,7 @@ __all__ = [
     "TargetingError",
     "TrackPicture",
     "Trajectories",
+    "TrialInputs",
     "Validation",
     "Visibility",
     "WTAError",
@@ -106,6 +124,9 @@ __all__ = [
     "World",
     "aer_to_ecef",
     "aim",
+    "block_draws",
+    "build_fight_inputs",
+    "build_trial_inputs",
     "check_world",
     "ci_fuse",
     "compare",
@@ -114,6 +135,8 @@ __all__ = [
     "ecef_to_enu",
     "ecef_to_geodetic",
     "enu_to_ecef",
+    "fight",
+    "fight_reference",
     "fly_raid",
     "flyout_tables",
     "geodesic_direct",
@@ -124,8 +147,11 @@ __all__ = [
     "load_scenario",
     "nation_fcq_requirement_m",
     "observe",
+    "plan_fight",
+    "plan_policies",
     "prepare",
     "query_index",
+    "reach",
     "read_catalog_file",
     "read_run",
     "read_wta_instance",
@@ -133,6 +159,7 @@ __all__ = [
     "run_record",
     "simulate",
     "simulate_ekf",
+    "simulate_policies",
     "solve_wta",
     "solve_wta_many",
     "track",

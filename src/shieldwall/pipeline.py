@@ -1,37 +1,43 @@
-"""``simulate``: one policy, end to end (DESIGN.md §1).
+"""``simulate``: policies end to end, trial block by trial block (DESIGN.md §1, docs/battle.md).
 
-flight and the policy-independent sensing and tracking (shared by every policy:
-:func:`prepare`) → cueing and fusion (per policy: they depend on what is shared) → battle
-(engagement windows, fire plan, schedule) → outcome (vectorized Monte Carlo on common random
-numbers) → metrics. Studies call :func:`simulate` many times with the same :class:`Prepared` and
-:class:`~shieldwall.outcome.draws.Draws`, so policies are compared on the same random numbers.
+flight, the policy-independent sensing and tracking, and what each battery's flyout reaches, once
+per world (:func:`prepare`) → per policy: cueing and fusion (they depend on what is shared), the
+fight inputs (rows of admissible intercept samples under
+the policy's levers) → the nominal plans of all policies together (a more permissive policy starts
+from a less permissive one's plan: :func:`shieldwall.battle.plan_policies`) → per trial block:
+the block's draws (common to every policy), each policy's trial inputs and fight → metrics.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shieldwall.battle.opportunities import (
-    Opportunities,
+from shieldwall.battle import (
+    ChannelGroups,
+    FightInputs,
+    FireControl,
+    Reach,
     Targets,
-    find_opportunities,
+    build_fight_inputs,
+    build_trial_inputs,
+    channel_groups,
+    plan_policies,
+    reach,
     threat_targets,
 )
-from shieldwall.battle.plan import PLAN_SOLVERS, Doctrine, PlanError, plan_shots, raid_channels
-from shieldwall.battle.schedule import Schedule, build_schedule
 from shieldwall.errors import Problem, ShieldwallError
 from shieldwall.flight import FlyoutTable, Trajectories, flyout_tables
 from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
 from shieldwall.metrics.summary import Metrics, summarize
-from shieldwall.outcome.draws import Draws, draw
-from shieldwall.outcome.engine import resolve
-from shieldwall.outcome.outcomes import EVENT_TRIALS, Outcomes
-from shieldwall.outcome.reference import event_log
+from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
+from shieldwall.outcome.engine import fight
 from shieldwall.scenario import Policy, World
+from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
 from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
 from shieldwall.tracking import prepare as prepare_sensing
 
@@ -46,7 +52,11 @@ __all__ = [
     "prepare",
     "resolve_policy",
     "simulate",
+    "simulate_policies",
 ]
+
+#: Most bytes of block draws held at once (blocks are fought in groups up to this size).
+MAX_DRAW_BYTES = 256 * 2**20
 
 #: Valid tracking fidelities for the Monte Carlo (``shieldwall.tracking.MODES``).
 TRACKING_MODES: tuple[str, ...] = tuple(MODES)
@@ -62,7 +72,7 @@ def _fail(path: str, message: str) -> SimulationError:
 
 @dataclass(frozen=True, kw_only=True)
 class Prepared:
-    """The policy-independent part of a simulation: the flown raid and the flyout tables.
+    """The policy-independent part of a simulation.
 
     Attributes
     ----------
@@ -70,6 +80,8 @@ class Prepared:
         The compiled world.
     trajectories, flyouts
         Flight results (docs/interfaces.md).
+    reach
+        What each battery's flyout reaches on each threat (:func:`shieldwall.battle.reach`).
     targets
         What each threat will hit.
     sensing
@@ -81,29 +93,47 @@ class Prepared:
     world: World
     trajectories: Trajectories
     flyouts: tuple[FlyoutTable, ...]
+    reach: Reach
     targets: Targets
     sensing: SensingBase
     timings_s: dict[str, float] = field(default_factory=dict)
 
+    def channel_groups(self, doctrine: Doctrine) -> ChannelGroups:
+        """The plan's fire-channel groups under ``doctrine`` (docs/battle.md §5)."""
+        w = self.world
+        return channel_groups(
+            self.reach,
+            w.batteries.fire_channels,
+            w.interceptors.kill_assessment_s,
+            w.batteries.interceptor_idx,
+            doctrine.channel_hold,
+        )
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Results:
     """Everything one policy's simulation produced.
 
     Attributes
     ----------
-    policy, solver, tracking_mode : str
+    policy, tracking_mode : str
         What was simulated.
+    solver, objective : str
+        The planner and the objective it minimised (``doctrine.planner``).
+    plan_objective : float
+        The planner's objective at its plan (expected value lost, or expected leakers). []
     seed, trials : int
         The Monte Carlo.
-    opportunities, schedule, outcomes, metrics
-        Stage outputs.
-    targets
-        What each threat will hit.
-    trajectories
-        The flown raid.
+    doctrine
+        How the manager fought.
+    fight
+        The fight inputs (rows, samples, the plan).
+    outcomes, metrics
+        Per-trial results (engagement log: the first ``EVENT_TRIALS`` trials) and summaries.
+    targets, trajectories
+        What each threat will hit; the flown raid.
     timings_s
-        Seconds per stage (flight and sensing are those of :func:`prepare`).
+        Seconds per stage (flight is that of :func:`prepare`).
     picture
         The policy's track picture (who detects and tracks what, when).
     """
@@ -111,13 +141,15 @@ class Results:
     world: World
     policy: str
     solver: str
+    objective: str
+    plan_objective: float
     tracking_mode: str
     seed: int
     trials: int
+    doctrine: Doctrine
     targets: Targets
     trajectories: Trajectories
-    opportunities: Opportunities
-    schedule: Schedule
+    fight: FightInputs
     outcomes: Outcomes
     metrics: Metrics
     timings_s: dict[str, float]
@@ -127,7 +159,7 @@ class Results:
         m = self.metrics
         return (
             f"Results({self.world.name!r}, policy={self.policy!r}, trials={self.trials}, "
-            f"seed={self.seed}, p_zero_leak={m.p_zero_leak:.3f}, "
+            f"seed={self.seed}, solver={self.solver!r}, p_zero_leak={m.p_zero_leak:.3f}, "
             f"expected_leakers={m.expected_leakers:.2f})"
         )
 
@@ -139,21 +171,20 @@ class Results:
 
         out = self.outcomes
         leakers = out.leakers
-        value = np.asarray(self.world.assets.value, dtype=np.float64)
         return pd.DataFrame(
             {
                 "trial": np.arange(out.n_trials, dtype=np.int64),
                 "leakers": leakers,
                 "interceptors_used": out.rounds,
                 "zero_leak": leakers == 0,
-                "value_lost": out.asset_hit.astype(np.float64) @ value,
+                "value_lost": np.asarray(out.value_lost, dtype=np.float64),
             }
         )
 
 
 def prepare(world: World) -> Prepared:
-    """Fly the raid, tabulate the interceptor flyouts and run the policy-independent sensing
-    and tracking (shared by every policy).
+    """Fly the raid, tabulate the interceptor flyouts, run the policy-independent sensing and
+    tracking and find what each battery's flyout can reach (shared by every policy).
 
     Refuses what ``shieldwall validate`` refuses (:mod:`shieldwall.flight.checks`): salvos that
     cannot be flown from their launch areas, interceptors that reach none of their envelope.
@@ -164,13 +195,16 @@ def prepare(world: World) -> Prepared:
     raise_errors(envelope_problems(world, flyouts))
     t1 = time.perf_counter()
     sensing = prepare_sensing(world, trajectories)
+    t2 = time.perf_counter()
+    rch = reach(world, trajectories, flyouts)
     return Prepared(
         world=world,
         trajectories=trajectories,
         flyouts=flyouts,
+        reach=rch,
         targets=threat_targets(world, trajectories),
         sensing=sensing,
-        timings_s={"flight": t1 - t0, "sensing": time.perf_counter() - t1},
+        timings_s={"flight": t1 - t0, "sensing": t2 - t1, "reach": time.perf_counter() - t2},
     )
 
 
@@ -190,41 +224,187 @@ def resolve_policy(world: World, policy: Policy | str) -> Policy:
     return world.policies[policy]
 
 
-def default_track_delay_max_s(world: World) -> float:
-    """Upper end of the per-trial extra track delay: the median radar revisit period. [s]
+def _doctrine(world: World, doctrine: Doctrine | None, solver: str | None) -> Doctrine:
+    doc = doctrine or world.doctrine
+    if solver is not None:
+        if solver not in PLANNER_SOLVERS:
+            msg = f"unknown solver {solver!r}; valid solvers: {', '.join(PLANNER_SOLVERS)}"
+            raise DoctrineError(msg, [Problem(message=msg, path="solver")])
+        doc = doc.with_overrides(planner_solver=solver)
+    return doc
 
-    A threat is first seen at a random phase of the revisit cycle, so fire-control quality
-    arrives up to one revisit later than the covariance analysis's nominal time.
-    """
-    revisit = np.asarray(world.radars.revisit_s, dtype=np.float64)
-    return float(np.median(revisit)) if revisit.size else 0.0
 
-
-def _check(trials: int, solver: str, tracking_mode: str) -> None:
-    if not isinstance(trials, int) or trials < 1:
+def _check(trials: int, tracking_mode: str) -> None:
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
         raise _fail("trials", f"must be a positive integer, got {trials!r}")
-    if solver not in PLAN_SOLVERS:
-        raise PlanError(
-            f"unknown solver {solver!r}; valid solvers: {', '.join(PLAN_SOLVERS)}",
-            [Problem(message=f"valid solvers: {', '.join(PLAN_SOLVERS)}", path="solver")],
-        )
     if tracking_mode not in TRACKING_MODES:
         valid = ", ".join(TRACKING_MODES)
         raise _fail("tracking_mode", f"unknown tracking mode {tracking_mode!r}; valid: {valid}")
 
 
-def engine_doctrine(world: World) -> Doctrine:
-    """Today's engine's doctrine record from the compiled ``World.doctrine``.
+@dataclass(frozen=True)
+class _Stage:
+    policy: Policy
+    picture: TrackPicture
+    fight: FightInputs
+    picture_s: float
 
-    A bridge until the battle manager reads ``World.doctrine`` itself: salvo size and the shot
-    caps carry over; the reserve is today's rolling re-engagement.
+
+def simulate_policies(
+    world: World,
+    policies: Sequence[Policy | str],
+    trials: int | None = None,
+    seed: int | None = None,
+    solver: str | None = None,
+    *,
+    tracking_mode: str = "covariance",
+    doctrine: Doctrine | None = None,
+    prepared: Prepared | None = None,
+    event_trials: int = EVENT_TRIALS,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Results]:
+    """Simulate several policies on the same raid and the same random numbers.
+
+    The plans are made together: each policy's planner starts from the plan of the policies it
+    is at least as permissive as (docs/battle.md §5), so its planner objective is never worse.
+
+    Parameters
+    ----------
+    world
+        The compiled world.
+    policies
+        Policies or names in ``world.policies`` (distinct names).
+    trials, seed
+        Monte Carlo size and root seed; the scenario's settings when omitted.
+    solver
+        Overrides ``doctrine.planner.solver`` (``heuristic``, ``exact`` or ``doctrine``).
+    tracking_mode
+        One of ``TRACKING_MODES`` (``covariance``, the default).
+    doctrine
+        How the manager fights; ``world.doctrine`` when omitted.
+    prepared
+        Reuse flight and reach (from :func:`prepare`).
+    event_trials
+        Engagements of the first this-many trials are logged (``Outcomes.events``). []
+    progress
+        Called as ``progress(stage, done, total)`` after each step.
+
+    Returns
+    -------
+    dict
+        Results per policy name, in the order given.
+
+    Raises
+    ------
+    SimulationError, DoctrineError, PlanError
+        Bad request (unknown policy / solver / mode, trials < 1).
     """
-    doc = world.doctrine
-    return Doctrine(
-        salvo_size=doc.salvo_size,
-        max_shots_per_pair=doc.max_rounds_per_pair,
-        max_shots_per_threat=doc.max_rounds_per_threat,
+    n_trials = int(world.trials if trials is None else trials)
+    root_seed = int(world.seed if seed is None else seed)
+    _check(n_trials, tracking_mode)
+    doc = _doctrine(world, doctrine, solver)
+    pols = [resolve_policy(world, p) for p in policies]
+    prep = prepared or prepare(world)
+    n_blocks = -(-n_trials // TRIAL_BLOCK)
+    total = len(pols) + 2
+    stages: dict[str, _Stage] = {}
+    for k, pol in enumerate(pols):
+        t0 = time.perf_counter()
+        # cueing and fusion depend on the policy; the rest was done once in prepare()
+        pic = picture(world, prep.trajectories, pol, base=prep.sensing, mode=tracking_mode)
+        t1 = time.perf_counter()
+        fi = build_fight_inputs(
+            world=world, trajectories=prep.trajectories, picture=pic, reach=prep.reach,
+            policy=pol, doctrine=doc,
+        )  # fmt: skip
+        stages[pol.name] = _Stage(pol, pic, fi, t1 - t0)
+        if progress:
+            progress(f"sensing and tracking: {pol.name}", k + 1, total)
+    t_plan = time.perf_counter()
+    planned = plan_policies(
+        {name: st.fight for name, st in stages.items()},
+        {name: st.policy for name, st in stages.items()},
+        prep.channel_groups(doc),
+        solver=doc.planner.solver,
+        objective=doc.planner.objective,
     )
+    plan_s = time.perf_counter() - t_plan
+    if progress:
+        progress("plans", len(pols) + 1, total)
+    fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
+    # Every block of a policy is fought on the same fight inputs: blocks go to the engine in
+    # groups (one lockstep over all their trials) as large as the draws' memory bound allows.
+    per_block = (
+        8
+        * TRIAL_BLOCK
+        * prep.targets.n_threats
+        * (
+            2 * doc.max_rounds_per_threat
+            + len(world.interceptors.name)
+            + 2
+            + 3 * len(world.nations)
+        )
+    )
+    group = max(1, MAX_DRAW_BYTES // max(per_block, 1))
+    parts: dict[str, list[Outcomes]] = {name: [] for name in stages}
+    fight_s = dict.fromkeys(stages, 0.0)
+    for g0 in range(0, n_blocks, group):
+        draws = BlockDraws.concatenate(
+            [
+                block_draws(
+                    root_seed,
+                    k,
+                    n_trials=min(TRIAL_BLOCK, n_trials - k * TRIAL_BLOCK),
+                    n_threats=prep.targets.n_threats,
+                    n_nations=len(world.nations),
+                    type_names=world.interceptors.name,
+                    n_shots=doc.max_rounds_per_threat,
+                )
+                for k in range(g0, min(g0 + group, n_blocks))
+            ]
+        )
+        logged = max(0, min(event_trials - g0 * TRIAL_BLOCK, draws.n_trials))
+        for name in stages:
+            t0 = time.perf_counter()
+            fi = planned[name]
+            trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
+            parts[name].append(fight(fi, trials_in, draws, event_trials=logged))
+            fight_s[name] += time.perf_counter() - t0
+        if progress:
+            done = min(g0 + group, n_blocks)
+            progress(f"trial blocks {done}/{n_blocks}", len(pols) + 2, total)
+    out: dict[str, Results] = {}
+    for name, st in stages.items():
+        outcomes = Outcomes.concatenate(parts[name])
+        fi = planned[name]
+        t0 = time.perf_counter()
+        metrics = summarize(outcomes, fight=fi)
+        timings = dict(prep.timings_s)
+        timings.update(
+            cueing_and_fusion=st.picture_s,
+            plan=plan_s / len(stages),
+            fight=fight_s[name],
+            metrics=time.perf_counter() - t0,
+        )
+        out[name] = Results(
+            world=world,
+            policy=name,
+            solver=fi.plan_solver,
+            objective=fi.plan_objective_name,
+            plan_objective=fi.plan_objective,
+            tracking_mode=tracking_mode,
+            seed=root_seed,
+            trials=n_trials,
+            doctrine=fi.doctrine,
+            targets=prep.targets,
+            trajectories=prep.trajectories,
+            fight=fi,
+            outcomes=outcomes,
+            metrics=metrics,
+            timings_s=timings,
+            picture=st.picture,
+        )
+    return out
 
 
 def simulate(
@@ -237,132 +417,15 @@ def simulate(
     tracking_mode: str = "covariance",
     doctrine: Doctrine | None = None,
     prepared: Prepared | None = None,
-    draws: Draws | None = None,
-    track_delay_max_s: float | None = None,
-    miss_as_kill: float | None = None,
-    kill_as_miss: float | None = None,
+    event_trials: int = EVENT_TRIALS,
 ) -> Results:
-    """Simulate one policy: windows, fire plan and the Monte Carlo over ``trials`` raids.
+    """Simulate one policy: windows, nominal plan and the fight of ``trials`` raids.
 
-    Parameters
-    ----------
-    world
-        The compiled world.
-    policy
-        A :class:`~shieldwall.scenario.Policy` or the name of one in ``world.policies``.
-    trials, seed
-        Monte Carlo size and root seed; the scenario's settings when omitted.
-    solver
-        Fire planning: ``heuristic``, ``exact`` or ``doctrine``; the world's
-        ``doctrine.planner.solver`` when omitted.
-    tracking_mode
-        One of ``TRACKING_MODES`` (``covariance``, the default).
-    doctrine
-        Fire doctrine (salvo size, shot caps, re-engagement); from ``World.doctrine`` when omitted.
-    prepared
-        Reuse flight and sensing (from :func:`prepare`) across policies.
-    draws
-        Reuse random numbers across policies (common random numbers).
-    track_delay_max_s
-        Per-trial extra track delay upper bound; the median radar revisit when omitted. [s]
-    miss_as_kill, kill_as_miss
-        Kill-assessment error probabilities; the world's ``doctrine.kill_assessment`` when
-        omitted (0 = perfect assessment, the default). []
-
-    Raises
-    ------
-    SimulationError, PlanError
-        Bad request (unknown policy / solver / mode, trials < 1).
+    Parameters as in :func:`simulate_policies` (one policy, planned without a warm start).
     """
-    n_trials = int(world.trials if trials is None else trials)
-    root_seed = int(world.seed if seed is None else seed)
-    solver = world.doctrine.planner.solver if solver is None else solver
-    ka = world.doctrine.kill_assessment
-    miss_as_kill = ka.miss_as_kill if miss_as_kill is None else miss_as_kill
-    kill_as_miss = ka.kill_as_miss if kill_as_miss is None else kill_as_miss
-    _check(n_trials, solver, tracking_mode)
-    for name, q in (("miss_as_kill", miss_as_kill), ("kill_as_miss", kill_as_miss)):
-        if not 0.0 <= q <= 1.0:
-            raise _fail(name, f"must be a probability in [0, 1], got {q!r}")
-    pol = resolve_policy(world, policy)
-    doc = doctrine or engine_doctrine(world)
-    prep = prepared or prepare(world)
-    timings = dict(prep.timings_s)
-    t0 = time.perf_counter()
-    # cueing and fusion depend on the policy; the rest was done once in prepare()
-    pic = picture(world, prep.trajectories, pol, base=prep.sensing, mode=tracking_mode)
-    t1 = time.perf_counter()
-    opp = find_opportunities(
-        world=world,
-        trajectories=prep.trajectories,
-        picture=pic,
-        flyouts=prep.flyouts,
-        policy=pol,
-        targets=prep.targets,
-    )
-    plan = plan_shots(
-        opportunities=opp,
-        targets=prep.targets,
-        battery_nation_idx=world.batteries.nation_idx,
-        inventory=world.batteries.inventory,
-        # fire channels bound simultaneous engagements; the plan spans the whole raid
-        channels=raid_channels(opp, world.batteries.fire_channels),
-        solver=solver,
-        doctrine=doc,
-    )
-    sched = build_schedule(
-        opportunities=opp,
-        plan=plan,
-        inventory=world.batteries.inventory,
-        n_threats=prep.targets.n_threats,
-        solver=solver,
-        mode="salvo" if solver == "doctrine" else world.doctrine.mode,
-        reserve=doc.reserve,
-        max_shots_per_threat=doc.max_shots_per_threat,
-    )
-    t2 = time.perf_counter()
-    if draws is None or draws.n_trials != n_trials or draws.n_shots < doc.max_shots_per_threat:
-        draws = draw(root_seed, n_trials, prep.targets.n_threats, doc.max_shots_per_threat)
-    delay = default_track_delay_max_s(world) if track_delay_max_s is None else track_delay_max_s
-    outcomes = resolve(
-        sched,
-        prep.targets,
-        draws,
-        track_delay_max_s=delay,
-        n_assets=len(world.assets.value),
-        miss_as_kill=miss_as_kill,
-        kill_as_miss=kill_as_miss,
-    )
-    events = event_log(
-        sched,
-        prep.targets,
-        draws,
-        trials=min(EVENT_TRIALS, n_trials),
-        track_delay_max_s=delay,
-        n_assets=len(world.assets.value),
-        miss_as_kill=miss_as_kill,
-        kill_as_miss=kill_as_miss,
-    )
-    outcomes = replace(outcomes, events=events)
-    t3 = time.perf_counter()
-    metrics = summarize(
-        outcomes, inventory=world.batteries.inventory, opportunities=opp, targets=prep.targets
-    )
-    t4 = time.perf_counter()
-    timings.update(tracking=t1 - t0, battle=t2 - t1, outcome=t3 - t2, metrics=t4 - t3)
-    return Results(
-        world=world,
-        policy=pol.name,
-        solver=solver,
-        tracking_mode=tracking_mode,
-        seed=root_seed,
-        trials=n_trials,
-        targets=prep.targets,
-        trajectories=prep.trajectories,
-        opportunities=opp,
-        schedule=sched,
-        outcomes=outcomes,
-        metrics=metrics,
-        timings_s=timings,
-        picture=pic,
-    )
+    name = policy if isinstance(policy, str) else policy.name
+    res = simulate_policies(
+        world, [policy], trials, seed, solver, tracking_mode=tracking_mode, doctrine=doctrine,
+        prepared=prepared, event_trials=event_trials,
+    )  # fmt: skip
+    return res[name]

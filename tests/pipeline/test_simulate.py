@@ -8,17 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shieldwall.battle.plan import PlanError
-from shieldwall.outcome.draws import draw
-from shieldwall.outcome.reference import resolve_reference
-from shieldwall.pipeline import (
-    Prepared,
-    SimulationError,
-    default_track_delay_max_s,
-    prepare,
-    simulate,
-)
+from shieldwall.battle import FireControl, build_trial_inputs
+from shieldwall.outcome import block_draws
+from shieldwall.pipeline import Prepared, SimulationError, prepare, simulate
 from shieldwall.scenario import World, compile_world, load_scenario
+from shieldwall.scenario.doctrine import DoctrineError
+from shieldwall.tracking import picture
+from tests.outcome.stepping import step_all
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -44,9 +40,20 @@ def test_minimal_example_runs_and_metrics_are_consistent() -> None:
     assert m.expected_leakers == pytest.approx(out.leakers.mean())
     # leakers are threats that flew, were not killed and fall on an asset
     assert np.all(out.leaked <= (out.flew & ~out.killed))
-    assert np.all(out.expended.sum(axis=1) == out.shots.sum(axis=1))
+    assert np.all(out.expended.sum(axis=1) == out.rounds_at.sum(axis=1))
     assert np.all(out.expended <= world.batteries.inventory[None, :])
-    assert res.opportunities.n_rows > 0  # the battery can engage the raid on its capital
+    # burden accounting: every round is counted once, against the true target's nation
+    np.testing.assert_array_equal(out.rounds_defending.sum(axis=2), out.expended)
+    assert res.fight.n_rows > 0  # the battery can engage the raid on its capital
+    assert m.expected_value_lost == pytest.approx(out.value_lost.mean())
+    # the engagement log covers the first trials, and its rounds add up
+    ev = out.events
+    assert ev.n_events > 0
+    assert ev.trial.max() < 20
+    first = ev.trial < 20
+    np.testing.assert_array_equal(
+        np.bincount(ev.trial[first], weights=ev.rounds[first], minlength=20), out.rounds[:20]
+    )
 
 
 def test_same_seed_same_results_different_seed_different_draws() -> None:
@@ -57,27 +64,26 @@ def test_same_seed_same_results_different_seed_different_draws() -> None:
     c = simulate(world, "national", trials=300, seed=6, prepared=prep)
     np.testing.assert_array_equal(a.outcomes.killed, b.outcomes.killed)
     np.testing.assert_array_equal(a.outcomes.expended, b.outcomes.expended)
-    assert not np.array_equal(a.outcomes.shots, c.outcomes.shots) or not np.array_equal(
+    assert not np.array_equal(a.outcomes.rounds_at, c.outcomes.rounds_at) or not np.array_equal(
         a.outcomes.killed, c.outcomes.killed
     )
 
 
-def test_engine_equals_reference_on_a_real_schedule() -> None:
-    # (the flagship version is in tests/studies/test_compare.py, marked slow)
+def test_engine_equals_the_stepping_reading_on_a_real_fight() -> None:
+    # The pipeline's own inputs (rows from trajectories, the picture, the plan) on a subsample.
     world = _world("minimal")
-    res = simulate(world, "integrated", trials=200, seed=11, prepared=_prepared("minimal"))
-    sched = res.schedule
-    d = draw(11, 200, res.targets.n_threats, sched.max_shots_per_threat)
-    ref = resolve_reference(
-        sched,
-        res.targets,
-        d,
-        track_delay_max_s=default_track_delay_max_s(world),
-        n_assets=len(world.assets.value),
-    )
-    np.testing.assert_array_equal(res.outcomes.killed, ref.killed)
-    np.testing.assert_array_equal(res.outcomes.expended, ref.expended)
-    np.testing.assert_array_equal(res.outcomes.leaked, ref.leaked)
+    prep = _prepared("minimal")
+    res = simulate(world, "integrated", trials=40, seed=11, prepared=prep)
+    pol = world.policies["integrated"]
+    pic = picture(world, prep.trajectories, pol, base=prep.sensing)
+    d = block_draws(
+        11, 0, n_trials=40, n_threats=res.fight.n_threats, n_nations=res.fight.n_nations,
+        type_names=world.interceptors.name, n_shots=res.doctrine.max_rounds_per_threat,
+    )  # fmt: skip
+    fc = FireControl(res.fight, pic).times(d.fcq_u)
+    ref = step_all(res.fight, build_trial_inputs(res.fight, d, fc), d, 40)
+    np.testing.assert_array_equal(res.outcomes.rounds_at, ref["rounds_at"])
+    np.testing.assert_array_equal(res.outcomes.killed, ref["killed"])
 
 
 def test_unknown_policy_lists_the_valid_ones() -> None:
@@ -90,7 +96,7 @@ def test_bad_trials_and_solver_are_user_errors() -> None:
     world = _world("minimal")
     with pytest.raises(SimulationError, match="trials"):
         simulate(world, "national", trials=0, prepared=_prepared("minimal"))
-    with pytest.raises(PlanError, match="heuristic, exact, doctrine"):
+    with pytest.raises(DoctrineError, match="heuristic, exact, doctrine"):
         simulate(world, "national", trials=10, solver="best", prepared=_prepared("minimal"))
 
 
@@ -98,8 +104,23 @@ def test_kill_assessment_errors_never_help_and_are_validated() -> None:
     world = _world("minimal")
     prep = _prepared("minimal")
     perfect = simulate(world, "national", trials=2000, seed=8, prepared=prep)
-    sloppy = simulate(world, "national", trials=2000, seed=8, prepared=prep, miss_as_kill=0.5)
+    sloppy_doctrine = world.doctrine.with_overrides(miss_as_kill=0.5)
+    sloppy = simulate(
+        world, "national", trials=2000, seed=8, prepared=prep, doctrine=sloppy_doctrine
+    )
     d = sloppy.outcomes.leakers.astype(float) - perfect.outcomes.leakers
     assert d.mean() > 0.0  # missed kills taken as kills leak more on the same random numbers
-    with pytest.raises(SimulationError, match="kill_as_miss"):
-        simulate(world, "national", trials=10, prepared=prep, kill_as_miss=1.5)
+    with pytest.raises(DoctrineError, match="kill_as_miss"):
+        world.doctrine.with_overrides(kill_as_miss=1.5)
+
+
+def test_results_say_what_planned_them() -> None:
+    world = _world("minimal")
+    res = simulate(
+        world, "national", trials=50, seed=2, solver="doctrine", prepared=_prepared("minimal")
+    )
+    assert (res.solver, res.objective) == ("doctrine", "asset_value")
+    assert res.doctrine.mode == "salvo"  # the national baseline fires salvos with spare rounds
+    assert not res.fight.planned_rounds.any()
+    assert "expected_leakers" in repr(res)
+    assert len(repr(res)) < 200

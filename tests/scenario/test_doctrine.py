@@ -126,7 +126,7 @@ def test_the_doctrine_reaches_the_simulation() -> None:
         result = simulate(w, "national", trials=200, seed=5)
         assert result.solver == "doctrine"
         used[salvo] = result.metrics.interceptors_used
-    assert used[3] > used[1] + 2.0
+    assert used[3] > 1.4 * used[1]
 
 
 def test_run_and_compare_take_the_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

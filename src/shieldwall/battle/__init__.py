@@ -1,42 +1,52 @@
-"""What the defense does: engagement windows, weapon-target assignment, doctrine.
+"""What the defense does: engagement windows, the nominal plan, the inputs of each fight.
 
-See docs/montecarlo.md: :func:`find_opportunities` (windows and shoot-look-shoot slots under a
-policy), :func:`plan_shots` (asset-based WTA via :mod:`shieldwall.battle.wta`, or the national
-doctrine), :func:`build_schedule` (planned and reserve shots for the Monte Carlo).
+See docs/battle.md (the model). Per raid geometry: :func:`reach` (what each battery's flyout
+reaches, policy-independent). Per policy: :func:`build_fight_inputs` (rows of admissible intercept
+samples under the policy's levers), then :func:`plan_fight` / :func:`plan_policies` (the nominal
+plan, warm-started across policies). Per trial block: :func:`build_trial_inputs` (failures,
+fire-control times, believed targets); the fight itself is :func:`shieldwall.outcome.fight`.
 """
 
-from shieldwall.battle.opportunities import (
-    MAX_SLOTS,
-    Opportunities,
-    Targets,
-    find_opportunities,
-    threat_targets,
-)
+from shieldwall.battle.assemble import build_fight_inputs
+from shieldwall.battle.fight_inputs import FightInputs, FightInputsError
 from shieldwall.battle.plan import (
-    PLAN_SOLVERS,
-    Doctrine,
+    ChannelGroups,
     PlanError,
-    doctrine_plan,
-    plan_shots,
-    raid_channels,
+    at_least_as_permissive,
+    channel_groups,
+    plan_fight,
+    plan_matrix,
+    plan_policies,
 )
-from shieldwall.battle.schedule import Schedule, build_schedule
-from shieldwall.battle.windows import WindowArrays, engagement_windows
+from shieldwall.battle.targets import Targets, threat_targets
+from shieldwall.battle.trial_inputs import (
+    FireControl,
+    TrialInputs,
+    believed_assets,
+    build_trial_inputs,
+    failures,
+)
+from shieldwall.battle.windows import Reach, guided, reach
 
 __all__ = [
-    "MAX_SLOTS",
-    "PLAN_SOLVERS",
-    "Doctrine",
-    "Opportunities",
+    "ChannelGroups",
+    "FightInputs",
+    "FightInputsError",
+    "FireControl",
     "PlanError",
-    "Schedule",
+    "Reach",
     "Targets",
-    "WindowArrays",
-    "build_schedule",
-    "doctrine_plan",
-    "engagement_windows",
-    "find_opportunities",
-    "plan_shots",
-    "raid_channels",
+    "TrialInputs",
+    "at_least_as_permissive",
+    "believed_assets",
+    "build_fight_inputs",
+    "build_trial_inputs",
+    "channel_groups",
+    "failures",
+    "guided",
+    "plan_fight",
+    "plan_matrix",
+    "plan_policies",
+    "reach",
     "threat_targets",
 ]

@@ -1,126 +1,194 @@
-"""Engagement-window kernel: when can one battery shoot at each threat, and how often.
+"""Engagement windows: where each battery's interceptor can meet each threat (docs/battle.md §1–2).
 
-Pure array code, no World: the component in :mod:`shieldwall.battle.opportunities` gathers the
-inputs. A threat sample ``j`` (time ``t_j``) is an admissible intercept point for a battery when
-the interceptor's flyout can reach it (time to reach ``τ_j`` finite: inside the altitude band and
-ground range) and guidance is available there. Launching at ``t_j − τ_j`` meets the threat at
-``t_j``; the battery may launch no earlier than its earliest launch time (fire-control-quality track
-plus reaction time). Shoot-look-shoot (SLS) chains opportunities: after an intercept at ``I_k`` the
-battery waits the kill-assessment time and then takes the earliest admissible intercept whose
-launch time is not before ``I_k + t_ka`` (Wilkening, 1998, *Science & Global Security* 8(1):
-"shoot-look-shoot requires the battle space to hold two flyouts and an assessment").
+Two steps, so that the expensive one is shared by every policy:
+
+- :func:`reach` (policy-independent, once per raid geometry): for every battery and threat, the
+  trajectory samples the interceptor's flyout reaches — midcourse or terminal phase, strictly
+  before impact, flyout time ``τ(ground range, altitude)`` finite (altitude band, ground-range
+  limits). Stored sparsely (only reachable samples), with the intercept point.
+- :func:`guided` (per policy): which of those samples have guidance to intercept under the
+  policy's levers — the battery's own fire-control radar tracks the threat there, or the type is
+  remote-guidance capable and an own-nation radar (``ifc``) or a radar of a nation sharing at
+  ``engage`` does.
+
+Launching at ``t_j − τ_j`` meets the threat at ``t_j`` (Wilkening, 1998, *Science & Global
+Security* 8(1): shoot-look-shoot needs the battle space to hold two flyouts and an assessment).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from shieldwall._types import F64
+from shieldwall._types import F64, I64, B
+from shieldwall.battle.inputs import (
+    FlyoutLike,
+    PictureLike,
+    PolicyLike,
+    TrajectoriesLike,
+    WorldLike,
+)
+from shieldwall.earth.constants import R_SPHERE_M
+from shieldwall.earth.geodesy import ecef_to_geodetic
 
-__all__ = ["WindowArrays", "engagement_windows"]
+__all__ = ["Reach", "ground_range_m", "guided", "reach"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class WindowArrays:
-    """Windows of one battery against ``n`` threats, with up to ``k`` SLS slots.
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Reach:
+    """Samples each battery's flyout reaches on each threat (policy-independent), by pairs.
 
     Attributes
     ----------
-    n_slots : (n,) int
-        Number of shoot-look-shoot opportunities that fit (0 = no window). []
-    launch_t_s : (n, k)
-        Launch time of each slot; NaN beyond ``n_slots``. [s]
-    intercept_t_s : (n, k)
-        Intercept time of each slot; NaN beyond ``n_slots``. [s]
-    earliest_launch_t_s, latest_launch_t_s : (n,)
-        First and last admissible launch times (NaN when no window). [s]
-    first_intercept_t_s, last_intercept_t_s : (n,)
-        First and last admissible intercept times (NaN when no window). [s]
+    pair_battery_idx, pair_threat_idx : (n_pair,) int
+        Pairs with at least one reachable sample, sorted by threat then battery.
+    pair_start : (n_pair + 1,) int
+        Pair ``p``'s samples are ``pair_start[p] : pair_start[p + 1]`` (in time order).
+    grid_idx : (n_rs,) int
+        Index of the sample on the threat's trajectory grid.
+    t_s, tau_s : (n_rs,)
+        Intercept time and flyout time to it. [s]
+    lat_rad, lon_rad, alt_m : (n_rs,)
+        The intercept point. [rad], [m]
     """
 
-    n_slots: NDArray[np.int64]
-    launch_t_s: F64
-    intercept_t_s: F64
-    earliest_launch_t_s: F64
-    latest_launch_t_s: F64
-    first_intercept_t_s: F64
-    last_intercept_t_s: F64
+    pair_battery_idx: I64
+    pair_threat_idx: I64
+    pair_start: I64
+    grid_idx: I64
+    t_s: F64
+    tau_s: F64
+    lat_rad: F64
+    lon_rad: F64
+    alt_m: F64
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of (battery, threat) pairs with a kinematic window."""
+        return int(self.pair_battery_idx.shape[0])
+
+    @property
+    def pair_of_sample(self) -> I64:
+        """Pair of each sample, ``(n_rs,)``."""
+        return np.repeat(np.arange(self.n_pairs, dtype=np.int64), np.diff(self.pair_start))
+
+    def first(self) -> tuple[F64, F64]:
+        """First reachable intercept time of each pair and the flyout time to it. [s]"""
+        s = self.pair_start[:-1]
+        return self.t_s[s], self.tau_s[s]
 
 
-def engagement_windows(
-    *,
-    t_s: F64,
-    tau_s: F64,
-    guided: NDArray[np.bool_],
-    earliest_launch_t_s: F64,
-    kill_assessment_s: float,
-    max_slots: int,
-) -> WindowArrays:
-    """Engagement windows and SLS slots of one battery against ``n`` threats.
+def ground_range_m(site_r_ecef_m: F64, r_ecef_m: F64) -> F64:
+    """Great-circle ground range from a site to the sub-point of each position (sphere). [m]
 
     Parameters
     ----------
-    t_s : (n, m)
-        Threat sample times; NaN for padding. [s]
-    tau_s : (n, m)
-        Interceptor time to reach each sample from the battery; NaN when out of the envelope. [s]
-    guided : (n, m)
-        Whether guidance to intercept is available at each sample (organic radar sees it, or a
-        remote radar may guide under engage-on-remote). []
-    earliest_launch_t_s : (n,)
-        Fire-control track time plus reaction time; ``inf`` when the nation never gets a
-        fire-control-quality track. [s]
-    kill_assessment_s
-        Time from an intercept to knowing whether it killed. [s]
-    max_slots
-        Most SLS slots to report per threat. []
+    site_r_ecef_m : (3,)
+        Site position. [m]
+    r_ecef_m : (..., 3)
+        Positions (NaN allowed: NaN out). [m]
+    """
+    u_site = site_r_ecef_m / np.linalg.norm(site_r_ecef_m)
+    with np.errstate(invalid="ignore"):
+        u = r_ecef_m / np.linalg.norm(r_ecef_m, axis=-1, keepdims=True)
+        cos_c = np.clip(u @ u_site, -1.0, 1.0)
+    return np.asarray(R_SPHERE_M * np.arccos(cos_c), dtype=np.float64)
+
+
+def reach(world: WorldLike, trajectories: TrajectoriesLike, flyouts: Sequence[FlyoutLike]) -> Reach:
+    """Reachable samples of every battery against every threat (docs/battle.md §1).
+
+    One battery at a time (tens), vectorized over threats × samples.
+    """
+    bat = world.batteries
+    t_s = np.asarray(trajectories.t_s, dtype=np.float64)
+    alt_m = np.asarray(trajectories.alt_m, dtype=np.float64)
+    r_m = np.asarray(trajectories.r_ecef_m, dtype=np.float64)
+    phase = np.asarray(trajectories.phase)
+    impact = np.asarray(trajectories.impact_t_s, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        usable = (phase >= 1) & np.isfinite(t_s) & (t_s < impact[:, None])
+    parts: list[tuple[I64, I64, I64, F64]] = []  # battery, threat, grid index, tau
+    for b in range(int(np.asarray(bat.nation_idx).shape[0])):
+        itype = int(bat.interceptor_idx[b])
+        gr = ground_range_m(np.asarray(bat.r_ecef_m[b], dtype=np.float64), r_m)
+        tau = np.asarray(flyouts[itype].time_to_reach(gr, alt_m), dtype=np.float64)
+        ok = usable & np.isfinite(tau)
+        i, j = np.nonzero(ok)
+        parts.append((np.full(i.size, b, dtype=np.int64), i.astype(np.int64), j, tau[i, j]))
+    b_all = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    i_all = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    j_all = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+    tau_all = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0)
+    n_b = max(int(np.asarray(bat.nation_idx).shape[0]), 1)
+    order = np.lexsort((j_all, b_all, i_all))
+    b_all, i_all, j_all, tau_all = b_all[order], i_all[order], j_all[order], tau_all[order]
+    pair_key = i_all * n_b + b_all
+    new = np.ones(pair_key.size, dtype=bool)
+    new[1:] = pair_key[1:] != pair_key[:-1]
+    starts = np.flatnonzero(new)
+    lat, lon, alt = ecef_to_geodetic(r_m[i_all, j_all])
+    return Reach(
+        pair_battery_idx=b_all[starts],
+        pair_threat_idx=i_all[starts],
+        pair_start=np.append(starts, pair_key.size).astype(np.int64),
+        grid_idx=j_all.astype(np.int64),
+        t_s=t_s[i_all, j_all],
+        tau_s=tau_all,
+        lat_rad=np.asarray(lat, dtype=np.float64),
+        lon_rad=np.asarray(lon, dtype=np.float64),
+        alt_m=np.asarray(alt, dtype=np.float64),
+    )
+
+
+def guided(rch: Reach, world: WorldLike, picture: PictureLike, policy: PolicyLike) -> B:
+    """Whether guidance to intercept is available at each reachable sample (docs/battle.md §2).
+
+    Parameters
+    ----------
+    rch
+        Reachable samples (:func:`reach`).
+    world
+        Batteries (radar, nation, type), interceptor types (``organic_guidance``, and the catalog
+        key ``remote_guidance``: false where the world has none), radar nations.
+    picture
+        ``radar_tracking (n_radar, n_threat, m)``: the radar holds a track and sees the threat.
+    policy
+        ``share`` (``engage`` = 3 grants remote guidance across nations) and ``ifc`` (own nation).
 
     Returns
     -------
-    WindowArrays
-        Never raises on degenerate input: threats without a window get ``n_slots = 0`` and NaN.
+    (n_rs,) bool
     """
-    n = t_s.shape[0]
-    with np.errstate(invalid="ignore"):
-        launch_at = t_s - tau_s
-        ok = np.isfinite(launch_at) & guided & (launch_at >= earliest_launch_t_s[:, None])
-    big = np.inf
-    t_ok = np.where(ok, t_s, big)
-    l_ok = np.where(ok, launch_at, -big)
-    has: NDArray[np.bool_] = np.asarray(ok.any(axis=1), dtype=bool)
-    nan = np.full(n, np.nan)
-    first_i = np.where(has, t_ok.min(axis=1, initial=big), nan)
-    last_i = np.where(has, np.where(ok, t_s, -big).max(axis=1, initial=-big), nan)
-    latest_l = np.where(has, l_ok.max(axis=1, initial=-big), nan)
-    earliest_l = np.where(has, np.where(ok, launch_at, big).min(axis=1, initial=big), nan)
-
-    launch = np.full((n, max_slots), np.nan)
-    intercept = np.full((n, max_slots), np.nan)
-    n_slots = np.zeros(n, dtype=np.int64)
-    not_before = np.asarray(earliest_launch_t_s, dtype=np.float64).copy()
-    rows = np.arange(n)
-    alive: NDArray[np.bool_] = np.asarray(has, dtype=bool).copy()
-    for k in range(max_slots):
-        cand = ok & (launch_at >= not_before[:, None]) & alive[:, None]
-        t_c = np.where(cand, t_s, big)
-        j = np.argmin(t_c, axis=1)
-        found = np.asarray(cand[rows, j], dtype=bool)
-        launch[found, k] = launch_at[rows[found], j[found]]
-        intercept[found, k] = t_s[rows[found], j[found]]
-        n_slots += found
-        alive = found
-        not_before = np.where(found, intercept[:, k] + kill_assessment_s, big)
-        if not alive.any():
-            break
-    return WindowArrays(
-        n_slots=n_slots,
-        launch_t_s=launch,
-        intercept_t_s=intercept,
-        earliest_launch_t_s=earliest_l,
-        latest_launch_t_s=latest_l,
-        first_intercept_t_s=first_i,
-        last_intercept_t_s=last_i,
+    bat = world.batteries
+    itc = world.interceptors
+    organic = np.asarray(itc.organic_guidance, dtype=bool)
+    remote_ok = np.asarray(
+        getattr(itc, "remote_guidance", np.zeros(organic.shape, dtype=bool)), dtype=bool
     )
+    tracking = np.asarray(picture.radar_tracking, dtype=bool)
+    radar_nat = np.asarray(world.radars.nation_idx, dtype=np.int64)
+    share = np.asarray(policy.share)
+    ifc = np.asarray(getattr(policy, "ifc", np.zeros(share.shape[0], dtype=bool)), dtype=bool)
+    out = np.ones(rch.t_s.shape[0], dtype=bool)
+    pair_b = rch.pair_battery_idx[rch.pair_of_sample]
+    thr = rch.pair_threat_idx[rch.pair_of_sample]
+    for b in np.unique(rch.pair_battery_idx).tolist():  # batteries: tens
+        k = int(bat.interceptor_idx[b])
+        if not organic[k]:
+            continue
+        sel = np.flatnonzero(pair_b == b)
+        i, j = thr[sel], rch.grid_idx[sel]
+        own = int(bat.radar_idx[b])
+        ok = tracking[own, i, j] if own >= 0 else np.zeros(sel.size, dtype=bool)
+        if remote_ok[k]:
+            d = int(bat.nation_idx[b])
+            others = np.arange(radar_nat.size) != own
+            allowed = others & np.where(radar_nat == d, bool(ifc[d]), share[radar_nat, d] >= 3)
+            if allowed.any():
+                idx = np.flatnonzero(allowed)[:, None]
+                ok = ok | tracking[idx, i[None, :], j[None, :]].any(axis=0)
+        out[sel] = ok
+    return out

@@ -254,39 +254,23 @@ def policy_tables(results: Results) -> dict[str, pa.Table]:
     pol = results.policy
     bat = world.batteries.id
     tables: dict[str, pa.Table] = {}
-    opp = results.opportunities
-    n_w = opp.n_rows
+    fi = results.fight
+    cols = fi.columns()
+    n_w = fi.n_rows
     tables["windows"] = make_table(
         "windows",
         {
             "policy": [pol] * n_w,
-            "battery": _name(bat, opp.battery_idx),
-            "threat": opp.threat_idx,
-            "interceptor": _name(world.interceptors.name, opp.interceptor_idx),
-            "track_t_s": opp.track_t_s,
-            "earliest_launch_t_s": opp.earliest_launch_t_s,
-            "latest_launch_t_s": opp.latest_launch_t_s,
-            "first_intercept_t_s": opp.first_intercept_t_s,
-            "last_intercept_t_s": opp.last_intercept_t_s,
-            "n_slots": opp.n_slots,
-            "pk": opp.pk,
-            "reliability": opp.reliability,
-            "upper_tier": opp.upper_tier,
-            "remote": opp.remote,
-        },
-    )
-    k = np.arange(opp.launch_t_s.shape[1])[None, :]
-    row, slot = np.nonzero(k < opp.n_slots[:, None])
-    tables["window_slots"] = make_table(
-        "window_slots",
-        {
-            "policy": [pol] * row.size,
-            "battery": _name(bat, opp.battery_idx[row]),
-            "threat": opp.threat_idx[row],
-            "slot": slot,
-            "launch_t_s": opp.launch_t_s[row, slot],
-            "intercept_t_s": opp.intercept_t_s[row, slot],
-            "assess_t_s": opp.assess_t_s[row, slot],
+            "battery": _name(bat, fi.row_battery_idx),
+            "threat": fi.row_threat_idx,
+            "interceptor": _name(world.interceptors.name, fi.row_type_idx),
+            "nominal_earliest_launch_t_s": cols["nominal_earliest_launch_t_s"],
+            "latest_launch_t_s": cols["latest_launch_t_s"],
+            "first_intercept_t_s": cols["first_intercept_t_s"],
+            "last_intercept_t_s": cols["last_intercept_t_s"],
+            "n_samples": cols["n_samples"],
+            "p_kill": cols["p_kill"],
+            "planned_rounds": cols["planned_rounds"],
         },
     )
     tables.update(_sensing(results))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from shieldwall._types import F64
-from shieldwall.battle.opportunities import Opportunities, Targets
+from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.metrics.intervals import mean_interval, wilson_interval
 from shieldwall.outcome.outcomes import Outcomes
 
@@ -31,8 +30,13 @@ class Metrics:
         Mean interceptors fired per raid, with its normal interval. []
     p_asset_survives, p_asset_survives_lo, p_asset_survives_hi : (n_asset,)
         Probability each asset is hit by no leaker, with Wilson bounds. []
+    expected_value_lost, expected_value_lost_ci
+        Mean value of the assets hit per raid, with its normal interval. [value units]
     expended_by_battery, inventory_left_by_battery : (n_battery,)
         Mean rounds fired and left per battery. []
+    rounds_defending : (n_battery, n_nation + 1)
+        Mean rounds each battery fired at threats truly aimed at each nation's assets (last
+        column: at threats falling on no defended asset): the burden accounting. []
     p_threat_killed : (n_threat,)
         Probability each threat is killed. []
     decision_margin_s : (n_threat,)
@@ -47,53 +51,49 @@ class Metrics:
     expected_leakers_ci: tuple[float, float]
     interceptors_used: float
     interceptors_used_ci: tuple[float, float]
+    expected_value_lost: float
+    expected_value_lost_ci: tuple[float, float]
     p_asset_survives: F64
     p_asset_survives_lo: F64
     p_asset_survives_hi: F64
     expended_by_battery: F64
     inventory_left_by_battery: F64
+    rounds_defending: F64
     p_threat_killed: F64
     decision_margin_s: F64
 
 
-def decision_margin_s(opportunities: Opportunities, n_threats: int) -> F64:
-    """Longest launch window against each threat, ``(n_threat,)``; NaN where none. [s]"""
-    margin = np.full(n_threats, -np.inf)
-    width = opportunities.latest_launch_t_s - opportunities.earliest_launch_t_s
-    np.maximum.at(margin, opportunities.threat_idx, width)
+def decision_margin_s(fight: FightInputs) -> F64:
+    """Longest launch window against each threat: latest admissible launch minus the nominal
+    earliest launch, over the rows; ``(n_threat,)``, NaN where no row has a nominal slot. [s]"""
+    margin = np.full(fight.n_threats, -np.inf)
+    width = fight.row_latest_launch_t_s - fight.row_nominal_earliest_launch_t_s
+    np.maximum.at(margin, fight.row_threat_idx, np.where(width >= 0, width, -np.inf))
     return np.where(np.isfinite(margin), margin, np.nan)
 
 
-def summarize(
-    outcomes: Outcomes,
-    *,
-    inventory: NDArray[np.int64],
-    opportunities: Opportunities,
-    targets: Targets,
-) -> Metrics:
+def summarize(outcomes: Outcomes, *, fight: FightInputs) -> Metrics:
     """Metrics of one policy from its per-trial outcomes.
 
     Parameters
     ----------
     outcomes
         Per-trial results.
-    inventory : (n_battery,) int
-        Starting rounds per battery.
-    opportunities
-        The policy's windows (for decision-time margins).
-    targets
-        What each threat is aimed at.
+    fight
+        The fight inputs (inventory, windows for decision-time margins).
     """
     n = outcomes.n_trials
+    inventory = fight.inventory
     leakers = outcomes.leakers
     zero = int((leakers == 0).sum())
     lo, hi = wilson_interval(zero, n)
     el, el_lo, el_hi = mean_interval(leakers)
-    rounds = outcomes.rounds
-    ru, ru_lo, ru_hi = mean_interval(rounds)
+    ru, ru_lo, ru_hi = mean_interval(outcomes.rounds)
+    vl, vl_lo, vl_hi = mean_interval(outcomes.value_lost)
     survived = (~outcomes.asset_hit).sum(axis=0)
     s_lo, s_hi = wilson_interval(survived, n)
-    expended = outcomes.expended.mean(axis=0) if n else np.full(inventory.shape, np.nan)
+    nan_b = np.full(inventory.shape, np.nan)
+    expended = outcomes.expended.mean(axis=0) if n else nan_b
     return Metrics(
         n_trials=n,
         p_zero_leak=zero / n if n else float("nan"),
@@ -102,11 +102,19 @@ def summarize(
         expected_leakers_ci=(float(el_lo), float(el_hi)),
         interceptors_used=float(ru),
         interceptors_used_ci=(float(ru_lo), float(ru_hi)),
+        expected_value_lost=float(vl),
+        expected_value_lost_ci=(float(vl_lo), float(vl_hi)),
         p_asset_survives=survived / n if n else np.full(survived.shape, np.nan),
         p_asset_survives_lo=np.asarray(s_lo, dtype=np.float64),
         p_asset_survives_hi=np.asarray(s_hi, dtype=np.float64),
         expended_by_battery=np.asarray(expended, dtype=np.float64),
         inventory_left_by_battery=np.asarray(inventory - expended, dtype=np.float64),
-        p_threat_killed=outcomes.killed.mean(axis=0) if n else np.full(targets.n_threats, np.nan),
-        decision_margin_s=decision_margin_s(opportunities, targets.n_threats),
+        rounds_defending=np.asarray(
+            outcomes.rounds_defending.mean(axis=0)
+            if n
+            else np.full(outcomes.rounds_defending.shape[1:], np.nan),
+            dtype=np.float64,
+        ),
+        p_threat_killed=(outcomes.killed.mean(axis=0) if n else np.full(fight.n_threats, np.nan)),
+        decision_margin_s=decision_margin_s(fight),
     )

@@ -1,8 +1,15 @@
-"""What happens: the Monte Carlo over trials on common random numbers (docs/montecarlo.md)."""
+"""What happens: the fight of every trial, on common random numbers (docs/battle.md)."""
 
-from shieldwall.outcome.draws import Draws, draw
-from shieldwall.outcome.engine import resolve
-from shieldwall.outcome.outcomes import Outcomes
-from shieldwall.outcome.reference import resolve_reference
+from shieldwall.outcome.draws import TRIAL_BLOCK, BlockDraws, block_draws
+from shieldwall.outcome.engine import fight
+from shieldwall.outcome.outcomes import EVENT_TRIALS, Events, Outcomes
 
-__all__ = ["Draws", "Outcomes", "draw", "resolve", "resolve_reference"]
+__all__ = [
+    "EVENT_TRIALS",
+    "TRIAL_BLOCK",
+    "BlockDraws",
+    "Events",
+    "Outcomes",
+    "block_draws",
+    "fight",
+]

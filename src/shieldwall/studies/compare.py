@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from shieldwall.battle.plan import Doctrine
 from shieldwall.errors import Problem
 from shieldwall.metrics.intervals import paired_difference
-from shieldwall.outcome.draws import draw
-from shieldwall.pipeline import Results, SimulationError, engine_doctrine, prepare, simulate
+from shieldwall.pipeline import Results, SimulationError, simulate_policies
 from shieldwall.scenario import World
+from shieldwall.scenario.doctrine import Doctrine
 
 __all__ = ["DEFAULT_POLICIES", "Comparison", "PolicyRow", "compare"]
 
@@ -93,7 +92,25 @@ class PolicyRow:
             "expended_by_interceptor": by_type,
             "expended_by_nation": by_nation,
             "inventory_left": float(m.inventory_left_by_battery.sum()),
+            "expected_value_lost": m.expected_value_lost,
+            "expected_value_lost_ci": list(m.expected_value_lost_ci),
+            "plan_objective": self.results.plan_objective,
+            "rounds_defending": _burden(self.results),
         }
+
+
+def _burden(res: Results) -> dict[str, dict[str, float]]:
+    """Mean rounds each nation's batteries fired at threats aimed at each nation's assets."""
+    world = res.world
+    nations = world.nations.id
+    cols = [*nations, "none"]
+    out: dict[str, dict[str, float]] = {}
+    for b, row in enumerate(res.metrics.rounds_defending.tolist()):
+        shooter = nations[int(world.batteries.nation_idx[b])]
+        acc = out.setdefault(shooter, dict.fromkeys(cols, 0.0))
+        for col, v in zip(cols, row, strict=True):
+            acc[col] += float(v)
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,8 +125,10 @@ class Comparison:
         Policy the differences are taken from.
     trials, seed : int
         Monte Carlo size and seed (shared by every policy).
-    solver, tracking_mode : str
-        Fire planning and tracking fidelity.
+    solver, objective : str
+        The planner and its objective (``doctrine.planner``).
+    tracking_mode : str
+        Tracking fidelity.
     elapsed_s : float
         Wall time of the whole comparison. [s]
     """
@@ -119,6 +138,7 @@ class Comparison:
     trials: int
     seed: int
     solver: str
+    objective: str
     tracking_mode: str
     elapsed_s: float
 
@@ -130,6 +150,7 @@ class Comparison:
             "trials": self.trials,
             "seed": self.seed,
             "solver": self.solver,
+            "objective": self.objective,
             "tracking_mode": self.tracking_mode,
             "elapsed_s": self.elapsed_s,
         }
@@ -145,8 +166,6 @@ def compare(
     baseline: str = "national",
     tracking_mode: str = "covariance",
     doctrine: Doctrine | None = None,
-    miss_as_kill: float | None = None,
-    kill_as_miss: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Comparison:
     """Compare sharing policies on one raid with common random numbers.
@@ -160,16 +179,13 @@ def compare(
     trials, seed
         Monte Carlo size and root seed (the scenario's when omitted).
     solver
-        ``heuristic``, ``exact`` or ``doctrine``; the world's ``doctrine.planner.solver`` when
-        omitted.
+        Overrides the doctrine's planner: ``heuristic``, ``exact`` or ``doctrine``.
     baseline
         Policy differences are measured from.
     tracking_mode
         ``covariance`` or ``measurement``.
     doctrine
-        Fire doctrine (from ``World.doctrine`` when omitted).
-    miss_as_kill, kill_as_miss
-        Kill-assessment error probabilities (0 = perfect); ``World.doctrine``'s when omitted. []
+        How the manager fights (``world.doctrine`` when omitted).
     progress
         Called as ``progress(stage, done, total)`` after each step.
 
@@ -189,32 +205,11 @@ def compare(
             raise SimulationError(msg, [Problem(message=msg, path=field)])
     if baseline not in names:
         names.insert(0, baseline)
-    n_trials = int(world.trials if trials is None else trials)
-    root_seed = int(world.seed if seed is None else seed)
-    solver = world.doctrine.planner.solver if solver is None else solver
-    doc = doctrine or engine_doctrine(world)
-    total = len(names) + 1
-    prep = prepare(world)
-    if progress:
-        progress("flight and sensing", 1, total)
-    draws = draw(root_seed, max(n_trials, 1), prep.targets.n_threats, doc.max_shots_per_threat)
-    results: dict[str, Results] = {}
-    for k, name in enumerate(names):
-        results[name] = simulate(
-            world,
-            name,
-            n_trials,
-            root_seed,
-            solver,
-            tracking_mode=tracking_mode,
-            doctrine=doc,
-            prepared=prep,
-            draws=draws,
-            miss_as_kill=miss_as_kill,
-            kill_as_miss=kill_as_miss,
-        )
-        if progress:
-            progress(name, k + 2, total)
+    results = simulate_policies(
+        world, names, trials, seed, solver, tracking_mode=tracking_mode, doctrine=doctrine,
+        progress=progress,
+    )  # fmt: skip
+    first = results[names[0]]
     base = results[baseline].outcomes
     base_zero = (base.leakers == 0).astype(np.float64)
     rows = []
@@ -243,9 +238,10 @@ def compare(
     return Comparison(
         rows=tuple(rows),
         baseline=baseline,
-        trials=n_trials,
-        seed=root_seed,
-        solver=solver,
+        trials=first.trials,
+        seed=first.seed,
+        solver=first.solver,
+        objective=first.objective,
         tracking_mode=tracking_mode,
         elapsed_s=time.perf_counter() - t0,
     )
