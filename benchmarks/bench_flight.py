@@ -145,7 +145,7 @@ def main() -> None:
     def aim_all() -> tuple[float, tg.Solution, np.ndarray, np.ndarray, np.ndarray]:
         t0 = time.perf_counter()
         xp, vmax = tg.calibrate(
-            raid["max_range_m"], raid["burn_time_s"], raid["burnout_alt_m"], model
+            raid["max_range_m"], raid["burn_time_s"], raid["burnout_alt_m"], raid["beta_pa"], model
         )
         r0 = model.to_ecef(raid["lat0"], raid["lon0"], 0.0)
         aim = model.to_ecef(raid["lat1"], raid["lon1"], 0.0)

@@ -1,8 +1,8 @@
 """``simulate``: policies end to end, trial block by trial block (DESIGN.md §1, docs/battle.md).
 
-flight and the policy-independent battle products (what each battery's flyout reaches, the plan's
-channel groups) once per world (:func:`prepare`) → per policy: sensing and tracking (cueing and
-fusion depend on what is shared), the fight inputs (rows of admissible intercept samples under
+flight, the policy-independent sensing and tracking, and what each battery's flyout reaches, once
+per world (:func:`prepare`) → per policy: cueing and fusion (they depend on what is shared), the
+fight inputs (rows of admissible intercept samples under
 the policy's levers) → the nominal plans of all policies together (a more permissive policy starts
 from a less permissive one's plan: :func:`shieldwall.battle.plan_policies`) → per trial block:
 the block's draws (common to every policy), each policy's trial inputs and fight → metrics.
@@ -34,8 +34,8 @@ from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, Outcomes, block_draws
 from shieldwall.outcome.engine import fight
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
-from shieldwall.sensing import Visibility, observe
-from shieldwall.tracking import MODES, TrackPicture, track
+from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
+from shieldwall.tracking import prepare as prepare_sensing
 
 __all__ = [
     "TRACKING_MODES",
@@ -74,6 +74,8 @@ class Prepared:
         What each battery's flyout reaches on each threat (:func:`shieldwall.battle.reach`).
     targets
         What each threat will hit.
+    sensing
+        Policy-independent sensing and tracking (:func:`shieldwall.tracking.prepare`).
     timings_s
         Seconds spent per stage.
     """
@@ -83,6 +85,7 @@ class Prepared:
     flyouts: tuple[FlyoutTable, ...]
     reach: Reach
     targets: Targets
+    sensing: SensingBase
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def channel_groups(self, doctrine: Doctrine) -> ChannelGroups:
@@ -148,11 +151,14 @@ class Results:
 
 
 def prepare(world: World) -> Prepared:
-    """Fly the raid, tabulate the interceptor flyouts and what each battery can reach."""
+    """Fly the raid, tabulate the interceptor flyouts, run the policy-independent sensing and
+    tracking and find what each battery's flyout can reach (shared by every policy)."""
     t0 = time.perf_counter()
     trajectories = fly_raid(world)
     flyouts = flyout_tables(world)
     t1 = time.perf_counter()
+    sensing = prepare_sensing(world, trajectories)
+    t2 = time.perf_counter()
     rch = reach(world, trajectories, flyouts)
     return Prepared(
         world=world,
@@ -160,7 +166,8 @@ def prepare(world: World) -> Prepared:
         flyouts=flyouts,
         reach=rch,
         targets=threat_targets(world, trajectories),
-        timings_s={"flight": t1 - t0, "reach": time.perf_counter() - t1},
+        sensing=sensing,
+        timings_s={"flight": t1 - t0, "sensing": t2 - t1, "reach": time.perf_counter() - t2},
     )
 
 
@@ -201,11 +208,9 @@ def _check(trials: int, tracking_mode: str) -> None:
 @dataclass(frozen=True)
 class _Stage:
     policy: Policy
-    visibility: Visibility
     picture: TrackPicture
     fight: FightInputs
-    sensing_s: float
-    tracking_s: float
+    picture_s: float
 
 
 def simulate_policies(
@@ -268,15 +273,14 @@ def simulate_policies(
     stages: dict[str, _Stage] = {}
     for k, pol in enumerate(pols):
         t0 = time.perf_counter()
-        vis = observe(world, prep.trajectories, pol)  # cueing depends on the policy
+        # cueing and fusion depend on the policy; the rest was done once in prepare()
+        pic = picture(world, prep.trajectories, pol, base=prep.sensing, mode=tracking_mode)
         t1 = time.perf_counter()
-        pic = track(world, prep.trajectories, vis, pol, mode=tracking_mode)
-        t2 = time.perf_counter()
         fi = build_fight_inputs(
             world=world, trajectories=prep.trajectories, picture=pic, reach=prep.reach,
             policy=pol, doctrine=doc,
         )  # fmt: skip
-        stages[pol.name] = _Stage(pol, vis, pic, fi, t1 - t0, t2 - t1)
+        stages[pol.name] = _Stage(pol, pic, fi, t1 - t0)
         if progress:
             progress(f"sensing and tracking: {pol.name}", k + 1, total)
     t_plan = time.perf_counter()
@@ -290,12 +294,7 @@ def simulate_policies(
     plan_s = time.perf_counter() - t_plan
     if progress:
         progress("plans", len(pols) + 1, total)
-    fire_control = {
-        name: FireControl(
-            planned[name], st.picture, visibility=st.visibility, world=world, policy=st.policy
-        )
-        for name, st in stages.items()
-    }
+    fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
     parts: dict[str, list[Outcomes]] = {name: [] for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
     for k in range(n_blocks):
@@ -322,8 +321,7 @@ def simulate_policies(
         metrics = summarize(outcomes, fight=fi)
         timings = dict(prep.timings_s)
         timings.update(
-            sensing=st.sensing_s,
-            tracking=st.tracking_s,
+            cueing_and_fusion=st.picture_s,
             plan=plan_s / len(stages),
             fight=fight_s[name],
             metrics=time.perf_counter() - t0,

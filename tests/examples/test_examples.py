@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from pathlib import Path
@@ -17,11 +16,12 @@ from shieldwall.scenario import compile_world, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+GULF = ROOT / "examples" / "gulf.yaml"
 
 
 def test_examples_exist_and_package_copies_are_identical() -> None:
     names = [p.stem for p in EXAMPLES]
-    assert {"korea_japan", "minimal"} <= set(names)
+    assert {"gulf", "korea_japan", "minimal"} <= set(names)
     assert example_names() == names
     for path in EXAMPLES:
         assert example_path(path.stem).read_bytes() == path.read_bytes(), (
@@ -66,17 +66,45 @@ def test_flagship_contents() -> None:
     assert "ship" in last.batteries.platform
 
 
-def test_flagship_cites_a_source_for_every_site() -> None:
-    """Every asset, radar and battery entry carries a comment (its source) on its own lines or
-    in the three lines above it."""
-    lines = (ROOT / "examples" / "korea_japan.yaml").read_text().splitlines()
-    first = lines.index("assets:")
-    last = lines.index("threats:")
-    starts = [i for i in range(first, last) if re.match(r"\s*- (\{id:|id:)", lines[i])] + [last]
-    assert len(starts) > 20
-    for i, nxt in itertools.pairwise(starts):
-        window = lines[max(0, i - 3) : nxt]
-        assert any("#" in text for text in window), f"no source comment for line {i + 1}"
+def _site_windows(name: str) -> list[tuple[int, str, list[str]]]:
+    """(line, entry id, comment lines on the entry's own lines or the three lines above it) for
+    every asset, radar and battery entry of an example, phases included."""
+    lines = (ROOT / "examples" / f"{name}.yaml").read_text().splitlines()
+    first, threats = lines.index("assets:"), lines.index("threats:")
+    phases = lines.index("phases:") if "phases:" in lines else len(lines)
+    rows = [*range(first, threats), *range(phases, len(lines))]
+    starts = [i for i in rows if re.match(r"\s*- (\{id:|id:)", lines[i])]
+    ends = [*starts[1:], len(lines)]
+    out = []
+    for i, nxt in zip(starts, ends, strict=True):
+        nxt = threats if i < threats < nxt else nxt
+        window = [t.split("#", 1)[1] for t in lines[max(0, i - 3) : nxt] if "#" in t]
+        ident = re.search(r"id: ([\w.]+)", lines[i])
+        out.append((i + 1, ident.group(1) if ident else "?", window))
+    return out
+
+
+@pytest.mark.parametrize("name", ["korea_japan", "gulf"])
+def test_example_cites_a_source_for_every_site(name: str) -> None:
+    """Every asset, radar and battery entry carries a comment (its source, or that it is an
+    illustrative stand-in) on its own lines or in the three lines above it."""
+    windows = _site_windows(name)
+    assert len(windows) > 20
+    for line, ident, comments in windows:
+        assert comments, f"{name}.yaml:{line}: no source comment for {ident}"
+
+
+def test_gulf_sites_are_sourced_or_marked_illustrative() -> None:
+    # No Gulf battery or radar site is public: each says ILLUSTRATIVE; each asset names its source.
+    windows = _site_windows("gulf")
+    assets = [w for w in windows if w[1] in {a.id for a in load_scenario(GULF).assets}]
+    assert len(assets) == 16
+    for line, ident, comments in windows:
+        text = " ".join(comments)
+        if (line, ident, comments) in assets:
+            assert "Wikipedia" in text, f"gulf.yaml:{line}: {ident}"
+        else:
+            assert "ILLUSTRATIVE" in text, f"gulf.yaml:{line}: {ident}"
 
 
 def test_demo_runs_on_a_shipped_example(capsys: pytest.CaptureFixture[str]) -> None:

@@ -44,13 +44,14 @@ def outputs() -> dict[str, subprocess.CompletedProcess[str]]:
     return done
 
 
-def test_four_numbered_tutorials_exist() -> None:
+def test_numbered_tutorials_exist() -> None:
     names = [p.name for p in TUTORIALS]
     assert names == [
         "01_scenario.py",
         "02_fly.py",
         "03_who_sees_what.py",
         "04_together_or_alone.py",
+        "05_gulf.py",
     ]
     for path in TUTORIALS:
         text = path.read_text()
@@ -117,3 +118,21 @@ def test_04_integrated_defense_lets_fewer_missiles_through(outputs) -> None:
     line = next(ln for ln in out.splitlines() if ln.startswith("  integrated"))
     hi = float(re.findall(r"to ([+-][\d.]+)\)", line)[-1])
     assert hi < 0
+
+
+def test_05_the_gulf_shield_lets_fewer_missiles_through_at_a_cost(outputs) -> None:
+    out = _stdout(outputs, "05_gulf.py")
+    assert re.search(r"Fateh-313\s+500 km \(medium: AFP", out)  # each range with its source
+    phases = re.split(r"^phase ", out, flags=re.MULTILINE)[1:]
+    assert len(phases) == 2
+    row = re.compile(
+        r"^  (\w+)\s+([\d.]+) \([\d.]+-[\d.]+\)\s+[+-][\d.]+ \([+-][\d.]+ to ([+-][\d.]+)\)"
+        r"\s+([\d.]+)\s+(\d+)$",
+        flags=re.MULTILINE,
+    )
+    rows = {m[0]: tuple(map(float, m[1:])) for m in row.findall(phases[-1])}
+    assert set(rows) == {"national", "centcom_iamd", "gulf_shield_2025"}
+    national, shield = rows["national"], rows["gulf_shield_2025"]
+    assert shield[1] < 0  # the paired interval against national lies wholly below zero
+    assert shield[0] < national[0]
+    assert shield[3] > national[3] > 0  # stopping more missiles spends more on rounds

@@ -53,7 +53,14 @@ def test_take_selects_rows() -> None:
     traj = fly([38.0, 39.0], [127.0, 126.0], [36.0, 35.5], [128.0, 129.0], model=FlightModel())
     one = traj.take([1])
     assert one.n == 1
-    np.testing.assert_array_equal(one.t_s[0], traj.t_s[1])
+    # trimmed to its own flight: no padding column left, the samples unchanged
+    assert one.m == int(traj.lengths[1])
+    assert np.isfinite(one.t_s).all()
+    np.testing.assert_array_equal(one.t_s[0], traj.t_s[1, : one.m])
+    np.testing.assert_array_equal(one.r_ecef_m[0], traj.r_ecef_m[1, : one.m])
+    both = traj.take([1, 0])
+    assert both.m == traj.m
+    assert both.lengths.tolist() == traj.lengths[[1, 0]].tolist()
     assert one.range_m[0] == traj.range_m[1]
     assert math.isfinite(one.flight_time_s[0])
 

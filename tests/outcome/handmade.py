@@ -56,7 +56,7 @@ class Battery:
 
 @dataclass(frozen=True)
 class Row:
-    """Admissible samples ``(intercept t, launch ℓ)`` of battery ``battery`` on threat ``threat``."""
+    """Admissible samples ``(intercept t, launch ℓ)`` of a battery on a threat."""
 
     battery: int
     threat: int
@@ -95,7 +95,7 @@ class Case:
 
     def inputs(self) -> FightInputs:
         """The :class:`FightInputs` of the case (each threat aimed at its own asset)."""
-        n_t, n_b, n_k = len(self.threats), len(self.batteries), len(self.kinds)
+        n_t, n_b, _n_k = len(self.threats), len(self.batteries), len(self.kinds)
         rows = sorted(self.rows, key=lambda r: (r.threat, r.battery))
         samples = [sorted(r.samples) for r in rows]
         start = np.concatenate([[0], np.cumsum([len(s) for s in samples])]).astype(np.int64)
@@ -151,7 +151,9 @@ class Case:
             plan_solver="handmade",
         )
 
-    def block(self, seed: int, k: int, n_trials: int) -> tuple[FightInputs, TrialInputs, BlockDraws]:
+    def block(
+        self, seed: int, k: int, n_trials: int
+    ) -> tuple[FightInputs, TrialInputs, BlockDraws]:
         """Fight inputs, trial inputs and draws of block ``k`` (``n_trials`` trials)."""
         fi = self.inputs()
         d = block_draws(

@@ -13,17 +13,18 @@ import math
 
 import numpy as np
 
-TRACE = False
-
 from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.draws import BlockDraws
+
+#: Print each decision (debugging aid).
+TRACE = False
 
 
 def step_trial(fi: FightInputs, ti: TrialInputs, dr: BlockDraws, n: int) -> dict[str, list]:
     """Fight trial ``n``; return per-threat rounds, kill flags and per-battery rounds left."""
     doc = fi.doctrine
-    n_t, n_b, n_r = fi.n_threats, fi.n_batteries, fi.n_rows
+    n_t, _n_b, n_r = fi.n_threats, fi.n_batteries, fi.n_rows
     e = 1 if doc.mode == "sls" else doc.salvo_size
     cap_t, cap_p = doc.max_rounds_per_threat, doc.max_rounds_per_pair
     rows = []
@@ -114,10 +115,7 @@ def step_trial(fi: FightInputs, ti: TrialInputs, dr: BlockDraws, n: int) -> dict
                 ):
                     ok = False
         plan_left = rw["x"] - rw["fired"]
-        if plan_left > 0:
-            want = plan_left if chain_depth(rw, j) == 1 else min(e, plan_left)
-        else:
-            want = e
+        want = (plan_left if chain_depth(rw, j) == 1 else min(e, plan_left)) if plan_left > 0 else e
         nf = min(want, left[b], cap_t - fired_t[i], cap_p - rw["fired"])
         if ok and plan_left <= 0:
             committed = 0
@@ -129,7 +127,8 @@ def step_trial(fi: FightInputs, ti: TrialInputs, dr: BlockDraws, n: int) -> dict
                 if rem > 0 and rw2["latest"] >= ell and fail[i2] > ell and report_t[i2] > ell:
                     committed += rem
             ok = left[b] - doc.reserve_rounds - committed >= nf
-        if TRACE: print("  step", ell, "row b,i", b, i, "ok", ok, "nf", nf)
+        if TRACE:
+            print("  step", ell, "row b,i", b, i, "ok", ok, "nf", nf)
         if not ok:
             rw["ready"] = math.nextafter(ell, math.inf)
             continue
@@ -161,7 +160,9 @@ def step_trial(fi: FightInputs, ti: TrialInputs, dr: BlockDraws, n: int) -> dict
     return {"rounds_at": fired_t, "killed": killed, "left": left}
 
 
-def step_all(fi: FightInputs, ti: TrialInputs, dr: BlockDraws, trials: int) -> dict[str, np.ndarray]:
+def step_all(
+    fi: FightInputs, ti: TrialInputs, dr: BlockDraws, trials: int
+) -> dict[str, np.ndarray]:
     """:func:`step_trial` for the first ``trials`` trials, stacked like ``Outcomes``."""
     res = [step_trial(fi, ti, dr, n) for n in range(trials)]
     return {k: np.array([r[k] for r in res]) for k in res[0]}

@@ -51,7 +51,9 @@ def test_failed_missiles_free_their_rounds_issue_case_1() -> None:
         doctrine=SALVO,
     )
     pf = [comb(8, f) * 0.8**f * 0.2 ** (8 - f) for f in range(9)]
-    leak = sum(p * (f - (0.84 * min(f, 1) + 0.84 * (f >= 2) + 0.6 * (f >= 3))) for f, p in enumerate(pf))
+    leak = sum(
+        p * (f - (0.84 * min(f, 1) + 0.84 * (f >= 2) + 0.6 * (f >= 3))) for f, p in enumerate(pf)
+    )
     rounds = sum(p * min(5, 2 * f) for f, p in enumerate(pf))
     assert leak == pytest.approx(4.1208, abs=1e-4)
     out = case.run(21, N)
@@ -226,7 +228,11 @@ def test_failures_in_free_flight_spend_the_rounds_already_fired() -> None:
     # salvo launched at 160 s fires at a failing threat iff it fails after 160 s, i.e. with
     # probability (460 - 160) / 400 = 0.75: E[rounds] = 2 (0.5 + 0.5 · 0.75) = 1.75.
     case = Case(
-        threats=[Threat(reliability=0.5, burnout_s=60.0, impact_s=460.0, free_flight_failure_fraction=1.0)],
+        threats=[
+            Threat(
+                reliability=0.5, burnout_s=60.0, impact_s=460.0, free_flight_failure_fraction=1.0
+            )
+        ],
         batteries=[Battery(inventory=2)],
         rows=[_single(0, 0, 160.0)],
         kinds=[Kind(pk=0.8)],

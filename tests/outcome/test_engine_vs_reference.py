@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
@@ -121,20 +120,8 @@ def test_fight_keeps_the_rules_on_random_cases(name: str, case: Case) -> None:
 
 
 #: Engine deviations from docs/battle.md found by these tests (the battle owner's own stepping
-#: reading, tests/outcome/stepping.py, agrees with the reference on each). Each is pinned by a
-#: hand-traced case below, expected to fail on the engine until it is fixed (strict: a fixed
-#: engine makes the mark fail, so it is removed with the fix).
-ENGINE_TIE_ORDER = "engine: ties at equal launch times not in threat order (reported to battle)"
-ENGINE_UPPER_FIRST = "engine: lower tier fires while an upper row waits for spare rounds"
-
-
-def _engine_xfail(reason: str) -> list[object]:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
-        if name == "engine"
-        else name
-        for name in FIGHTERS
-    ]
+#: reading, tests/outcome/stepping.py, agreed with the reference on each), pinned by hand-traced
+#: cases below; both are fixed in the engine (regression tests on both implementations).
 
 
 def _fight_block(name: str, fight: FightInputs) -> Outcomes:
@@ -142,7 +129,7 @@ def _fight_block(name: str, fight: FightInputs) -> Outcomes:
     return FIGHTERS[name](fight, Case(fight, 0.0, 1.0, 0.0, 5).trials(draws), draws)
 
 
-@pytest.mark.parametrize("name", _engine_xfail(ENGINE_TIE_ORDER))
+@pytest.mark.parametrize("name", list(FIGHTERS))
 def test_equal_launch_times_in_threat_order_after_a_wait(name: str) -> None:
     """One battery, one channel, 4 rounds, salvo 2, caps 2; threats 0, 1, 2 each open at 65 s.
 
@@ -168,7 +155,7 @@ def test_equal_launch_times_in_threat_order_after_a_wait(name: str) -> None:
     np.testing.assert_array_equal(out.rounds_at, np.broadcast_to([2, 1, 1], out.rounds_at.shape))
 
 
-@pytest.mark.parametrize("name", _engine_xfail(ENGINE_UPPER_FIRST))
+@pytest.mark.parametrize("name", list(FIGHTERS))
 def test_lower_tier_waits_for_an_upper_row_short_of_spare_rounds(name: str) -> None:
     """Upper tier first; one threat, launches at 65 s and 70 s for a lower-tier battery (2 rounds)
     and an upper-tier one (1 round); reserve 1, no plan.
@@ -196,10 +183,8 @@ def test_lower_tier_waits_for_an_upper_row_short_of_spare_rounds(name: str) -> N
     assert out.leaked.all()
 
 
-# upper_tier_first stays off here until the engine keeps rule 4 (see the pinned case above);
-# the invariants test draws it.
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(case=cases(upper_tier_first=st.just(False)))
+@given(case=cases())
 def test_engine_equals_reference_on_random_cases(case: Case) -> None:
     draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
     trials = case.trials(draws)

@@ -13,8 +13,7 @@ from shieldwall.outcome import block_draws
 from shieldwall.pipeline import Prepared, SimulationError, prepare, simulate
 from shieldwall.scenario import World, compile_world, load_scenario
 from shieldwall.scenario.doctrine import DoctrineError
-from shieldwall.sensing import observe
-from shieldwall.tracking import track
+from shieldwall.tracking import picture
 from tests.outcome.stepping import step_all
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -49,7 +48,8 @@ def test_minimal_example_runs_and_metrics_are_consistent() -> None:
     assert m.expected_value_lost == pytest.approx(out.value_lost.mean())
     # the engagement log covers the first trials, and its rounds add up
     ev = out.events
-    assert ev.n_events > 0 and ev.trial.max() < 20
+    assert ev.n_events > 0
+    assert ev.trial.max() < 20
     first = ev.trial < 20
     np.testing.assert_array_equal(
         np.bincount(ev.trial[first], weights=ev.rounds[first], minlength=20), out.rounds[:20]
@@ -75,13 +75,12 @@ def test_engine_equals_the_stepping_reading_on_a_real_fight() -> None:
     prep = _prepared("minimal")
     res = simulate(world, "integrated", trials=40, seed=11, prepared=prep)
     pol = world.policies["integrated"]
-    vis = observe(world, prep.trajectories, pol)
-    pic = track(world, prep.trajectories, vis, pol)
+    pic = picture(world, prep.trajectories, pol, base=prep.sensing)
     d = block_draws(
         11, 0, n_trials=40, n_threats=res.fight.n_threats, n_nations=res.fight.n_nations,
         type_names=world.interceptors.name, n_shots=res.doctrine.max_rounds_per_threat,
     )  # fmt: skip
-    fc = FireControl(res.fight, pic, visibility=vis, world=world, policy=pol).times(d.fcq_u)
+    fc = FireControl(res.fight, pic).times(d.fcq_u)
     ref = step_all(res.fight, build_trial_inputs(res.fight, d, fc), d, 40)
     np.testing.assert_array_equal(res.outcomes.rounds_at, ref["rounds_at"])
     np.testing.assert_array_equal(res.outcomes.killed, ref["killed"])
@@ -106,7 +105,9 @@ def test_kill_assessment_errors_never_help_and_are_validated() -> None:
     prep = _prepared("minimal")
     perfect = simulate(world, "national", trials=2000, seed=8, prepared=prep)
     sloppy_doctrine = world.doctrine.with_overrides(miss_as_kill=0.5)
-    sloppy = simulate(world, "national", trials=2000, seed=8, prepared=prep, doctrine=sloppy_doctrine)
+    sloppy = simulate(
+        world, "national", trials=2000, seed=8, prepared=prep, doctrine=sloppy_doctrine
+    )
     d = sloppy.outcomes.leakers.astype(float) - perfect.outcomes.leakers
     assert d.mean() > 0.0  # missed kills taken as kills leak more on the same random numbers
     with pytest.raises(DoctrineError, match="kill_as_miss"):
@@ -115,8 +116,11 @@ def test_kill_assessment_errors_never_help_and_are_validated() -> None:
 
 def test_results_say_what_planned_them() -> None:
     world = _world("minimal")
-    res = simulate(world, "national", trials=50, seed=2, solver="doctrine", prepared=_prepared("minimal"))
+    res = simulate(
+        world, "national", trials=50, seed=2, solver="doctrine", prepared=_prepared("minimal")
+    )
     assert (res.solver, res.objective) == ("doctrine", "asset_value")
     assert res.doctrine.mode == "salvo"  # the national baseline fires salvos with spare rounds
     assert not res.fight.planned_rounds.any()
-    assert "expected_leakers" in repr(res) and len(repr(res)) < 200
+    assert "expected_leakers" in repr(res)
+    assert len(repr(res)) < 200

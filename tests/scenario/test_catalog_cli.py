@@ -61,7 +61,7 @@ def test_show_prints_every_parameter_with_its_source(capsys: pytest.CaptureFixtu
     for param in entry.params.values():
         if param.range is not None:
             assert f"{param.range[0]:g} – {param.range[1]:g}" in out
-    assert f"{entry.n_assumptions} of 15 values are assumptions" in out
+    assert f"{entry.n_assumptions} of {len(entry.params)} values are assumptions" in out
 
 
 def test_show_json_has_value_unit_confidence_range_source(

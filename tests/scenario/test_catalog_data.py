@@ -26,8 +26,10 @@ from shieldwall.scenario.catalog import (
 )
 
 REFERENCE_DIR = Path(__file__).parents[1] / "reference" / "shared"
+#: Public figures found for this project (Iran, the Gulf, costs), same columns as the shared CSVs.
+PROJECT_REFERENCE_DIR = Path(__file__).parents[1] / "reference" / "catalog"
 
-#: The canonical names the issue (#2) requires; the flagship scenario uses exactly these.
+#: The canonical names the issues require (#2: the flagship's systems; #14: Iran and the Gulf).
 REQUIRED = {
     "missile": [
         "Scud-B",
@@ -38,6 +40,19 @@ REQUIRED = {
         "Pukguksong-2",
         "Musudan",
         "Hwasong-12",
+        # Iran (issue #14)
+        "Fateh-110",
+        "Fateh-313",
+        "Zolfaghar",
+        "Dezful",
+        "Qiam-1",
+        "Shahab-3",
+        "Ghadr-110",
+        "Emad",
+        "Sejjil",
+        "Kheibar Shekan",
+        "Haj Qasem",
+        "Khorramshahr",
     ],
     "interceptor": [
         "PAC-2 GEM-T",
@@ -59,6 +74,7 @@ REQUIRED = {
         "Green Pine",
         "J/FPS-5",
         "J/FPS-3",
+        "AN/FPS-132",  # Qatar (issue #14)
     ],
     "satellite": ["SBIRS"],
 }
@@ -141,11 +157,33 @@ def test_every_param_is_sourced(entry: CatalogEntry, key: str) -> None:
         assert lo <= param.value <= hi  # type: ignore[operator]
 
 
-def test_high_and_medium_citations_trace_to_the_shared_reference_corpus() -> None:
-    urls: set[str] = set()
-    for name in ("missiles_public.csv", "interceptors_public.csv", "radars_public.csv"):
-        with (REFERENCE_DIR / name).open(newline="", encoding="utf-8") as fh:
-            urls |= {row["url"] for row in csv.DictReader(fh)}
+def _corpus_rows() -> list[dict[str, str]]:
+    """The public-figure rows: the shared corpus and the project's own (tests/reference/catalog)."""
+    paths = [REFERENCE_DIR / f"{k}_public.csv" for k in ("missiles", "interceptors", "radars")]
+    paths += sorted(PROJECT_REFERENCE_DIR.glob("*.csv"))
+    rows: list[dict[str, str]] = []
+    for path in paths:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows.extend(csv.DictReader(fh))
+    return rows
+
+
+def test_project_reference_rows_carry_their_provenance() -> None:
+    rows = [r for p in sorted(PROJECT_REFERENCE_DIR.glob("*.csv")) for r in _read(p)]
+    assert len(rows) >= 20
+    for row in rows:
+        assert row["url"].startswith("http"), row
+        for column in ("source", "confidence", "value"):
+            assert row[column].strip(), row
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_high_and_medium_citations_trace_to_the_reference_corpus() -> None:
+    urls = {row["url"] for row in _corpus_rows()}
     cited = {
         (e.name, key, e.params[key].url)
         for e in ALL_ENTRIES
@@ -377,10 +415,13 @@ def test_flight_boost_programme_reaches_every_burnout_altitude() -> None:
         np.array([float(e.value("max_range_km")) * 1e3 for e in entries]),
         np.array([float(e.value("burn_time_s")) for e in entries]),
         np.array([float(e.value("burnout_alt_km")) * 1e3 for e in entries]),
+        np.array([float(e.value("beta_kpa")) * 1e3 for e in entries]),
         FlightModel(),
     )
     for entry, xp, v in zip(entries, pitch_frac, v_max_mps, strict=True):
         assert 0.11 < xp < 0.99, entry.name
-        # the capability is close to (below) the impulsive minimum-energy speed from the ground
+        # The capability (full model, hardest azimuth: flight/targeting.py) is near the impulsive
+        # vacuum minimum-energy speed from the ground: below it by what the boost's altitude
+        # saves, above it by at most the drag and rotation losses (measured <= 6 %, Fateh-110).
         v_me = v_min_energy_mps(float(entry.value("max_range_km")) * 1e3)
-        assert 0.8 * v_me < v < v_me, entry.name
+        assert 0.8 * v_me < v < 1.1 * v_me, entry.name

@@ -145,6 +145,8 @@ def radar_table(rows: list[dict[str, float | str | int]]) -> RadarTable:
         max_el_rad=col("max_el_deg", 85) * D,
         r0_m=col("r0_km", 1000) * 1e3,
         search_range_factor=col("search_range_factor", 0.6),
+        search_el_rad=col("search_el_deg", 5.0) * D,
+        beamwidth_rad=col("beamwidth_mrad", 10.0) * 1e-3,
         revisit_s=col("revisit_s", 1.0),
         range_sigma_m=col("range_sigma_m", 20.0),
         angle_sigma_rad=col("angle_sigma_mrad", 1.0) * 1e-3,

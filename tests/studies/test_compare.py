@@ -67,7 +67,8 @@ def _check_json(c: Comparison) -> None:
     for key in ("name", "p_zero_leak", "p_zero_leak_ci", "expected_leakers", "interceptors_used"):
         assert key in row
     assert len(row["p_zero_leak_ci"]) == 2
-    assert doc["solver"] == "heuristic" and doc["objective"] == "asset_value"
+    assert doc["solver"] == "heuristic"
+    assert doc["objective"] == "asset_value"
     burden = row["rounds_defending"]  # rounds each nation's batteries spent on each nation
     assert sum(sum(v.values()) for v in burden.values()) == pytest.approx(row["interceptors_used"])
 

@@ -42,7 +42,7 @@ def test_nees_nis_and_covariance_match(setting, policy: str) -> None:  # type: i
     pol = world.policies[policy]
     vis = observe(world, traj, pol)
     assert vis.pd_cued[vis.visible].min() > 0.99
-    picture = track(world, traj, vis, pol, model=MODEL)
+    picture = track(world, traj, vis, pol, model=MODEL, position_covariance=True)
     run = simulate_ekf(
         world,
         traj,
@@ -68,6 +68,7 @@ def test_nees_nis_and_covariance_match(setting, policy: str) -> None:  # type: i
         # empirical position variance vs the covariance mode: (n-1) s^2 / sigma^2 ~ chi2(n-1)
         err = run.err[:, 0, e, :3]
         lo, hi = stats.chi2.ppf([a / 3, 1.0 - a / 3], TRIALS - 1)  # Bonferroni over 3 axes
+        assert picture.pos_cov_m2 is not None
         cov_mode = picture.pos_cov_m2[0, 0, k]
         for axis in range(3):
             ratio = (TRIALS - 1) * err[:, axis].var(ddof=1) / cov_mode[axis, axis]

@@ -70,10 +70,14 @@ def test_fire_control_time_is_vectorized_and_first_crossing(setting) -> None:  #
 
 
 def test_no_ipp_in_boost_and_covariances_are_psd(setting) -> None:  # type: ignore[no-untyped-def]
-    _, traj, pics = setting
+    world, traj, pics = setting
     pic = pics["integrated"]
     assert np.all(np.isinf(pic.ipp_sigma_m[:, traj.phase == 0]))
-    cov = pic.pos_cov_m2[np.isfinite(pic.pos_cov_m2[..., 0, 0])]
+    assert pic.pos_cov_m2 is None  # only on request
+    pol = world.policies["integrated"]
+    full = track(world, traj, observe(world, traj, pol), pol, position_covariance=True)
+    assert full.pos_cov_m2 is not None
+    cov = full.pos_cov_m2[np.isfinite(full.pos_cov_m2[..., 0, 0])]
     assert np.linalg.eigvalsh(cov).min() > 0.0
     ipp = pic.ipp_cov_m2[np.isfinite(pic.ipp_cov_m2[..., 0, 0])]
     assert np.linalg.eigvalsh(ipp).min() > 0.0

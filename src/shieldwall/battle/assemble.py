@@ -42,16 +42,10 @@ def commit_ipp(picture: PictureLike, world: WorldLike) -> tuple[F64, F64]:
     """
     req = nation_fcq_requirement_m(world)  # type: ignore[arg-type]
     n_nat = req.shape[0]
-    method = getattr(picture, "ipp_cov_at_fire_control", None)
-    covs = []
-    for d in range(n_nat):  # nations: a handful
-        if method is not None:
-            covs.append(np.asarray(method(d, float(req[d])), dtype=np.float64))
-            continue
-        k = np.asarray(picture.fire_control_index(d, float(req[d])), dtype=np.int64)
-        cov = np.asarray(picture.ipp_cov_m2, dtype=np.float64)[d]  # (n_t, m, 2, 2)
-        at = cov[np.arange(k.size), np.maximum(k, 0)]
-        covs.append(np.where((k >= 0)[:, None, None], at, np.nan))
+    covs = [
+        np.asarray(picture.ipp_cov_at_fire_control(d, float(req[d])), dtype=np.float64)
+        for d in range(n_nat)  # nations: a handful
+    ]
     cov = np.stack(covs) if covs else np.zeros((0, 0, 2, 2))
     a, b, c = cov[..., 0, 0], cov[..., 1, 0], cov[..., 1, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -108,9 +102,16 @@ def build_fight_inputs(
         [key_of[(int(d), float(sigma_k[k]))] for d, k in zip(nat_b, type_b, strict=True)],
         dtype=np.int64,
     )
-    nominal_fc = np.stack(
-        [np.asarray(picture.fire_control_time(int(d), float(s)), dtype=np.float64) for d, s in pairs]
-    ) if pairs else np.zeros((0, n_t))
+    nominal_fc = (
+        np.stack(
+            [
+                np.asarray(picture.fire_control_time(int(d), float(s)), dtype=np.float64)
+                for d, s in pairs
+            ]
+        )
+        if pairs
+        else np.zeros((0, n_t))
+    )
     # Rows: pairs with an admissible sample whose battery's nation ever holds a track.
     ok = guided(reach, world, picture, policy)
     pair = reach.pair_of_sample
@@ -138,7 +139,9 @@ def build_fight_inputs(
         burnout_t_s=np.asarray(trajectories.burnout_t_s, dtype=np.float64),
         impact_t_s=targets.impact_t_s,
         free_flight_failure_fraction=_column(
-            world.missiles, "free_flight_failure_fraction", np.zeros(len(world.missiles.reliability))
+            world.missiles,
+            "free_flight_failure_fraction",
+            np.zeros(len(world.missiles.reliability)),
         )[np.asarray(trajectories.missile_idx, dtype=np.int64)].astype(np.float64),
         asset_value=np.asarray(assets.value, dtype=np.float64),
         asset_nation_idx=np.asarray(assets.nation_idx, dtype=np.int64),

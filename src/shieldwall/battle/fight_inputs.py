@@ -1,4 +1,6 @@
-"""`FightInputs`: everything fixed about one fight for one raid geometry and policy (docs/battle.md §1).
+"""`FightInputs`: everything fixed about one fight, for one raid geometry and one policy.
+
+The model is docs/battle.md (§1 for these inputs).
 
 A columnar record: threat, asset, battery and interceptor-type tables, the fire-control keys, the
 commit-time IPP factors for believed targets, the rows (battery, threat) with their admissible
@@ -28,7 +30,8 @@ class FightInputsError(ShieldwallError, ValueError):
 
 def _fail(field_name: str, message: str) -> FightInputsError:
     return FightInputsError(
-        f"invalid fight inputs: {field_name}: {message}", [Problem(message=message, path=field_name)]
+        f"invalid fight inputs: {field_name}: {message}",
+        [Problem(message=message, path=field_name)],
     )
 
 
@@ -309,7 +312,7 @@ class FightInputs:
 
     @property
     def row_p_kill(self) -> F64:
-        """Single-round kill probability ``rel · pk`` of each row (common mode aside), ``(n_row,)``."""
+        """Single-round kill probability ``rel · pk`` of each row (common mode aside), (n_row,)."""
         k = self.row_type_idx
         c = self.threat_class[self.row_threat_idx]
         return np.asarray(self.interceptor_reliability[k] * self.pk[k, c], dtype=np.float64)

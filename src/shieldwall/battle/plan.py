@@ -196,8 +196,10 @@ def _feasible_start(problem: WTAProblem, x: I64 | None) -> I64 | None:
     return None if problem.violations(y) else y
 
 
-def _repair(x: I64, groups: ChannelGroups, pk: F64, forbidden: B) -> bool:
-    """Forbid (in place) the weakest engaged pairs of every over-subscribed group; any forbidden."""
+def _repair(x: I64, groups: ChannelGroups, problem: WTAProblem, forbidden: B) -> bool:
+    """Forbid (in place) the weakest engaged pairs of every over-subscribed group — the smallest
+    expected value saved, ``V_j (1 − (1 − p)^x)`` — and return whether any was forbidden."""
+    pk, values = problem.pk, problem.values
     over = np.flatnonzero(groups.engaged(x) > groups.cap)
     changed = False
     for g in over.tolist():  # over-subscribed groups: few, once per repair round
@@ -207,7 +209,8 @@ def _repair(x: I64, groups: ChannelGroups, pk: F64, forbidden: B) -> bool:
         excess = on.size - int(groups.cap[g])
         if excess <= 0:
             continue  # an earlier group's repair already fixed it
-        weakest = on[np.argsort(x[b, on] * pk[b, on], kind="stable")[:excess]]
+        saved = values[on] * -np.expm1(x[b, on] * np.log1p(-pk[b, on]))
+        weakest = on[np.argsort(saved, kind="stable")[:excess]]
         forbidden[b, weakest] = True
         x[b, weakest] = 0
         changed = True
@@ -261,11 +264,11 @@ def _forbid_and_resolve(
     problem = _problem(fi, objective, forbidden)
     x = solve(problem, solver=solver, warm_start=start).x.astype(np.int64)
     for _ in range(_MAX_REPAIRS):
-        if not _repair(x, groups, problem.pk, forbidden):
+        if not _repair(x, groups, problem, forbidden):
             break
         problem = _problem(fi, objective, forbidden)
         x = solve(problem, solver=solver, warm_start=x).x.astype(np.int64)
-    while _repair(x, groups, problem.pk, forbidden):  # guard: never return an infeasible plan
+    while _repair(x, groups, problem, forbidden):  # guard: never return an infeasible plan
         pass
     return x
 
@@ -365,7 +368,7 @@ def plan_policies(
         best: I64 | None = None
         if starts:
             full = _problem(fi, objective, np.zeros((fi.n_batteries, fi.n_threats), dtype=bool))
-            scored = []
+            scored: list[tuple[float, int, I64]] = []
             for s in starts:
                 y = _feasible_start(full, s)
                 if y is not None:

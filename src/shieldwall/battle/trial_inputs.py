@@ -14,14 +14,14 @@ import numpy as np
 
 from shieldwall._types import F64, I64, B
 from shieldwall.battle.fight_inputs import FightInputs, FightInputsError
-from shieldwall.battle.inputs import PictureLike, PolicyLike, VisibilityLike, WorldLike
+from shieldwall.battle.inputs import PictureLike
 from shieldwall.errors import Problem
 
 __all__ = [
+    "FireControl",
     "TrialDrawsLike",
     "TrialInputs",
     "believed_assets",
-    "FireControl",
     "build_trial_inputs",
     "failures",
 ]
@@ -125,7 +125,7 @@ def failures(fight: FightInputs, fly_u: F64, fail_time_u: F64) -> tuple[B, F64]:
     fail_t_s : (n_trial, n_threat)
         ``inf`` for threats that fly. [s]
     """
-    flies = np.asarray(fly_u, dtype=np.float64).T < fight.reliability[None, :]
+    flies = fight.reliability[None, :] > np.asarray(fly_u, dtype=np.float64).T
     v = np.asarray(fail_time_u, dtype=np.float64).T
     f = fight.free_flight_failure_fraction[None, :]
     launch = fight.launch_t_s[None, :]
@@ -226,12 +226,11 @@ def build_trial_inputs(
 
 
 class FireControl:
-    """Per-trial fire-control times of one fight's keys (docs/battle.md §3.2), ready for blocks.
+    """Per-trial fire-control times of one fight's keys (docs/battle.md §3.2), block by block.
 
-    Uses ``picture.fire_control_times(nation, σ, u)`` (the tracking stage's per-trial detection
-    model) when the picture has it; otherwise the stand-in of docs/battle.md §9, which needs the
-    ``visibility``, ``world`` and ``policy`` the picture was made from. What does not depend on
-    the draws is computed once here.
+    From the tracking stage's detection and track-initiation model,
+    ``picture.fire_control_times(nation, σ, u)`` (docs/tracking.md, "Per-trial fire control"): one
+    call per fire-control key and block.
 
     Parameters
     ----------
@@ -241,88 +240,21 @@ class FireControl:
         The policy's track picture.
     """
 
-    def __init__(
-        self,
-        fight: FightInputs,
-        picture: PictureLike,
-        *,
-        visibility: VisibilityLike | None = None,
-        world: WorldLike | None = None,
-        policy: PolicyLike | None = None,
-    ) -> None:
+    def __init__(self, fight: FightInputs, picture: PictureLike) -> None:
         self.fight = fight
-        self.method = getattr(picture, "fire_control_times", None)
+        self.picture = picture
         self.keys = [
             (int(fight.fc_nation_idx[k]), float(fight.fc_sigma_m[k])) for k in range(fight.n_keys)
         ]
-        self.standin: dict[int, tuple[F64, F64, F64]] = {}
-        self.nominal: list[F64] = []
-        if self.method is not None:
-            return
-        if visibility is None or world is None or policy is None:
-            raise ValueError(
-                "the track picture has no fire_control_times(); pass visibility, world and "
-                "policy for the track-initiation stand-in (docs/battle.md §9)"
-            )
-        for d, sigma in self.keys:  # a handful: distinct (nation, requirement) pairs
-            self.nominal.append(np.asarray(picture.fire_control_time(d, sigma), dtype=np.float64))
-            if d not in self.standin:
-                self.standin[d] = _first_track_cdf(d, visibility, world, policy)
 
     def times(self, fcq_u: F64) -> F64:
         """``(n_trial, n_key, n_threat)`` fire-control times for the block's ``fcq`` quantiles
-        ``(n_nation, n_threat, n_trial)``. [s]"""
+        ``(n_nation, n_threat, n_trial)``; ``inf`` never. [s]"""
         u = np.asarray(fcq_u, dtype=np.float64)
         fi = self.fight
         out = np.empty((int(u.shape[-1]), fi.n_keys, fi.n_threats))
-        for k, (d, sigma) in enumerate(self.keys):
-            if self.method is not None:
-                out[:, k] = np.asarray(self.method(d, sigma, u[d]), dtype=np.float64).T
-                continue
-            keys, t_flat, t_half = self.standin[d]
-            t_u = _first_reaching(keys, t_flat, u[d])
-            with np.errstate(invalid="ignore"):
-                shift = np.where(np.isfinite(t_half)[:, None], t_u - t_half[:, None], 0.0)
-            out[:, k] = (self.nominal[k][:, None] + shift).T
+        for k, (d, sigma) in enumerate(self.keys):  # a handful: (nation, requirement) pairs
+            out[:, k] = np.asarray(
+                self.picture.fire_control_times(d, sigma, u[d]), dtype=np.float64
+            ).T
         return out
-
-
-def _first_track_cdf(
-    nation: int, visibility: VisibilityLike, world: WorldLike, policy: PolicyLike
-) -> tuple[F64, F64, F64]:
-    """The nation's first-track CDF ``G`` as search keys ``2 i + G`` (per threat row, in grid
-    order), the grid times, and the median ``G⁻¹(½)`` per threat (NaN if never reached)."""
-    t_grid = np.asarray(visibility.t_s, dtype=np.float64)  # (n_t, m)
-    cdf = np.asarray(visibility.p_track_cdf, dtype=np.float64)  # (n_radar, n_t, m)
-    n_t, m = t_grid.shape
-    rn = np.asarray(world.radars.nation_idx, dtype=np.int64)
-    share = np.asarray(policy.share)
-    lat = np.asarray(policy.latency_s, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        dt = float(np.nanmedian(np.diff(t_grid, axis=1))) if m > 1 else 1.0
-    log_miss = np.zeros((n_t, m))
-    for rho in range(rn.size):  # radars: tens
-        src = int(rn[rho])
-        if src != nation and share[src, nation] < 2:
-            continue
-        lag = 0 if src == nation else int(np.ceil(lat[src, nation] / dt - 1e-9))
-        p = np.clip(np.maximum.accumulate(np.nan_to_num(cdf[rho], nan=0.0), axis=1), 0.0, 1.0)
-        shifted = np.zeros((n_t, m))
-        if lag < m:
-            shifted[:, lag:] = p[:, : m - lag]
-        with np.errstate(divide="ignore"):
-            log_miss += np.log1p(-shifted)
-    g = -np.expm1(log_miss)  # (n_t, m), non-decreasing along m, in [0, 1]
-    keys = (2.0 * np.arange(n_t)[:, None] + g).reshape(-1)
-    t_flat = np.where(np.isfinite(t_grid), t_grid, np.inf).reshape(-1)
-    t_half = _first_reaching(keys, t_flat, np.full((n_t, 1), 0.5))[:, 0]
-    return keys, t_flat, np.where(np.isfinite(t_half), t_half, np.nan)
-
-
-def _first_reaching(keys: F64, t_flat: F64, q: F64) -> F64:
-    """First grid time with ``G >= q`` in each threat's row (``inf`` never), ``q (n_t, k)``."""
-    n_t = q.shape[0]
-    m = keys.size // max(n_t, 1)
-    j = np.searchsorted(keys, 2.0 * np.arange(n_t)[:, None] + q, side="left")
-    inside = j < ((np.arange(n_t) + 1) * m)[:, None]
-    return np.where(inside, t_flat[np.minimum(j, keys.size - 1)], np.inf)

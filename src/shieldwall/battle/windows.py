@@ -23,7 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from shieldwall._types import F64, I64, B
-from shieldwall.battle.inputs import FlyoutLike, PictureLike, PolicyLike, TrajectoriesLike, WorldLike
+from shieldwall.battle.inputs import (
+    FlyoutLike,
+    PictureLike,
+    PolicyLike,
+    TrajectoriesLike,
+    WorldLike,
+)
 from shieldwall.earth.constants import R_SPHERE_M
 from shieldwall.earth.geodesy import ecef_to_geodetic
 
@@ -91,9 +97,7 @@ def ground_range_m(site_r_ecef_m: F64, r_ecef_m: F64) -> F64:
     return np.asarray(R_SPHERE_M * np.arccos(cos_c), dtype=np.float64)
 
 
-def reach(
-    world: WorldLike, trajectories: TrajectoriesLike, flyouts: Sequence[FlyoutLike]
-) -> Reach:
+def reach(world: WorldLike, trajectories: TrajectoriesLike, flyouts: Sequence[FlyoutLike]) -> Reach:
     """Reachable samples of every battery against every threat (docs/battle.md §1).
 
     One battery at a time (tens), vectorized over threats × samples.
@@ -139,9 +143,7 @@ def reach(
     )
 
 
-def guided(
-    rch: Reach, world: WorldLike, picture: PictureLike, policy: PolicyLike
-) -> B:
+def guided(rch: Reach, world: WorldLike, picture: PictureLike, policy: PolicyLike) -> B:
     """Whether guidance to intercept is available at each reachable sample (docs/battle.md §2).
 
     Parameters
@@ -152,7 +154,7 @@ def guided(
         Batteries (radar, nation, type), interceptor types (``organic_guidance``, and the catalog
         key ``remote_guidance``: false where the world has none), radar nations.
     picture
-        ``radar_tracking (n_radar, n_threat, m)``: the radar holds its own track and sees the threat.
+        ``radar_tracking (n_radar, n_threat, m)``: the radar holds a track and sees the threat.
     policy
         ``share`` (``engage`` = 3 grants remote guidance across nations) and ``ifc`` (own nation).
 

@@ -39,6 +39,7 @@ _LIST_COLUMNS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("RCS m² bst/RV", ("rcs_booster_m2", "rcs_rv_m2")),
         ("β kPa", ("beta_kpa",)),
         ("rel.", ("reliability",)),
+        ("$M", ("unit_cost_musd",)),
     ),
     "interceptor": (
         ("alt km", ("min_alt_km", "max_alt_km")),
@@ -46,6 +47,7 @@ _LIST_COLUMNS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("v_bo km/s", ("burnout_speed_kms",)),
         ("own radar", ("organic_guidance",)),
         ("Pk s/m/i", ("pk_srbm", "pk_mrbm", "pk_irbm")),
+        ("round $M", ("round_cost_musd",)),
     ),
     "radar": (
         ("r0 km (1 m²)", ("r0_km",)),
@@ -53,6 +55,7 @@ _LIST_COLUMNS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("half az °", ("half_az_deg",)),
         ("el °", ("min_el_deg", "max_el_deg")),
         ("revisit s", ("revisit_s",)),
+        ("$M", ("unit_cost_musd",)),
     ),
     "satellite": (
         ("latency s", ("latency_s",)),

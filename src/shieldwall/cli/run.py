@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--solver",
-                help="Fire planning: heuristic, exact or doctrine (default: the scenario's doctrine).",
+                help="Fire planning: heuristic, exact or doctrine (default: the scenario's).",
             ),
         ] = None,
         out_dir: Annotated[

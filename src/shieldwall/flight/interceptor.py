@@ -34,6 +34,7 @@ from shieldwall._types import F64
 from shieldwall.earth.atmosphere import DensityTable
 from shieldwall.earth.constants import G0_MPS2, MU_EARTH_M3_S2, R_SPHERE_M
 from shieldwall.flight.flyout import FlyoutTable
+from shieldwall.flight.flyout_cache import flyout_key, read_flyout, write_flyout
 
 if TYPE_CHECKING:  # the scenario package is heavy to import; only the type is needed
     from shieldwall.scenario.world import World
@@ -169,11 +170,16 @@ def _table_cached(
     min_ground_range_m: float,
     max_ground_range_m: float,
 ) -> FlyoutTable:
-    t_max = burn_time_s + 3.0 * max(max_ground_range_m, max_alt_m) / burnout_speed_mps
-    t, x, h = flyout_fan(burn_time_s, burnout_speed_mps, beta_pa, min(t_max, 1500.0))
     gr_grid = np.linspace(0.0, max_ground_range_m, _GRID[0])
     alt_grid = np.linspace(0.0, max_alt_m, _GRID[1])
-    tau = _tabulate(t, x, h, gr_grid, alt_grid)
+    key = flyout_key((burn_time_s, burnout_speed_mps, beta_pa, max_ground_range_m, max_alt_m))
+    tau = None if key is None else read_flyout(key, _GRID)
+    if tau is None:
+        t_max = burn_time_s + 3.0 * max(max_ground_range_m, max_alt_m) / burnout_speed_mps
+        t, x, h = flyout_fan(burn_time_s, burnout_speed_mps, beta_pa, min(t_max, 1500.0))
+        tau = _tabulate(t, x, h, gr_grid, alt_grid)
+        if key is not None:
+            write_flyout(key, tau)
     return FlyoutTable(
         name=name,
         ground_range_m=gr_grid,
@@ -197,7 +203,8 @@ def flyout_table(
     max_ground_range_m: float,
     min_ground_range_m: float = 0.0,
 ) -> FlyoutTable:
-    """Tabulate one interceptor type's time to reach (cached per parameter set).
+    """Tabulate one interceptor type's time to reach (cached per parameter set, in memory and
+    on disk: :mod:`shieldwall.flight.flyout_cache`).
 
     Parameters
     ----------

@@ -20,10 +20,14 @@ within ``MISS_TOL_M`` of the aim point. The inner model is exact in the textbook
 shot suffices there; the full model typically needs 3-5. All threats iterate together; only
 those not yet converged are shot again.
 
-Reach: each missile type has a burnout-speed capability, the speed of its minimum-energy shot
-to the catalog ``max_range_km`` in vacuum over a non-rotating sphere (:func:`calibrate`);
-shots needing more than ``REACH_MARGIN`` times that are refused (``DEPRESSED_REACH_MARGIN``
-for depressed shots, whose ground range must also be within the catalog maximum: see there).
+Reach: each missile type has a burnout-speed capability, the speed its minimum-energy shot
+needs to fly the catalog ``max_range_km`` under the full model (WGS-84 + J2, rotation, US-1976
+drag with the type's ballistic coefficient, its boost) on the hardest azimuth: due west from the
+equator, where the Earth's rotation costs the most (:func:`calibrate`). So ``max_range_km`` is
+reached from any launch point in every direction, and other directions have margin (due east
+from the equator the most). Shots needing more than ``REACH_MARGIN`` times the capability are
+refused (``DEPRESSED_REACH_MARGIN`` for depressed shots, whose ground range must also be within
+the catalog maximum: see there).
 
 References
 ----------
@@ -41,6 +45,7 @@ from functools import lru_cache
 import numpy as np
 
 from shieldwall._types import F64, I64
+from shieldwall.earth.geodesy import geodesic_direct
 from shieldwall.earth.rotation import ecef_to_eci, eci_to_ecef
 from shieldwall.flight import kepler
 from shieldwall.flight.boost import BoostResult, boost, boost_plane
@@ -53,6 +58,7 @@ __all__ = [
     "STATUS",
     "Solution",
     "calibrate",
+    "reach_speed",
     "shoot",
     "solve",
 ]
@@ -71,9 +77,13 @@ MISS_TOL_M = 20.0
 APOGEE_TOL_M = 100.0
 #: Full-model shots at most.
 MAX_SHOTS = 10
-#: Allowed burnout speed over the calibrated capability: absorbs drag and rotation losses at
-#: the catalog maximum range (1 % of speed is ~2 % of range).
-REACH_MARGIN = 1.01
+#: Allowed burnout speed over the calibrated capability: the solver's tolerance only. The
+#: capability already includes drag and rotation on the hardest azimuth; two solutions to the
+#: same range agree to ~1e-4 in speed (a 20 m miss at 300 km is 3e-5), and 0.1 % of speed is
+#: ~0.2 % of range (0.6 km at 300 km).
+REACH_MARGIN = 1.001
+#: Azimuth of the reference shot that defines the capability: due west (from the equator). [rad]
+REACH_AZIMUTH_RAD = 1.5 * np.pi
 #: Depressed shots may use up to this multiple of the capability, provided the ground range is
 #: within the catalog maximum: a ballistic stand-in for the aerodynamic pull-up of manoeuvring
 #: SRBMs that fly depressed (KN-23: ~600 km at ~60 km apogee, Yonhap 2021), which a purely
@@ -382,18 +392,21 @@ def calibrate(
     max_range_m: F64,
     burn_time_s: F64,
     burnout_alt_m: F64,
+    beta_pa: F64,
     model: FlightModel,
 ) -> tuple[F64, F64]:
     """Per missile type: pitch-over fraction and burnout-speed capability (cached).
 
-    See :func:`_calibrate`.
+    See :func:`_calibrate`. Only ``model.impulsive`` matters: the capability is a property of
+    the missile, not of the model a shot is flown in (in vacuum the same missile flies farther).
     """
     key = tuple(
-        (float(a), float(b), float(c))
-        for a, b, c in zip(
+        (float(a), float(b), float(c), float(d))
+        for a, b, c, d in zip(
             np.atleast_1d(max_range_m),
             np.atleast_1d(burn_time_s),
             np.atleast_1d(burnout_alt_m),
+            np.atleast_1d(beta_pa),
             strict=True,
         )
     )
@@ -403,10 +416,10 @@ def calibrate(
 
 @lru_cache(maxsize=256)
 def _calibrate_cached(
-    key: tuple[tuple[float, float, float], ...], impulsive: bool
+    key: tuple[tuple[float, float, float, float], ...], impulsive: bool
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    arr = np.array(key, dtype=np.float64).reshape(-1, 3)
-    xp, v = _calibrate(arr[:, 0], arr[:, 1], arr[:, 2], impulsive)
+    arr = np.array(key, dtype=np.float64).reshape(-1, 4)
+    xp, v = _calibrate(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], impulsive)
     return tuple(xp.tolist()), tuple(v.tolist())
 
 
@@ -414,22 +427,32 @@ def _calibrate(
     max_range_m: F64,
     burn_time_s: F64,
     burnout_alt_m: F64,
+    beta_pa: F64,
     impulsive: bool,
 ) -> tuple[F64, F64]:
     """Per missile type: pitch-over fraction and burnout-speed capability.
 
-    The pitch-over fraction ``x_p`` (:mod:`shieldwall.flight.boost`) is found by bisection so
-    that the minimum-energy shot to ``max_range_m`` burns out at ``burnout_alt_m`` (clipped to
-    [0.1, 1]); the capability is that shot's burnout speed. Both use the cheap model over a
-    non-rotating sphere of radius ``R_SPHERE_M`` in vacuum, so the capability is a property of
-    the missile, not of the geometry of a particular shot.
+    1. The pitch-over fraction ``x_p`` (:mod:`shieldwall.flight.boost`) is found so that the
+       minimum-energy shot to ``max_range_m`` burns out at ``burnout_alt_m`` (clipped to
+       [0.1, 1]), in the cheap model over a non-rotating sphere of radius ``R_SPHERE_M`` in
+       vacuum (the burnout altitude is a nominal, geometry-free catalog figure).
+    2. The capability is the burnout speed of the minimum-energy shot (:func:`solve`) that flies
+       ``max_range_m`` under the full model (:class:`FlightModel` defaults: WGS-84 + J2,
+       rotation, US-1976 drag with ``beta_pa``, boost with ``x_p``) due west
+       (``REACH_AZIMUTH_RAD``) from the equator. Westward shots fight the Earth's rotation and
+       the equator is where it is fastest, so this is the hardest direction of all: every
+       other launch latitude and azimuth needs at most this speed for the same range (checked
+       by tests/flight/test_reach.py over latitudes and azimuths for every catalog missile).
+       Where that shot has no solution (e.g. a range near the antipode) the vacuum speed of
+       step 1 is used instead.
 
     Parameters
     ----------
-    max_range_m, burn_time_s, burnout_alt_m
-        Catalog values per type, ``(k,)``. [m], [s], [m]
+    max_range_m, burn_time_s, burnout_alt_m, beta_pa
+        Catalog values per type, ``(k,)``. [m], [s], [m], [Pa]
     impulsive
-        No boost: ``x_p`` = 1, burnout at the surface.
+        No boost: ``x_p`` = 1 and the capability is the vacuum minimum-energy speed from the
+        surface of the sphere (Bate, Mueller & White 1971 §6.2), the textbook definition.
 
     Returns
     -------
@@ -474,5 +497,61 @@ def _calibrate(
         x0, x1 = grid[rows, j], grid[rows, j + 1]
         lo, hi = x0, x1
         xp = x0 + f * (x1 - x0)
-    v = burnout_height(xp, np.arange(k))[1]
-    return xp, v
+    v_vacuum = burnout_height(xp, np.arange(k))[1]
+    return xp, reach_speed(max_range_m, burn_time_s, xp, beta_pa, v_fallback_mps=v_vacuum)
+
+
+def reach_speed(
+    range_m: F64,
+    burn_time_s: F64,
+    pitch_frac: F64,
+    beta_pa: F64,
+    *,
+    az_rad: F64 | float = REACH_AZIMUTH_RAD,
+    lat_rad: F64 | float = 0.0,
+    v_fallback_mps: F64 | None = None,
+) -> F64:
+    """Burnout speed of the full-model minimum-energy shot over ``range_m`` (a kernel).
+
+    The shot starts at ``lat_rad`` (longitude 0) on the WGS-84 surface and aims at the point
+    ``range_m`` away along the geodesic of azimuth ``az_rad``; the defaults are the reference
+    shot of the capability (:func:`_calibrate`). Rows without a converged solution give
+    ``v_fallback_mps`` (NaN when not given).
+
+    Parameters
+    ----------
+    range_m, burn_time_s, pitch_frac, beta_pa
+        Ground range and missile parameters, ``(k,)``. [m], [s], [-], [Pa]
+    az_rad, lat_rad
+        Launch azimuth (geodetic, clockwise from north) and latitude. [rad]
+    v_fallback_mps
+        Value for rows the solver cannot fly, ``(k,)``. [m/s]
+
+    Returns
+    -------
+    F64
+        ``(k,)``. [m/s]
+    """
+    full = FlightModel()
+    rng = np.asarray(range_m, dtype=np.float64)
+    k = rng.shape[0]
+    lat = np.broadcast_to(np.asarray(lat_rad, dtype=np.float64), (k,))
+    az = np.broadcast_to(np.asarray(az_rad, dtype=np.float64), (k,))
+    lon = np.zeros(k)
+    lat2, lon2, _ = geodesic_direct(lat, lon, az, rng)
+    nan = np.full(k, np.nan)
+    sol = solve(
+        r0_ecef_m=full.to_ecef(lat, lon, 0.0),
+        aim_ecef_m=full.to_ecef(lat2, lon2, 0.0),
+        shape=np.full(k, MIN_ENERGY, dtype=np.int64),
+        apogee_m=nan,
+        v_exp_mps=nan,
+        gamma_exp_rad=nan,
+        burn_time_s=np.asarray(burn_time_s, dtype=np.float64),
+        pitch_frac=np.asarray(pitch_frac, dtype=np.float64),
+        beta_pa=np.asarray(beta_pa, dtype=np.float64),
+        v_max_mps=np.full(k, np.inf),
+        model=full,
+    )
+    fallback = nan if v_fallback_mps is None else np.asarray(v_fallback_mps, dtype=np.float64)
+    return np.asarray(np.where(sol.status == OK, sol.v_bo_mps, fallback))

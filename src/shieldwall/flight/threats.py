@@ -97,6 +97,7 @@ def fly_threats(
         np.asarray(max_range_m, float),
         np.asarray(burn_time_s, float),
         np.asarray(burnout_alt_m, float),
+        np.asarray(beta_pa, float),
         model,
     )
     T = np.asarray(burn_time_s, float)[mi]
@@ -183,9 +184,10 @@ def _problem(
         msg = (
             f"{name} cannot reach the aim point {rng[i] / 1e3:,.0f} km away on a {shape_name} "
             f"trajectory: that needs a burnout speed of {sol.v_bo_mps[i] / 1e3:.2f} km/s; the "
-            f"{name}'s is {vmax_k[mi[i]] / 1e3:.2f} km/s (its minimum-energy reach, catalog "
-            f"max_range_km = {reach_km:,.0f}). Allowed: aim points within about "
-            f"{reach_km:,.0f} km on a minimum-energy trajectory (less when lofted or depressed)."
+            f"{name}'s is {vmax_k[mi[i]] / 1e3:.2f} km/s (what it needs to fly catalog "
+            f"max_range_km = {reach_km:,.0f} on a minimum-energy trajectory in every direction). "
+            f"Allowed: aim points within {reach_km:,.0f} km on a minimum-energy trajectory "
+            "(farther in some directions, e.g. eastward; less when lofted or depressed)."
         )
     elif status == tg.NO_SOLUTION and shape[i] in (tg.LOFTED, tg.DEPRESSED):
         R = model.surface_radius_scale_m

@@ -155,8 +155,29 @@ class Trajectories:
         """Burnout to impact, ``(n,)``. [s]"""
         return np.asarray(self.impact_t_s - self.burnout_t_s, dtype=np.float64)
 
+    @property
+    def lengths(self) -> NDArray[np.int64]:
+        """Valid samples per threat, ``(n,)`` (the rest of each row is padding)."""
+        out: NDArray[np.int64] = np.sum(np.isfinite(self.t_s), axis=1).astype(np.int64)
+        return out
+
     def take(self, idx: NDArray[np.int64] | list[int]) -> Trajectories:
-        """The threats ``idx`` (in that order) as a new `Trajectories`."""
+        """The threats ``idx`` (in that order) as a new `Trajectories`.
+
+        Its grid is trimmed to the longest of the selected flights (``m`` = their largest
+        :attr:`lengths`, at least 1): taking threats of similar flight length packs them
+        without the padding of the longest flight in the raid.
+        """
         i = np.asarray(idx, dtype=np.int64)
-        fields = {k: v for k, v in self.__dict__.items() if k != "dt_s"}
-        return Trajectories(dt_s=self.dt_s, **{k: np.asarray(v)[i] for k, v in fields.items()})
+        m = max(int(self.lengths[i].max(initial=0)), 1) if i.size else 1
+        out = {}
+        for k, v in self.__dict__.items():
+            if k == "dt_s":
+                continue
+            a = np.asarray(v)[i]
+            out[k] = a[:, :m] if k in _SAMPLED else a
+        return Trajectories(dt_s=self.dt_s, **out)
+
+
+#: Fields with a sample axis (axis 1).
+_SAMPLED = frozenset({"t_s", "r_ecef_m", "v_ecef_mps", "alt_m", "phase"})

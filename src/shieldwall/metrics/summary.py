@@ -115,8 +115,6 @@ def summarize(outcomes: Outcomes, *, fight: FightInputs) -> Metrics:
             else np.full(outcomes.rounds_defending.shape[1:], np.nan),
             dtype=np.float64,
         ),
-        p_threat_killed=(
-            outcomes.killed.mean(axis=0) if n else np.full(fight.n_threats, np.nan)
-        ),
+        p_threat_killed=(outcomes.killed.mean(axis=0) if n else np.full(fight.n_threats, np.nan)),
         decision_margin_s=decision_margin_s(fight),
     )

@@ -4,4 +4,12 @@ from shieldwall.outcome.draws import TRIAL_BLOCK, BlockDraws, block_draws
 from shieldwall.outcome.engine import fight
 from shieldwall.outcome.outcomes import EVENT_TRIALS, Events, Outcomes
 
-__all__ = ["EVENT_TRIALS", "TRIAL_BLOCK", "BlockDraws", "Events", "Outcomes", "block_draws", "fight"]
+__all__ = [
+    "EVENT_TRIALS",
+    "TRIAL_BLOCK",
+    "BlockDraws",
+    "Events",
+    "Outcomes",
+    "block_draws",
+    "fight",
+]

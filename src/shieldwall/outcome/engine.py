@@ -321,7 +321,9 @@ class _Lockstep:
         # that have planned rounds for it).
         planned = np.flatnonzero(fi.planned_rounds > 0)
         self.planned_of_b = _members(r_bat[planned], planned, n_b)
-        self.spare_batteries = (self.planned_of_b >= 0).any(axis=1) | (self.reserve > 0)
+        self.spare_batteries: B = np.asarray(
+            (self.planned_of_b >= 0).any(axis=1) | (self.reserve > 0), dtype=bool
+        )
         self.rows_of_t = _members(r_thr, np.arange(n_r), n_t)
         self.rows_of_b = _members(r_bat, np.arange(n_r), n_b)
         up = np.flatnonzero(self.upper)
@@ -339,7 +341,7 @@ class _Lockstep:
             if gi
             else np.full((n_t, 0), -1, dtype=np.int64)
         )
-        self.has_plan_t = (self.wake_of_t >= 0).any(axis=1)
+        self.has_plan_t: B = np.asarray((self.wake_of_t >= 0).any(axis=1), dtype=bool)
         self.plan_bats_of_t = _members(pt, pb, n_t) if planned.size else np.full((n_t, 0), -1)
         self.spare_bat = np.zeros(n * n_b, dtype=bool)  # (lane, battery) has spare-waiting rows
         # Planned rounds not yet fired per (lane, battery): an upper bound on rule 6's sum.
@@ -446,11 +448,13 @@ class _Lockstep:
         want = np.where(
             planned, np.where(last, plan_left, np.minimum(self.per_eng, plan_left)), self.per_eng
         )
-        n_fire = np.minimum(np.minimum(want, lft), np.minimum(self.cap_t - fired_t, self.cap_p - fired_r))
+        n_fire = np.minimum(
+            np.minimum(want, lft), np.minimum(self.cap_t - fired_t, self.cap_p - fired_r)
+        )
         need = n_fire
         # Spare rounds: certainly enough when even every planned round of the battery still
         # counted would leave them (no need to look at which commitments still hold).
-        spare_q = ~dead_end & ~planned & self.spare_batteries[b]
+        spare_q: B = ~dead_end & ~planned & self.spare_batteries[b]
         spare_q &= lft - self.reserve - self.plan_left_b[bi] < need
         sq = np.flatnonzero(spare_q)
         waiting = np.zeros(a.size, dtype=bool)
@@ -497,7 +501,9 @@ class _Lockstep:
         self.kill_t[ti] = np.where(hit, np.minimum(self.kill_t[ti], inter), self.kill_t[ti])
         u = self.ka_flat[base + self.th_neng[ti] * self.n_draw]
         reported = np.where(dead, u >= self.kam, u < self.mak)
-        self.report_t[ti] = np.where(reported, np.minimum(self.report_t[ti], assess), self.report_t[ti])
+        self.report_t[ti] = np.where(
+            reported, np.minimum(self.report_t[ti], assess), self.report_t[ti]
+        )
         self.pending[ti] = np.maximum(pend, assess)
         self.th_fired[ti] = fired_t + nf
         self.th_neng[ti] += 1
@@ -511,7 +517,7 @@ class _Lockstep:
         # wanted under the cap). On a report "dead", rows of batteries with planned rounds for
         # the threat that wait for spare rounds wake at the report (those rounds become spare).
         woken = self._threat_rows(a, i, ell, fired_t + nf, assess, pend)
-        rd = np.flatnonzero(reported & self.has_plan_t[i])
+        rd = np.flatnonzero(np.asarray(reported, dtype=bool) & self.has_plan_t[i])
         if rd.size:  # only where one of those batteries has rows waiting for spare rounds
             bats = self.plan_bats_of_t[i[rd]]
             bcell = a[rd][:, None] * self.n_b + np.maximum(bats, 0)
@@ -525,6 +531,14 @@ class _Lockstep:
         self.ready.reshape(-1)[cell] = assess
         self.floor.reshape(-1)[cell] = assess
         self.spare_wait.reshape(-1)[cell] = False
+        # A battery left with fewer rounds than an engagement wants needs fewer spare rounds
+        # (rule 7 caps the rounds by what is left): wake its rows waiting for spare rounds.
+        short = np.flatnonzero((lft - nf < self.per_eng) & (lft - nf > 0) & self.spare_bat[bi])
+        if short.size:
+            self.spare_bat[bi[short]] = False
+            rows_b = self.rows_of_b[self.r_bat[row[short]]]
+            at = np.nextafter(ell[short], np.inf)
+            woken = np.concatenate([woken, self._wake(a[short], rows_b, at)])
         empty = np.flatnonzero(lft - nf == 0)
         if empty.size:  # an empty battery never fires again
             rows_b = self.rows_of_b[self.r_bat[row[empty]]]
@@ -621,7 +635,8 @@ class _Lockstep:
         cell = lane * self.n_r + uu
         pos = self.pos[lane, uu]
         c2 = lane * self.w + np.maximum(pos, 0)
-        ready = np.where(pos >= 0, self.ready.reshape(-1)[c2], np.inf)
+        # the definition's ready time (a jump is the engine's, not the row's)
+        ready = np.where(pos >= 0, self.floor.reshape(-1)[c2], np.inf)
         e = ell[q][:, None]
         w = (ups >= 0) & (pos >= 0) & ~self.done.reshape(-1)[c2]
         w &= self.latest[uu] >= np.maximum(e, ready)

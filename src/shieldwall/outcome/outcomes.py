@@ -1,4 +1,5 @@
-"""The :class:`Outcomes` of a fight: what happened to every threat in every trial (docs/battle.md §7)."""
+"""The :class:`Outcomes` of a fight: what happened to every threat in every trial (§7 of
+docs/battle.md)."""
 
 from __future__ import annotations
 

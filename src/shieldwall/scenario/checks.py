@@ -16,6 +16,7 @@ import numpy as np
 
 from shieldwall.earth.geodesy import geodesic_inverse
 from shieldwall.errors import CatalogError, Problem
+from shieldwall.scenario.catalog.keys import COST_KEYS
 from shieldwall.scenario.launch import inside_polygon
 from shieldwall.scenario.model import PRESET_POLICIES
 from shieldwall.scenario.params import PARAM_KEYS
@@ -100,12 +101,14 @@ class _Checker:
             return None
 
     def complete_inline(self, path: P, item: dict[str, Any], kind: str, what: str) -> None:
-        """An object without ``type:`` must give every catalog key of its kind; with overrides
+        """An object without ``type:`` must give every catalog key of its kind but the cost keys
+        (``COST_KEYS``: an unpriced object has an unknown cost); with overrides
         applied, lower bounds must stay below upper bounds (e.g. min_alt_km < max_alt_km)."""
         self.consistent(path, item, kind)
         if item.get("type") is not None:
             return
-        missing = [k for k in PARAM_KEYS[kind] if item.get(k) is None]
+        optional = COST_KEYS.get(kind, ())  # type: ignore[call-overload]
+        missing = [k for k in PARAM_KEYS[kind] if item.get(k) is None and k not in optional]
         if missing:
             self.error(
                 path,

@@ -57,6 +57,7 @@ __all__ = ["RAID_STREAM", "compile_world", "scenario_hash"]
 RAID_STREAM = 0x52414944
 
 _KM = 1000.0  # [m/km]
+_MUSD = 1e6  # [USD per million USD]
 _KPA = 1000.0  # [Pa/kPa]
 _MRAD = 1e-3  # [rad/mrad]
 
@@ -91,6 +92,14 @@ def _resolve(
 
 def _f(rows: Sequence[dict[str, Any]], key: str, scale: float = 1.0) -> np.ndarray:
     return np.array([float(r[key]) * scale for r in rows], dtype=np.float64).reshape(len(rows))
+
+
+def _cost(rows: Sequence[dict[str, Any]], key: str) -> np.ndarray:
+    """A cost column in USD; NaN where an inline object gives no cost (COST_KEYS)."""
+    return np.array(
+        [float(r[key]) * _MUSD if r.get(key) is not None else np.nan for r in rows],
+        dtype=np.float64,
+    ).reshape(len(rows))
 
 
 def _site(locs: Sequence[Location]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -224,6 +233,9 @@ def _interceptors(
         pk=np.array(
             [[float(r[f"pk_{c}"]) for c in THREAT_CLASSES] for r in rows], dtype=np.float64
         ).reshape(len(rows), len(THREAT_CLASSES)),
+        round_cost_usd=_cost(rows, "round_cost_musd"),
+        launcher_cost_usd=_cost(rows, "launcher_cost_musd"),
+        battery_cost_usd=_cost(rows, "battery_cost_musd"),
     )
     return table, which
 
@@ -292,10 +304,13 @@ def _radars_batteries(
         max_el_rad=np.radians(_f(rows, "max_el_deg")),
         r0_m=_f(rows, "r0_km", _KM),
         search_range_factor=_f(rows, "search_range_factor"),
+        search_el_rad=np.radians(_f(rows, "search_el_deg")),
+        beamwidth_rad=_f(rows, "beamwidth_mrad", _MRAD),
         revisit_s=_f(rows, "revisit_s"),
         range_sigma_m=_f(rows, "range_sigma_m"),
         angle_sigma_rad=_f(rows, "angle_sigma_mrad", _MRAD),
         battery_idx=_idx(battery_of),
+        unit_cost_usd=_cost(rows, "unit_cost_musd"),
     )
     blat, blon, balt, br = _site([b.site for b in batteries])
     launchers = _idx([b.launchers for b in batteries])
@@ -424,6 +439,7 @@ def _raid(
         rcs_rv_m2=_f(rows, "rcs_rv_m2"),
         beta_pa=_f(rows, "beta_kpa", _KPA),
         reliability=_f(rows, "reliability"),
+        unit_cost_usd=_cost(rows, "unit_cost_musd"),
     )
     return missiles, raid
 

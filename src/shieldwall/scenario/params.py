@@ -54,6 +54,12 @@ class MissileParams(StrictModel):
     reliability: float | None = Field(
         None, ge=0, le=1, description="Probability the missile flies as intended. [0..1]"
     )
+    unit_cost_musd: float | None = Field(
+        None,
+        ge=0,
+        le=1e3,
+        description="Cost of one missile (optional inline). [M USD, 2024 prices]",
+    )
 
 
 class InterceptorParams(StrictModel):
@@ -90,6 +96,25 @@ class InterceptorParams(StrictModel):
     pk_srbm: float | None = Field(None, ge=0, le=1, description="Single-shot Pk vs SRBM. [0..1]")
     pk_mrbm: float | None = Field(None, ge=0, le=1, description="Single-shot Pk vs MRBM. [0..1]")
     pk_irbm: float | None = Field(None, ge=0, le=1, description="Single-shot Pk vs IRBM. [0..1]")
+    round_cost_musd: float | None = Field(
+        None,
+        ge=0,
+        le=1e3,
+        description="Cost of one interceptor round (optional inline). [M USD, 2024 prices]",
+    )
+    launcher_cost_musd: float | None = Field(
+        None,
+        ge=0,
+        le=1e3,
+        description="Cost of one launcher, no rounds (optional inline). [M USD, 2024 prices]",
+    )
+    battery_cost_musd: float | None = Field(
+        None,
+        ge=0,
+        le=1e4,
+        description="Fire unit without launchers, rounds, radar (optional inline). "
+        "[M USD, 2024 prices]",
+    )
 
 
 class RadarParams(StrictModel):
@@ -102,6 +127,12 @@ class RadarParams(StrictModel):
     search_range_factor: float | None = Field(
         None, gt=0, le=1, description="Range multiplier when searching uncued. [0..1]"
     )
+    search_el_deg: float | None = Field(
+        None, gt=0, le=90, description="Elevation depth of the search fence above min_el. [deg]"
+    )
+    beamwidth_mrad: float | None = Field(
+        None, gt=0, le=1000, description="3-dB beamwidth (one beam's solid angle). [mrad]"
+    )
     half_az_deg: float | None = Field(
         None, gt=0, le=180, description="Half-width of the azimuth field of regard. [deg]"
     )
@@ -110,6 +141,9 @@ class RadarParams(StrictModel):
     revisit_s: float | None = Field(None, gt=0, le=600, description="Track revisit period. [s]")
     range_sigma_m: float | None = Field(None, gt=0, description="Range noise 1-sigma. [m]")
     angle_sigma_mrad: float | None = Field(None, gt=0, description="Angle noise 1-sigma. [mrad]")
+    unit_cost_musd: float | None = Field(
+        None, ge=0, le=1e4, description="Cost of one radar (optional inline). [M USD, 2024 prices]"
+    )
 
 
 class SatelliteParams(StrictModel):

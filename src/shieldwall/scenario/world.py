@@ -39,12 +39,27 @@ THREAT_CLASSES: tuple[str, ...] = ("srbm", "mrbm", "irbm")
 SHAPE_CODES: dict[str, int] = {"min_energy": 0, "lofted": 1, "depressed": 2, "explicit": 3}
 
 
+def _unpriced() -> F64:
+    """Default of a cost column: not given (filled with NaN, one per row, by ``_Table``)."""
+    return np.zeros(0)
+
+
+#: Cost columns (USD at 2024 prices); a table built without one has NaN costs (not priced).
+_COST_COLUMNS = frozenset(
+    {"unit_cost_usd", "round_cost_usd", "launcher_cost_usd", "battery_cost_usd"}
+)
+
+
 class _Table:
-    """Freezes its array fields (read-only) after construction."""
+    """Freezes its array fields (read-only) after construction; cost columns not given are NaN."""
 
     def __post_init__(self) -> None:
+        n = len(self)
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
+            if f.name in _COST_COLUMNS and isinstance(value, np.ndarray) and value.size == 0 < n:
+                value = np.full(n, np.nan)
+                object.__setattr__(self, f.name, value)
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
 
@@ -90,6 +105,7 @@ class MissileTable(_Table):
     rcs_rv_m2: F64
     beta_pa: F64
     reliability: F64
+    unit_cost_usd: F64 = field(default_factory=_unpriced)  # USD 2024; NaN = not priced
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +126,11 @@ class InterceptorTable(_Table):
     organic_guidance: B
     fcq_ipp_sigma_m: F64
     pk: F64  # (n, 3): columns THREAT_CLASSES
+    # Costs, USD at 2024 prices (NaN = not priced): one round, one launcher, and the rest of a
+    # fire unit without launchers, rounds and its radar (catalog keys *_cost_musd).
+    round_cost_usd: F64 = field(default_factory=_unpriced)
+    launcher_cost_usd: F64 = field(default_factory=_unpriced)
+    battery_cost_usd: F64 = field(default_factory=_unpriced)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,10 +152,13 @@ class RadarTable(_Table):
     max_el_rad: F64
     r0_m: F64
     search_range_factor: F64
+    search_el_rad: F64
+    beamwidth_rad: F64
     revisit_s: F64
     range_sigma_m: F64
     angle_sigma_rad: F64
     battery_idx: I64
+    unit_cost_usd: F64 = field(default_factory=_unpriced)  # USD 2024 (a ship: its radar)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,6 +3,12 @@ satellites, and the cueing a sharing policy gives. See docs/sensing.md."""
 
 from __future__ import annotations
 
-from shieldwall.sensing.visibility import Visibility, cue_times, observe
+from shieldwall.sensing.visibility import (
+    SensorGeometry,
+    Visibility,
+    cue_times,
+    observe,
+    sensor_geometry,
+)
 
-__all__ = ["Visibility", "cue_times", "observe"]
+__all__ = ["SensorGeometry", "Visibility", "cue_times", "observe", "sensor_geometry"]

@@ -66,34 +66,34 @@ def m_of_n_cdf(pd_look: F64, is_look: B, m_req: int, n_win: int) -> F64:
         ``M`` detections required among the last ``N`` looks (1 ≤ M ≤ N ≤ 8).
     """
     n_state = 1 << (n_win - 1)
-    states = np.arange(n_state)
-    popcount = np.array([bin(s).count("1") for s in states])
     mask = n_state - 1
     shape = pd_look.shape[:-1]
-    prob = np.zeros((*shape, n_state))
-    prob[..., 0] = 1.0
+    prob = np.zeros((n_state, *shape))  # state axis first: each state one contiguous array
+    prob[0] = 1.0
     done = np.zeros(shape)
     out = np.empty(pd_look.shape)
     look = np.broadcast_to(is_look, pd_look.shape)
-    succ = [popcount + b >= m_req for b in (0, 1)]
-    # trans[b][s, s'] = 1 when outcome b moves window s to s' without initiating
-    trans = []
-    for b in (0, 1):
-        t = np.zeros((n_state, n_state))
-        t[states, ((states << 1) | b) & mask] = 1.0
-        t[succ[b]] = 0.0
-        trans.append(t)
+    # outcome b of a look moves window s to ((s << 1) | b) & mask, or initiates the track when
+    # the window then holds M detections. Sums are written out in a fixed order (states in
+    # ascending order) so that the result does not depend on the batch shape.
+    moves = [
+        [(s, ((s << 1) | b) & mask, bin(s).count("1") + b >= m_req) for s in range(n_state)]
+        for b in (0, 1)
+    ]
     for k in range(pd_look.shape[-1]):
-        p = np.clip(pd_look[..., k], 0.0, 1.0)[..., None]
-        lk = look[..., k][..., None]
+        p = np.clip(pd_look[..., k], 0.0, 1.0)
+        lk = look[..., k]
         new = np.zeros_like(prob)
         gain = np.zeros(shape)
         for b, pb in ((0, 1.0 - p), (1, p)):
-            w = prob * pb
-            gain += np.sum(np.where(succ[b], w, 0.0), axis=-1)
-            new += w @ trans[b]
+            for s, nxt, initiates in moves[b]:
+                w = prob[s] * pb
+                if initiates:
+                    gain += w
+                else:
+                    new[nxt] += w
         prob = np.where(lk, new, prob)
-        done = np.where(lk[..., 0], done + gain, done)
+        done = np.where(lk, done + gain, done)
         out[..., k] = done
     return out
 

@@ -3,10 +3,13 @@
 :func:`observe` composes the radar kernels (geometry, field of regard, RCS-scaled Swerling-1
 Pd), the early-warning satellites and the cueing implied by a sharing policy:
 
-- A radar is *cued* for a threat from the earliest report it receives: an EW satellite of a
-  nation that shares at least ``early_warning`` with the radar's nation (own nation always),
-  or another radar's (uncued) track initiation shared the same way, each delayed by the link
-  latency. Before that it searches with range ``search_range_factor · r0``.
+- A radar is *cued* for a threat by the reports it receives: an EW satellite of a nation that
+  shares at least ``early_warning`` with the radar's nation (own nation always), or another
+  radar's (uncued) track initiation shared the same way, each delayed by the link latency.
+  Before any cue it searches its whole fence (range ``search_range_factor · r0``); a cue
+  shrinks the volume it searches to the cue's error window, and its time budget buys more
+  dwell per beam there (:mod:`shieldwall.sensing.search`): a satellite cue by its
+  launch-point and azimuth errors, another radar's track to one beam.
 - Per look Pd uses the booster RCS in boost and the reentry-vehicle RCS after burnout.
 - Deterministic summaries are medians of the exact distributions (``first_detect_t_s``,
   ``track_init_t_s``); the distributions themselves are kept (``p_detect_cdf``,
@@ -21,13 +24,30 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall._types import F64, B
+from shieldwall.earth.constants import WGS84_A_M
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, median_time
 from shieldwall.sensing.radar import in_field_of_regard, radar_aer, snr, swerling1_pd
 from shieldwall.sensing.satellite import ew_detect_times
+from shieldwall.sensing.search import (
+    beam_solid_angle_sr,
+    cue_solid_angle_sr,
+    dwell_snr_factor,
+    ew_cue_sigma_m,
+    search_solid_angle_sr,
+)
 
-__all__ = ["TRACK_INIT_M", "TRACK_INIT_N", "Visibility", "cue_times", "observe"]
+__all__ = [
+    "TRACK_INIT_M",
+    "TRACK_INIT_N",
+    "SensorGeometry",
+    "Visibility",
+    "cue_sources",
+    "cue_times",
+    "observe",
+    "sensor_geometry",
+]
 
 
 #: Track initiation: M detections among the last N looks (a common 2-of-3 confirmation rule,
@@ -123,36 +143,117 @@ def _receives(
     return ok, lat
 
 
-def cue_times(world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Policy | None) -> F64:
-    """When each radar is cued for each threat, ``(n_radar, n_threat)``. [s]
+def cue_sources(
+    world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Policy | None
+) -> tuple[F64, NDArray[np.int64], F64]:
+    """When each radar is first cued for each threat by a satellite and by another radar.
 
-    The earliest of: shared EW reports (satellite nation → radar nation at ``early_warning`` or
-    above, plus latency) and other radars' track initiations shared the same way.
+    Returns
+    -------
+    ew_cue_t_s, ew_cue_satellite, radar_cue_t_s
+        ``(n_radar, n_threat)``: the earliest shared EW report (satellite nation → radar nation
+        at ``early_warning`` or above, plus latency) and which satellite made it (-1 none), and
+        the earliest other radar's (uncued) track initiation shared the same way. [s]
     """
     rn = world.radars.nation_idx
     sn = world.satellites.nation_idx
     n_r, n_t = radar_track_t_s.shape
-    cue = np.full((n_r, n_t), np.inf)
+    ew_t = np.full((n_r, n_t), np.inf)
+    ew_s = np.full((n_r, n_t), -1, dtype=np.int64)
     if len(sn):
         ok, lat = _receives(policy, sn, rn, 1)  # (n_sat, n_radar)
         t = np.where(ok[:, :, None], ew_detect_t_s[:, None, :] + lat[:, :, None], np.inf)
-        cue = np.minimum(cue, t.min(axis=0))
+        ew_t = t.min(axis=0)
+        ew_s = np.where(np.isfinite(ew_t), np.argmin(t, axis=0), -1).astype(np.int64)
+    rc_t = np.full((n_r, n_t), np.inf)
     if n_r > 1:
         ok, lat = _receives(policy, rn, rn, 1)  # (src radar, dst radar)
         np.fill_diagonal(ok, False)
         t = np.where(ok[:, :, None], radar_track_t_s[:, None, :] + lat[:, :, None], np.inf)
-        cue = np.minimum(cue, t.min(axis=0))
-    return cue
+        rc_t = t.min(axis=0)
+    return ew_t, ew_s, rc_t
 
 
-def observe(
-    world: World,
-    trajectories: Trajectories,
-    policy: Policy | None = None,
-    *,
-    refraction: bool = True,
-) -> Visibility:
-    """What every radar and EW satellite sees of every threat, with the policy's cueing.
+def cue_times(world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Policy | None) -> F64:
+    """When each radar is first cued for each threat, ``(n_radar, n_threat)``: the earlier of
+    :func:`cue_sources`' satellite and radar cues. [s]"""
+    ew_t, _, rc_t = cue_sources(world, ew_detect_t_s, radar_track_t_s, policy)
+    out: F64 = np.minimum(ew_t, rc_t)
+    return out
+
+
+def _look_snr_factor(world: World, base: SensorGeometry, policy: Policy | None) -> tuple[F64, F64]:
+    """Per (radar, threat, sample) SNR of a look relative to a cued look, and the cue times.
+
+    Searching the whole fence before any cue, the satellite cue's window after its report, one
+    beam after another radar's track (:mod:`shieldwall.sensing.search`).
+    """
+    rd, sat = world.radars, world.satellites
+    ew_t, ew_s, rc_t = cue_sources(world, base.ew_detect_t_s, base.uncued_track_t_s, policy)
+    col = (slice(None), None, None)
+    srf = rd.search_range_factor[col]
+    fence = search_solid_angle_sr(rd.half_az_rad, rd.search_el_rad)[col]
+    beam = beam_solid_angle_sr(rd.beamwidth_rad)[col]
+    t_s = base.t_s[None]
+    factor = np.broadcast_to(srf**4, base.range_m.shape).copy()
+    with np.errstate(invalid="ignore"):
+        if len(sat.latency_s):
+            s = np.maximum(ew_s, 0)
+            cross, along = ew_cue_sigma_m(
+                sat.launch_point_sigma_m[s][..., None],
+                sat.azimuth_sigma_rad[s][..., None],
+                base.downrange_m[None],
+            )
+            ew = dwell_snr_factor(srf, fence, cue_solid_angle_sr(cross, along, base.range_m), beam)
+            factor = np.where(t_s >= ew_t[..., None], np.fmax(factor, ew), factor)
+        by_radar = dwell_snr_factor(srf, fence, beam, beam)
+        factor = np.where(t_s >= rc_t[..., None], np.fmax(factor, by_radar), factor)
+    return factor, np.minimum(ew_t, rc_t)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorGeometry:
+    """The policy-independent part of :func:`observe` for one set of trajectories.
+
+    Radar geometry, horizon and field of regard, SNR and single-look Pd cued and searching,
+    the look schedule, the uncued initiation pass (whose track times cue other radars) and the
+    EW report times: everything but the cueing a policy gives. Compute it once per raid
+    geometry with :func:`sensor_geometry` and pass it to :func:`observe` for every policy.
+    Attributes are those of :class:`Visibility` of the same names, plus ``uncued_track_t_s``
+    (``(n_radar, n_threat)``, median track initiation searching; ``inf`` never),
+    ``downrange_m`` (``(n_threat, m)``, great-circle distance from the launch point, for the
+    satellite cue's error) and ``refraction``.
+    """
+
+    refraction: bool
+    t_s: F64
+    visible: B
+    range_m: F64
+    el_rad: F64
+    snr_cued: F64
+    pd_cued: F64
+    pd_uncued: F64
+    is_look: B
+    looks_per_sample: F64
+    uncued_track_t_s: F64
+    ew_detect_t_s: F64
+    downrange_m: F64
+
+
+def _downrange_m(traj: Trajectories) -> F64:
+    """Great-circle distance of each sample's sub-point from the launch point, ``(n, m)``. [m]"""
+    u0 = traj.launch_r_ecef_m / np.linalg.norm(traj.launch_r_ecef_m, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        u = traj.r_ecef_m / np.linalg.norm(traj.r_ecef_m, axis=-1, keepdims=True)
+        cos_c = np.clip(np.einsum("tki,ti->tk", u, u0), -1.0, 1.0)
+    out: F64 = WGS84_A_M * np.arccos(cos_c)
+    return out
+
+
+def sensor_geometry(
+    world: World, trajectories: Trajectories, *, refraction: bool = True
+) -> SensorGeometry:
+    """What every radar and EW satellite can see of every threat, before any cueing.
 
     Parameters
     ----------
@@ -160,8 +261,6 @@ def observe(
         Radars, satellites, missiles (RCS) and nations.
     trajectories
         Threat trajectories on their grid.
-    policy
-        Sharing policy for cueing; ``None`` = each radar cued only by its own nation.
     refraction
         Apply the 4/3-Earth refraction to the horizon (default True).
     """
@@ -181,31 +280,22 @@ def observe(
         site_alt_m=rd.alt_m,
         refraction=refraction,
     )
+    del az
     rcs = _rcs(world, traj)[None]
     r0 = rd.r0_m[:, None, None]
     snr_cued = np.where(visible, snr(rcs, rg, r0), 0.0)
     pd_cued = np.where(visible, swerling1_pd(snr_cued), 0.0)
     snr_search = np.where(visible, snr(rcs, rg, r0 * rd.search_range_factor[:, None, None]), 0.0)
     pd_uncued = np.where(visible, swerling1_pd(snr_search), 0.0)
+    del snr_search
     is_look, per = look_mask(rd.revisit_s, traj.dt_s, m)
-    merge = per[:, None, None]
-
-    def per_sample(pd1: F64) -> F64:
-        out: F64 = np.where(is_look[:, None, :], 1.0 - (1.0 - pd1) ** merge, 0.0)
-        return out
-
     ew = ew_detect_times(traj.launch_t_s, traj.burnout_t_s, world.satellites.latency_s)
-    # pass 1: uncued search tracks, to cue other radars; pass 2: with the cue applied
     look = is_look[:, None, :]
-    trk0 = median_time(m_of_n_cdf(per_sample(pd_uncued), look, TRACK_INIT_M, TRACK_INIT_N), t_s)
-    cue = cue_times(world, ew, trk0, policy)
-    with np.errstate(invalid="ignore"):
-        cued_now = t_s[None] >= cue[..., None]
-    pd = per_sample(np.where(cued_now, pd_cued, pd_uncued))
-    p_trk = m_of_n_cdf(pd, look, TRACK_INIT_M, TRACK_INIT_N)
-    p_det = detection_cdf(pd)
-    return Visibility(
-        policy="" if policy is None else policy.name,
+    trk0 = median_time(
+        m_of_n_cdf(_per_sample(pd_uncued, is_look, per), look, TRACK_INIT_M, TRACK_INIT_N), t_s
+    )
+    return SensorGeometry(
+        refraction=refraction,
         t_s=t_s,
         visible=visible,
         range_m=rg,
@@ -215,11 +305,94 @@ def observe(
         pd_uncued=pd_uncued,
         is_look=is_look,
         looks_per_sample=per,
+        uncued_track_t_s=trk0,
+        ew_detect_t_s=ew,
+        downrange_m=_downrange_m(traj),
+    )
+
+
+def _per_sample(pd1: F64, is_look: B, per: F64) -> F64:
+    """Per grid sample detection probability: looks merged, 0 off looks.
+
+    One radar at a time with a scalar exponent: a broadcast array exponent lets numpy pick
+    its vectorized or its scalar ``pow`` depending on the array's shape, which moves the last
+    bit, and results must not depend on how threats are chunked.
+    """
+    out = np.zeros(pd1.shape)
+    for i in range(pd1.shape[0]):  # radars (tens)
+        n_looks = float(per[i])
+        miss = 1.0 - pd1[i]
+        merged = miss if n_looks == 1.0 else miss**n_looks
+        out[i] = np.where(is_look[i][None, :], 1.0 - merged, 0.0)
+    return out
+
+
+def observe(
+    world: World,
+    trajectories: Trajectories,
+    policy: Policy | None = None,
+    *,
+    refraction: bool = True,
+    base: SensorGeometry | None = None,
+) -> Visibility:
+    """What every radar and EW satellite sees of every threat, with the policy's cueing.
+
+    Parameters
+    ----------
+    world
+        Radars, satellites, missiles (RCS) and nations.
+    trajectories
+        Threat trajectories on their grid.
+    policy
+        Sharing policy for cueing; ``None`` = each radar cued only by its own nation.
+    refraction
+        Apply the 4/3-Earth refraction to the horizon (default True).
+    base
+        :func:`sensor_geometry` of the same world and trajectories (computed here when
+        ``None``); reusing it across policies gives bit-identical results.
+
+    Raises
+    ------
+    ValueError
+        A ``base`` of other trajectories (grid shape) or another refraction setting.
+    """
+    traj = trajectories
+    if base is None:
+        base = sensor_geometry(world, traj, refraction=refraction)
+    elif base.t_s.shape != traj.t_s.shape or base.refraction != refraction:
+        raise ValueError(
+            f"base sensor geometry is for a grid of shape {base.t_s.shape} with refraction="
+            f"{base.refraction}, not {traj.t_s.shape} with refraction={refraction}; "
+            "compute it with sensor_geometry(world, trajectories) for these trajectories"
+        )
+    t_s = traj.t_s
+    look = base.is_look[:, None, :]
+    factor, cue = _look_snr_factor(world, base, policy)
+    f4 = (world.radars.search_range_factor**4)[:, None, None]
+    pd1 = np.where(
+        factor >= 1.0,
+        base.pd_cued,
+        np.where(factor > f4, swerling1_pd(base.snr_cued * factor), base.pd_uncued),
+    )
+    pd = _per_sample(np.where(base.visible, pd1, 0.0), base.is_look, base.looks_per_sample)
+    p_trk = m_of_n_cdf(pd, look, TRACK_INIT_M, TRACK_INIT_N)
+    p_det = detection_cdf(pd)
+    return Visibility(
+        policy="" if policy is None else policy.name,
+        t_s=t_s,
+        visible=base.visible,
+        range_m=base.range_m,
+        el_rad=base.el_rad,
+        snr_cued=base.snr_cued,
+        pd_cued=base.pd_cued,
+        pd_uncued=base.pd_uncued,
+        is_look=base.is_look,
+        looks_per_sample=base.looks_per_sample,
         cue_t_s=cue,
         pd=pd,
         p_detect_cdf=p_det,
         p_track_cdf=p_trk,
         first_detect_t_s=median_time(p_det, t_s),
         track_init_t_s=median_time(p_trk, t_s),
-        ew_detect_t_s=ew,
+        ew_detect_t_s=base.ew_detect_t_s,
     )

@@ -37,14 +37,19 @@ from shieldwall.flight.trajectories import PHASE_BOOST, PHASE_TERMINAL, Trajecto
 from shieldwall.scenario.world import World
 from shieldwall.sensing.visibility import Visibility
 from shieldwall.tracking.ekf import radar_measure, to_batch_major, transition_ballistic
+from shieldwall.tracking.ipp import ipp_sensitivity
 
 __all__ = [
     "FilterModel",
+    "RadarInformation",
+    "TrackingGeometry",
     "lagged_rerun",
     "nation_information",
     "process_noise",
     "process_noise_density",
+    "radar_information",
     "recursion",
+    "tracking_geometry",
     "truth_transitions",
 ]
 
@@ -121,35 +126,46 @@ def truth_transitions(
     return out
 
 
-def nation_information(
-    world: World, traj: Trajectories, vis: Visibility, model: FilterModel
-) -> F64:
-    """Expected measurement information of each nation's own radars, ``(n_nat, n_t, m, 3, 3)``.
+@dataclass(frozen=True, kw_only=True)
+class RadarInformation:
+    """Unweighted measurement information ``Hᵀ R⁻¹ H`` of one radar where it sees a threat.
 
-    Per radar: ``w Hᵣᵀ R⁻¹ Hᵣ`` (position block; ECEF) with ``w = looks · Pd_cued`` at its looks
-    after its own track initiation (``Visibility.track_init_t_s``), 0 elsewhere. [1/m^2]
+    Attributes
+    ----------
+    idx
+        Flat indices into the ``(n_threat, m)`` grid of the visible samples, ``(k,)``.
+    info
+        ``(k, 3, 3)`` position information of one look there (ECEF). [1/m^2]
+    """
+
+    idx: NDArray[np.int64]
+    info: F64
+
+
+def radar_information(
+    world: World, traj: Trajectories, visible: NDArray[np.bool_], model: FilterModel
+) -> tuple[RadarInformation, ...]:
+    """Per radar, ``Hᵣᵀ R⁻¹ Hᵣ`` at the samples it sees (policy-independent; docs/tracking.md).
+
+    ``R`` holds the azimuth noise ``σ_angle / cos(el)`` (elevation capped at
+    ``model.max_az_el_rad``), the elevation noise ``σ_angle`` and the range noise.
     """
     rd = world.radars
-    n_nat = len(world.nations)
-    info = np.zeros((n_nat, traj.n, traj.m, 3, 3))
     r = np.moveaxis(traj.r_ecef_m, -1, 0)
     rots = enu_rotation(rd.lat_rad, rd.lon_rad)
-    with np.errstate(invalid="ignore"):
-        tracked = traj.t_s[None] >= vis.track_init_t_s[..., None]
-    w_all = vis.is_look[:, None, :] * vis.looks_per_sample[:, None, None] * vis.pd_cued * tracked
-    for i in range(len(rd)):  # a loop over radars (tens), each vectorized over threats x time
-        w = w_all[i]
-        if not np.any(w > 0):
-            continue
+    out = []
+    for i in range(len(rd)):  # a loop over radars (tens), each vectorized over its samples
+        idx = np.flatnonzero(visible[i])
+        rt, rk = np.divmod(idx, traj.m)
         with np.errstate(invalid="ignore", divide="ignore"):
-            z, H = radar_measure(r, rd.r_ecef_m[i][:, None, None], rots[i][:, :, None, None])
+            z, H = radar_measure(r[:, rt, rk], rd.r_ecef_m[i][:, None], rots[i][:, :, None])
             cos_el = np.maximum(np.cos(z[1]), math.cos(model.max_az_el_rad))
             inv_r = (
                 (cos_el / rd.angle_sigma_rad[i]) ** 2,
                 np.full(z[1].shape, rd.angle_sigma_rad[i] ** -2.0),
                 np.full(z[1].shape, rd.range_sigma_m[i] ** -2.0),
             )
-            j_rad = np.zeros((traj.n, traj.m, 3, 3))
+            j_rad = np.zeros((idx.size, 3, 3))
             for a in range(3):
                 for p in range(3):
                     for q in range(p, 3):
@@ -158,9 +174,86 @@ def nation_information(
             for p in range(3):
                 for q in range(p + 1, 3):
                     j_rad[..., q, p] = j_rad[..., p, q]
+        out.append(RadarInformation(idx=idx.astype(np.int64), info=j_rad))
+    return tuple(out)
+
+
+def nation_information(
+    world: World,
+    traj: Trajectories,
+    vis: Visibility,
+    model: FilterModel,
+    radar_info: tuple[RadarInformation, ...] | None = None,
+) -> F64:
+    """Expected measurement information of each nation's own radars, ``(n_nat, n_t, m, 3, 3)``.
+
+    Per radar: ``w Hᵣᵀ R⁻¹ Hᵣ`` (position block; ECEF) with ``w = looks · Pd_cued`` at its looks
+    after its own track initiation (``Visibility.track_init_t_s``), 0 elsewhere. [1/m^2]
+    ``radar_info`` (:func:`radar_information` of the same trajectories) is computed when
+    ``None``.
+    """
+    rd = world.radars
+    n_nat = len(world.nations)
+    info = np.zeros((n_nat, traj.n * traj.m, 3, 3))
+    if radar_info is None:
+        radar_info = radar_information(world, traj, vis.visible, model)
+    with np.errstate(invalid="ignore"):
+        tracked = traj.t_s[None] >= vis.track_init_t_s[..., None]
+    w_all = vis.is_look[:, None, :] * vis.looks_per_sample[:, None, None] * vis.pd_cued * tracked
+    for i, ri in enumerate(radar_info):
+        w = w_all[i].reshape(-1)[ri.idx]
         use = w > 0
-        info[rd.nation_idx[i]] += np.where(use[..., None, None], w[..., None, None] * j_rad, 0.0)
-    return info
+        if not np.any(use):
+            continue
+        info[rd.nation_idx[i], ri.idx[use]] += w[use][:, None, None] * ri.info[use]
+    out: F64 = info.reshape(n_nat, traj.n, traj.m, 3, 3)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackingGeometry:
+    """The policy-independent part of the covariance analysis for one set of trajectories.
+
+    Attributes
+    ----------
+    model
+        The filter tuning these were made with.
+    F, Q
+        Step transition along the truth and process noise, ``(n_t, m, 6, 6)``.
+    psi, axes
+        IPP sensitivities ``(n_t, m, 2, 6)`` and east/north axes ``(n_t, 2, 3)``
+        (:func:`shieldwall.tracking.ipp.ipp_sensitivity`).
+    radar_info
+        Per radar, the unweighted information where it sees each threat
+        (:func:`radar_information`).
+    """
+
+    model: FilterModel
+    F: F64
+    Q: F64
+    psi: F64
+    axes: F64
+    radar_info: tuple[RadarInformation, ...]
+
+
+def tracking_geometry(
+    world: World, traj: Trajectories, visible: NDArray[np.bool_], model: FilterModel | None = None
+) -> TrackingGeometry:
+    """Transitions, process noise, IPP sensitivities and radar information, once per raid
+    geometry (``visible`` is ``SensorGeometry.visible`` / ``Visibility.visible``)."""
+    model = model or FilterModel()
+    F = truth_transitions(world, traj, model)
+    dt = np.concatenate([np.diff(traj.t_s, axis=1), np.full((traj.n, 1), np.nan)], axis=1)
+    Q = process_noise(process_noise_density(traj, model), dt)
+    psi, axes = ipp_sensitivity(traj, F)
+    return TrackingGeometry(
+        model=model,
+        F=F,
+        Q=Q,
+        psi=psi,
+        axes=axes,
+        radar_info=radar_information(world, traj, visible, model),
+    )
 
 
 def process_noise(q_m2_s3: F64, dt_s: F64) -> F64:
@@ -295,6 +388,12 @@ def lagged_rerun(
     -------
     P
         ``(n_t, m, 6, 6)``: at ``k``, the covariance given source ``d``'s data up to ``k - d``.
+
+    Notes
+    -----
+    Where no late source (``d > 0``) took information in the last ``D`` samples, the delayed
+    picture holds the same measurements as the undelayed one, so it *is* ``P_full`` there;
+    only the other samples are re-run.
     """
     D = max(info_by_lag)
     if D == 0:
@@ -303,6 +402,14 @@ def lagged_rerun(
     p0 = _p0(model)
     # work only on windows ending where the full filter has a track on a real sample
     want = started_full if sample_ok is None else started_full & sample_ok
+    late = np.zeros(started_full.shape)
+    for d, info in info_by_lag.items():
+        if d > 0:
+            late += np.trace(info, axis1=-2, axis2=-1) > 0
+    c = np.cumsum(late, axis=1)
+    recent = c - np.concatenate([np.zeros((c.shape[0], D)), c[:, :-D]], axis=1)[:, :m] > 0
+    same = want & ~recent  # no late data taken in (k - D, k]: the undelayed picture
+    want = want & recent
     tt, kk = np.nonzero(want)
     base_k = kk - D
     st = np.where(base_k >= 0, started_full[tt, np.maximum(base_k, 0)], False)
@@ -327,5 +434,6 @@ def lagged_rerun(
         J = np.where((ok & st)[:, None, None], J, 0.0)
         P, _ = _update(P, J)
     out = np.full_like(P_full, np.nan)
+    out[same] = P_full[same]
     out[tt, kk] = np.where(st[:, None, None], P, np.nan)
     return out

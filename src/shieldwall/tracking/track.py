@@ -18,25 +18,25 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldwall._types import F64
+from shieldwall._types import F64, B
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.visibility import Visibility
 from shieldwall.tracking.covariance import (
     FilterModel,
+    TrackingGeometry,
     lagged_rerun,
     nation_information,
-    process_noise,
-    process_noise_density,
     recursion,
-    truth_transitions,
+    tracking_geometry,
 )
 from shieldwall.tracking.fusion import ci_fuse
-from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sigma
+from shieldwall.tracking.initiation import nation_track_cdf
+from shieldwall.tracking.ipp import ipp_sigma
 from shieldwall.tracking.measurement import simulate_ekf
 from shieldwall.tracking.picture import TrackPicture
 
-__all__ = ["FUSIONS", "MODES", "track"]
+__all__ = ["FUSIONS", "MODES", "guidance_radars", "nation_fcq_requirement_m", "track"]
 
 
 #: Tracking fidelities accepted by :func:`track`.
@@ -75,6 +75,8 @@ def track(
     model: FilterModel | None = None,
     trials: int = 100,
     seed: int | None = None,
+    base: TrackingGeometry | None = None,
+    position_covariance: bool = False,
 ) -> TrackPicture:
     """Each nation's fused picture of each threat over time, under ``policy``.
 
@@ -100,6 +102,12 @@ def track(
     trials, seed
         Measurement mode only: Monte Carlo trials per nation and the seed (default
         ``world.seed``).
+    base
+        :func:`shieldwall.tracking.covariance.tracking_geometry` of the same trajectories
+        (transitions, process noise, IPP sensitivities, radar information; computed here when
+        ``None``). Reusing it across policies gives bit-identical results.
+    position_covariance
+        Also return the position covariance ``pos_cov_m2`` (validation; large).
 
     Raises
     ------
@@ -118,13 +126,18 @@ def track(
             f"visibility was observed under policy {visibility.policy!r}, not {policy.name!r}; "
             "call observe(world, trajectories, policy) with the same policy"
         )
-    model = model or FilterModel()
     traj = trajectories
+    if base is None:
+        base = tracking_geometry(world, traj, visibility.visible, model)
+    elif base.F.shape[:2] != traj.t_s.shape or (model is not None and model != base.model):
+        raise ValueError(
+            "base tracking geometry was made for other trajectories or another filter model; "
+            "compute it with tracking_geometry(world, trajectories, visible, model)"
+        )
+    model = base.model
     n_nat, n_t, m = len(world.nations), traj.n, traj.m
-    F = truth_transitions(world, traj, model)
-    dt = np.concatenate([np.diff(traj.t_s, axis=1), np.full((n_t, 1), np.nan)], axis=1)
-    Q = process_noise(process_noise_density(traj, model), dt)
-    own = nation_information(world, traj, visibility, model)  # (n_nat, n_t, m, 3, 3)
+    F, Q = base.F, base.Q
+    own = nation_information(world, traj, visibility, model, base.radar_info)
     share = policy.share[:n_nat, :n_nat]
     lat = policy.latency_s[:n_nat, :n_nat]
     taken = np.trace(own, axis1=-2, axis2=-1) > 0  # information at measurement time
@@ -168,7 +181,7 @@ def track(
             for src in range(n_nat):
                 if src != dst and receives[src, dst]:
                     P = _ci_remote(P, dst, P_loc[src], float(lat[src, dst]), F, Q, traj)
-    psi, axes = ipp_sensitivity(traj, F)
+    psi, axes = base.psi, base.axes
     ipp_cov = np.einsum("tkai,ntkij,tkbj->ntkab", psi, P, psi)
     boost = (traj.phase == PHASE_BOOST) | ~np.isfinite(traj.t_s)
     ipp_cov = np.where(boost[None, ..., None, None], np.nan, ipp_cov)
@@ -178,7 +191,7 @@ def track(
     t_track = np.where(started.any(axis=-1), t_first[..., 0], np.inf)
     fd_t, fd_s = _first_detection(world, visibility, policy)
     rn = world.radars.nation_idx
-    guidance = (rn[None, :] == np.arange(n_nat)[:, None]) | (share[rn, :].T >= 3)
+    guidance = guidance_radars(policy, rn, n_nat)
     return TrackPicture(
         policy=policy.name,
         mode=mode,
@@ -186,7 +199,6 @@ def track(
         t_s=traj.t_s,
         ipp_sigma_m=ipp_sigma(ipp_cov),
         ipp_cov_m2=ipp_cov,
-        pos_cov_m2=np.ascontiguousarray(P[..., :3, :3]),
         impact_r_ecef_m=np.asarray(traj.impact_r_ecef_m, dtype=np.float64),
         ipp_axes_ecef=axes,
         track_t_s=np.asarray(t_track, dtype=np.float64),
@@ -196,7 +208,28 @@ def track(
         radar_tracking=visibility.tracking,
         guidance_radars=guidance,
         radar_nation_idx=np.asarray(rn, dtype=np.int64),
+        track_cdf=nation_track_cdf(visibility.p_track_cdf, rn, receives, lag),
+        ipp_from_t_s=_ipp_from(traj),
+        pos_cov_m2=np.ascontiguousarray(P[..., :3, :3]) if position_covariance else None,
     )
+
+
+def guidance_radars(policy: Policy, radar_nation_idx: NDArray[np.int64], n_nat: int) -> B:
+    """``(n_nat, n_radar)``: radars whose data may guide nation n's interceptors — its own,
+    and those of nations sharing with it at ``engage`` (engage on remote)."""
+    rn = np.asarray(radar_nation_idx, dtype=np.int64)
+    share = np.asarray(policy.share)[:n_nat, :n_nat]
+    out: B = (rn[None, :] == np.arange(n_nat)[:, None]) | (share[rn, :].T >= 3)
+    return out
+
+
+def _ipp_from(traj: Trajectories) -> F64:
+    """First sample after boost of each threat (``inf`` if none). [s]"""
+    ok = (traj.phase != PHASE_BOOST) & np.isfinite(traj.t_s)
+    k = np.argmax(ok, axis=1)
+    t = traj.t_s[np.arange(traj.n), k]
+    out: F64 = np.where(ok.any(axis=1), t, np.inf)
+    return out
 
 
 def _ci_remote(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from shieldwall.battle.wta.problem import WTAProblem
 
@@ -61,6 +60,8 @@ def assignment_start(problem: WTAProblem, rule: str) -> NDArray[np.int64] | None
     gain = pk[rows][:, slot_t] * worth[None, :]
     allowed = feasible[rows][:, slot_t] & slot_ok[None, :]
     gain = np.where(allowed, gain, -1.0)  # below any real gain (gains are >= 0)
+    from scipy.optimize import linear_sum_assignment  # ~0.4 s to import: only when used
+
     r, c = linear_sum_assignment(gain, maximize=True)
     keep = allowed[r, c]
     x = np.zeros(pk.shape, dtype=np.int64)

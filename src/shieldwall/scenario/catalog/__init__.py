@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from shieldwall.scenario.catalog.keys import (
     CONFIDENCES,
+    COST_KEYS,
     KEY_SPECS,
     KINDS,
     PARAM_KEYS,
@@ -33,6 +34,7 @@ from shieldwall.scenario.catalog.model import Catalog, CatalogEntry, Param, Valu
 __all__ = [
     "CATALOG_FILES",
     "CONFIDENCES",
+    "COST_KEYS",
     "KEY_SPECS",
     "KINDS",
     "PARAM_KEYS",

@@ -12,6 +12,7 @@ from typing import Final, Literal
 
 __all__ = [
     "CONFIDENCES",
+    "COST_KEYS",
     "KEY_SPECS",
     "KINDS",
     "PARAM_KEYS",
@@ -67,6 +68,12 @@ def _num(lo: float = 0.0, hi: float = float("inf")) -> KeySpec:
 
 
 _PROB = _num(0.0, 1.0)
+#: Costs, USD millions at 2024 prices (see :data:`COST_KEYS`). Bounds: 0 (the ship convention)
+#: to $1 billion for one missile, round or launcher (KIDA puts a North Korean ICBM at $20-30M,
+#: a GBI interceptor costs well under $100M) and $10 billion for a fire unit or a radar (a DDG-51
+#: carried by its SPY-1D is ~$2.5B; the Saudi 7-battery THAAD case was $15B in all).
+_COST_ITEM = _num(0.0, 1e3)
+_COST_UNIT = _num(0.0, 1e4)
 
 #: Every key of every kind with what it accepts; insertion order is display order.
 KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
@@ -80,6 +87,7 @@ KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
         "beta_kpa": _num(0.1, 1000.0),
         "reliability": _PROB,
         "min_range_km": _num(0.0, 20000.0),
+        "unit_cost_musd": _COST_ITEM,
     },
     "interceptor": {
         "tier": KeySpec(type="str", choices=("upper", "lower")),
@@ -97,17 +105,23 @@ KEY_SPECS: Final[dict[Kind, dict[str, KeySpec]]] = {
         "pk_srbm": _PROB,
         "pk_mrbm": _PROB,
         "pk_irbm": _PROB,
+        "round_cost_musd": _COST_ITEM,
+        "launcher_cost_musd": _COST_ITEM,
+        "battery_cost_musd": _COST_UNIT,
     },
     "radar": {
         "band": KeySpec(type="str", choices=("UHF", "L", "S", "C", "X")),
         "r0_km": _num(1.0, 10000.0),
         "search_range_factor": _PROB,
+        "search_el_deg": _num(0.1, 90.0),
+        "beamwidth_mrad": _num(0.1, 1000.0),
         "half_az_deg": _num(0.1, 180.0),
         "min_el_deg": _num(-5.0, 90.0),
         "max_el_deg": _num(0.0, 90.0),
         "revisit_s": _num(0.01, 3600.0),
         "range_sigma_m": _num(0.01, 1e5),
         "angle_sigma_mrad": _num(1e-4, 1000.0),
+        "unit_cost_musd": _COST_UNIT,
     },
     "satellite": {
         "latency_s": _num(0.0, 3600.0),
@@ -121,8 +135,25 @@ PARAM_KEYS: Final[dict[Kind, tuple[str, ...]]] = {
     kind: tuple(specs) for kind, specs in KEY_SPECS.items()
 }
 
+#: The cost keys of each kind: USD millions at 2024 prices (then-year figures converted with
+#: the US CPI-U annual averages; each value's note gives the figure and the factor).
+#: ``unit_cost_musd`` (missile): one threat missile; ``round_cost_musd``: one interceptor round;
+#: ``launcher_cost_musd``: one launcher without rounds; ``battery_cost_musd``: the rest of a
+#: fire unit without launchers, rounds and its fire-control radar (engagement control,
+#: communications, power, support); ``unit_cost_musd`` (radar): one radar. A ship is priced
+#: through its radar (the SPY-1D entry carries the cost of the destroyer), so the ship-launched
+#: interceptors carry launcher and battery costs of 0. A scenario object without catalog
+#: ``type:`` may leave its cost keys out: its cost is then unknown (NaN in the World).
+COST_KEYS: Final[dict[Kind, tuple[str, ...]]] = {
+    "missile": ("unit_cost_musd",),
+    "interceptor": ("round_cost_musd", "launcher_cost_musd", "battery_cost_musd"),
+    "radar": ("unit_cost_musd",),
+    "satellite": (),
+}
+
 # Longest suffix first so that ``_kms`` is not read as ``_s`` and ``_m2`` not as ``_m``.
 _UNITS: Final[tuple[tuple[str, str], ...]] = (
+    ("_musd", "M USD 2024"),
     ("_mrad", "mrad"),
     ("_kpa", "kPa"),
     ("_kms", "km/s"),

@@ -381,7 +381,8 @@ def shipped_catalog_paths() -> list[Path]:
 
 
 def _catalog_from_files(paths: Iterable[str | Path]) -> Catalog:
-    entries: list[CatalogEntry] = []
+    """The shipped catalog (validated, cached) extended by the entries of user files."""
+    entries: list[CatalogEntry] = list(_shipped().entries)
     problems: list[Problem] = []
     for path in paths:
         try:
@@ -467,4 +468,4 @@ def load_catalog(*extra_files: str | Path, kind: Kind | None = None) -> Catalog:
         return _shipped_kind(kind)
     if not extra_files:
         return _shipped()
-    return _catalog_from_files([*shipped_catalog_paths(), *extra_files])
+    return _catalog_from_files(extra_files)

@@ -1,0 +1,140 @@
+"""Policy-independent sensing/tracking once per raid geometry, in threat chunks (issue #10).
+
+The reference is the plain whole-raid path (``observe`` + ``track`` per policy, everything
+recomputed): the chunked path with a shared base must give the same numbers bit for bit, for
+any chunk size, on the flagship.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shieldwall.flight import Trajectories, fly_raid
+from shieldwall.scenario import World, compile_world, load_scenario
+from shieldwall.sensing import observe, sensor_geometry
+from shieldwall.tracking import picture, prepare, track, tracking_geometry
+from shieldwall.tracking.chunks import chunk_threats
+from tests.sensing import synth
+
+FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "korea_japan.yaml"
+PICTURE_FIELDS = (
+    "ipp_sigma_m",
+    "ipp_cov_m2",
+    "radar_tracking",
+    "track_cdf",
+    "track_t_s",
+    "first_detect_t_s",
+    "first_detect_sensor",
+    "guidance_radars",
+    "ipp_axes_ecef",
+    "ipp_from_t_s",
+)
+
+
+@lru_cache(maxsize=1)
+def flagship() -> tuple[World, Trajectories]:
+    world = compile_world(load_scenario(FLAGSHIP))
+    return world, fly_raid(world)
+
+
+def assert_same_picture(a, b, valid) -> None:  # type: ignore[no-untyped-def]
+    for name in PICTURE_FIELDS:
+        x, y = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
+        assert x.shape == y.shape, name
+        if x.ndim >= 3 and x.shape[1:3] == valid.shape:  # (axis, threat, sample, ...)
+            x, y = x[:, valid], y[:, valid]  # padding values are not part of the result
+        assert np.array_equal(x, y, equal_nan=True), name
+
+
+@pytest.mark.parametrize("policy", ["cueing", "shared_tracks"])
+def test_chunked_picture_is_bit_identical_to_the_whole_raid_path(policy: str) -> None:
+    world, traj = flagship()
+    pol = world.policies[policy]
+    plain = track(world, traj, observe(world, traj, pol), pol)
+    valid = np.isfinite(traj.t_s)
+    for size in (1 << 30, 3000, 700):
+        base = prepare(world, traj, chunk_samples=size)
+        assert sum(c.threat_idx.size for c in base.chunks) == traj.n
+        assert_same_picture(plain, picture(world, traj, pol, base=base), valid)
+    # small chunks really do trim the padding of the longest flight
+    cells = sum(c.trajectories.t_s.size for c in prepare(world, traj, chunk_samples=3000).chunks)
+    assert cells < 0.6 * traj.t_s.size
+
+
+def test_one_base_serves_every_policy_and_remembers_the_last_picture() -> None:
+    world, traj = synth.korea_japan()
+    base = prepare(world, traj, chunk_samples=150)
+    assert len(base.chunks) >= 2
+    valid = np.isfinite(traj.t_s)
+    for p in ("national", "cueing", "shared_tracks", "integrated", "national"):
+        pol = world.policies[p]
+        assert_same_picture(
+            track(world, traj, observe(world, traj, pol), pol),
+            picture(world, traj, pol, base=base),
+            valid,
+        )
+    # integrated after shared_tracks: the same cueing and fusion, reused with its own guidance
+    st = picture(world, traj, world.policies["shared_tracks"], base=base)
+    it = picture(world, traj, world.policies["integrated"], base=base)
+    assert it.ipp_sigma_m is st.ipp_sigma_m
+    assert it.policy == "integrated"
+    assert it.guidance_radars.all()
+    assert not st.guidance_radars.all()
+    # a latency change is a new picture
+    slow = replace(
+        world.policies["integrated"], latency_s=world.policies["integrated"].latency_s * 3
+    )
+    assert picture(world, traj, slow, base=base).ipp_sigma_m is not it.ipp_sigma_m
+
+
+def test_sensor_and_tracking_geometry_reuse_is_bit_identical() -> None:
+    world, traj = synth.korea_japan()
+    geo = sensor_geometry(world, traj)
+    trk = tracking_geometry(world, traj, geo.visible)
+    for p in ("national", "cueing", "shared_tracks"):
+        pol = world.policies[p]
+        a = observe(world, traj, pol)
+        b = observe(world, traj, pol, base=geo)
+        for name in ("pd", "p_track_cdf", "p_detect_cdf", "cue_t_s", "track_init_t_s"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert_same_picture(
+            track(world, traj, a, pol), track(world, traj, b, pol, base=trk), np.isfinite(traj.t_s)
+        )
+
+
+def test_mismatched_bases_are_refused() -> None:
+    world, traj = synth.korea_japan()
+    pol = world.policies["national"]
+    other = traj.take([0])
+    with pytest.raises(ValueError, match="sensor_geometry"):
+        observe(world, traj, pol, base=sensor_geometry(world, other))
+    with pytest.raises(ValueError, match="refraction"):
+        observe(world, traj, pol, refraction=False, base=sensor_geometry(world, traj))
+    vis = observe(world, traj, pol)
+    with pytest.raises(ValueError, match="tracking_geometry"):
+        track(
+            world,
+            traj,
+            vis,
+            pol,
+            base=tracking_geometry(world, other, vis.visible[:, :1, : other.m]),
+        )
+    with pytest.raises(ValueError, match="prepare"):
+        picture(world, traj, pol, base=prepare(world, other))
+    with pytest.raises(ValueError, match="chunk_samples"):
+        prepare(world, traj, chunk_samples=0)
+
+
+def test_chunks_group_threats_by_length_and_cover_each_once() -> None:
+    lengths = np.array([5, 100, 7, 100, 6, 50, 1])
+    chunks = chunk_threats(lengths, 120)
+    flat = np.concatenate(chunks)
+    assert sorted(flat.tolist()) == list(range(lengths.size))
+    for c in chunks:
+        assert c.size == 1 or c.size * lengths[c].max() <= 120
+    assert [lengths[c].max() for c in chunks] == sorted(lengths[c].max() for c in chunks)
