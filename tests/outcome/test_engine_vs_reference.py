@@ -119,9 +119,7 @@ def test_fight_keeps_the_rules_on_random_cases(name: str, case: Case) -> None:
     check_invariants(case, trials, out)
 
 
-#: Engine deviations from docs/battle.md found by these tests (the battle owner's own stepping
-#: reading, tests/outcome/stepping.py, agreed with the reference on each), pinned by hand-traced
-#: cases below; both are fixed in the engine (regression tests on both implementations).
+# --- disagreements these tests found, traced by hand (both were engine bugs, now fixed) -------
 
 
 def _fight_block(name: str, fight: FightInputs) -> Outcomes:
