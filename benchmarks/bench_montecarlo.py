@@ -4,10 +4,11 @@
    trials, full pipeline) and prints its table and wall time. Every call the pipeline makes to
    the fight engine is recorded on the way (its fight inputs, trial inputs and block draws), so
    what is timed next is exactly what the pipeline fought.
-2. For every recorded (policy, trial block): the engine again, warm (best of 3), on all the
-   block's trials; the per-trial reference (:func:`shieldwall.outcome.reference.fight_reference`:
-   one trial at a time, an event queue, Python lists — docs/montecarlo.md §Checks) on the
-   block's first ``--subsample`` trials, on the same inputs and draws. Both must agree on every
+2. For every recorded call (a policy and the trial blocks it fought together): the engine
+   again, warm (best of 3), on all its trials; the per-trial reference
+   (:func:`shieldwall.outcome.reference.fight_reference`: one trial at a time, an event queue,
+   Python lists — docs/montecarlo.md §Checks) on its first ``--subsample`` trials per block of
+   1,000, on the same inputs and draws. Both must agree on every
    per-trial output and on the engagement log; a disagreement stops the benchmark (no ratio).
 3. The reference's time per trial counts its one-off conversion of a block's inputs as if it
    fought the whole block (``t(k) − t(0)`` over ``k`` trials, plus ``t(0)`` over the block).
@@ -35,7 +36,7 @@ import numpy as np
 import shieldwall.pipeline as pipeline
 from shieldwall.battle import FightInputs, TrialInputs
 from shieldwall.cli.compare import print_comparison
-from shieldwall.outcome import BlockDraws, Outcomes
+from shieldwall.outcome import TRIAL_BLOCK, BlockDraws, Outcomes
 from shieldwall.outcome.engine import fight
 from shieldwall.outcome.reference import fight_reference
 from shieldwall.scenario import compile_world, load_scenario
@@ -109,7 +110,9 @@ def disagreement(fast: Outcomes, slow: Outcomes, k: int) -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=10_000)
-    parser.add_argument("--subsample", type=int, default=20, help="reference trials per block")
+    parser.add_argument(
+        "--subsample", type=int, default=20, help="reference trials per block of 1,000 trials"
+    )
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
 
@@ -130,7 +133,9 @@ def main() -> None:
     by_policy: dict[str, dict[str, float]] = {}
     for call in calls:
         fi, ti, d = call.inputs, call.trials, call.draws
-        k = min(args.subsample, ti.n_trials)
+        # the pipeline fights blocks that share their inputs together: as many reference trials
+        # per call as blocks in it
+        k = min(args.subsample * -(-ti.n_trials // TRIAL_BLOCK), ti.n_trials)
         best = float("inf")
         for _ in range(3):  # warm: the pipeline's call paid for first touches
             t1 = time.perf_counter()

@@ -9,6 +9,15 @@ Import from here in notebooks and scripts::
 
 from __future__ import annotations
 
+from shieldwall.battle import (
+    FightInputs,
+    TrialInputs,
+    build_fight_inputs,
+    build_trial_inputs,
+    plan_fight,
+    plan_policies,
+    reach,
+)
 from shieldwall.battle.wta import WTAError, WTAProblem, WTASolution
 from shieldwall.battle.wta import read_instance as read_wta_instance
 from shieldwall.battle.wta import solve as solve_wta
@@ -40,8 +49,9 @@ from shieldwall.flight import (
 )
 from shieldwall.io.run_folder import read_run, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
+from shieldwall.outcome import BlockDraws, Events, Outcomes, block_draws, fight
 from shieldwall.outcome.reference import fight_reference
-from shieldwall.pipeline import Results, prepare, simulate
+from shieldwall.pipeline import Results, prepare, simulate, simulate_policies
 from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
 from shieldwall.scenario.catalog import (
     Catalog,
@@ -50,6 +60,7 @@ from shieldwall.scenario.catalog import (
     load_catalog,
     read_catalog_file,
 )
+from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.tracking import (
@@ -63,15 +74,20 @@ from shieldwall.tracking import (
 )
 
 __all__ = [
+    "BlockDraws",
     "Catalog",
     "CatalogEntry",
     "CatalogError",
     "Comparison",
+    "Doctrine",
     "EKFRun",
+    "Events",
+    "FightInputs",
     "FilterModel",
     "FlightModel",
     "FlyoutTable",
     "Metrics",
+    "Outcomes",
     "Param",
     "Policy",
     "Problem",
@@ -82,6 +98,7 @@ __all__ = [
     "TargetingError",
     "TrackPicture",
     "Trajectories",
+    "TrialInputs",
     "Visibility",
     "WTAError",
     "WTAProblem",
@@ -89,6 +106,9 @@ __all__ = [
     "World",
     "aer_to_ecef",
     "aim",
+    "block_draws",
+    "build_fight_inputs",
+    "build_trial_inputs",
     "ci_fuse",
     "compare",
     "compile_world",
@@ -96,6 +116,7 @@ __all__ = [
     "ecef_to_enu",
     "ecef_to_geodetic",
     "enu_to_ecef",
+    "fight",
     "fight_reference",
     "fly_raid",
     "flyout_tables",
@@ -106,12 +127,16 @@ __all__ = [
     "load_scenario",
     "nation_fcq_requirement_m",
     "observe",
+    "plan_fight",
+    "plan_policies",
     "prepare",
+    "reach",
     "read_catalog_file",
     "read_run",
     "read_wta_instance",
     "simulate",
     "simulate_ekf",
+    "simulate_policies",
     "solve_wta",
     "solve_wta_many",
     "track",

@@ -30,7 +30,7 @@ from shieldwall.battle import (
 from shieldwall.errors import Problem, ShieldwallError
 from shieldwall.flight import FlyoutTable, Trajectories, fly_raid, flyout_tables
 from shieldwall.metrics.summary import Metrics, summarize
-from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, Outcomes, block_draws
+from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
 from shieldwall.outcome.engine import fight
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
@@ -47,6 +47,9 @@ __all__ = [
     "simulate",
     "simulate_policies",
 ]
+
+#: Most bytes of block draws held at once (blocks are fought in groups up to this size).
+MAX_DRAW_BYTES = 256 * 2**20
 
 #: Valid tracking fidelities for the Monte Carlo (``shieldwall.tracking.MODES``).
 TRACKING_MODES: tuple[str, ...] = tuple(MODES)
@@ -269,7 +272,7 @@ def simulate_policies(
     pols = [resolve_policy(world, p) for p in policies]
     prep = prepared or prepare(world)
     n_blocks = -(-n_trials // TRIAL_BLOCK)
-    total = len(pols) + n_blocks + 1
+    total = len(pols) + 2
     stages: dict[str, _Stage] = {}
     for k, pol in enumerate(pols):
         t0 = time.perf_counter()
@@ -295,24 +298,47 @@ def simulate_policies(
     if progress:
         progress("plans", len(pols) + 1, total)
     fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
+    # Every block of a policy is fought on the same fight inputs: blocks go to the engine in
+    # groups (one lockstep over all their trials) as large as the draws' memory bound allows.
+    per_block = (
+        8
+        * TRIAL_BLOCK
+        * prep.targets.n_threats
+        * (
+            2 * doc.max_rounds_per_threat
+            + len(world.interceptors.name)
+            + 2
+            + 3 * len(world.nations)
+        )
+    )
+    group = max(1, MAX_DRAW_BYTES // max(per_block, 1))
     parts: dict[str, list[Outcomes]] = {name: [] for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
-    for k in range(n_blocks):
-        n_k = min(TRIAL_BLOCK, n_trials - k * TRIAL_BLOCK)
-        draws = block_draws(
-            root_seed, k, n_trials=n_k, n_threats=prep.targets.n_threats,
-            n_nations=len(world.nations), type_names=world.interceptors.name,
-            n_shots=doc.max_rounds_per_threat,
-        )  # fmt: skip
+    for g0 in range(0, n_blocks, group):
+        draws = BlockDraws.concatenate(
+            [
+                block_draws(
+                    root_seed,
+                    k,
+                    n_trials=min(TRIAL_BLOCK, n_trials - k * TRIAL_BLOCK),
+                    n_threats=prep.targets.n_threats,
+                    n_nations=len(world.nations),
+                    type_names=world.interceptors.name,
+                    n_shots=doc.max_rounds_per_threat,
+                )
+                for k in range(g0, min(g0 + group, n_blocks))
+            ]
+        )
+        logged = max(0, min(event_trials - g0 * TRIAL_BLOCK, draws.n_trials))
         for name in stages:
             t0 = time.perf_counter()
             fi = planned[name]
-            ti = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
-            logged = max(0, min(event_trials - k * TRIAL_BLOCK, n_k))
-            parts[name].append(fight(fi, ti, draws, event_trials=logged))
+            trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
+            parts[name].append(fight(fi, trials_in, draws, event_trials=logged))
             fight_s[name] += time.perf_counter() - t0
         if progress:
-            progress(f"trial block {k + 1}/{n_blocks}", len(pols) + 2 + k, total)
+            done = min(g0 + group, n_blocks)
+            progress(f"trial blocks {done}/{n_blocks}", len(pols) + 2, total)
     out: dict[str, Results] = {}
     for name, st in stages.items():
         outcomes = Outcomes.concatenate(parts[name])

@@ -7,6 +7,7 @@ Made from the block's draws by :func:`shieldwall.battle.build_trial_inputs` (pur
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol
 
@@ -67,6 +68,15 @@ class TrialInputs:
     def n_trials(self) -> int:
         """Number of trials."""
         return int(self.flies.shape[0])
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[TrialInputs]) -> TrialInputs:
+        """Consecutive trials of several blocks as one record (trial axis first)."""
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)}
+        )
 
     def check_fits(self, fight: FightInputs) -> None:
         """Raise :class:`FightInputsError` unless these trials fit ``fight``'s tables."""

@@ -113,6 +113,24 @@ class BlockDraws:
         """Most rounds (and engagements) per threat these draws can resolve."""
         return int(self.kill_u.shape[1])
 
+    @classmethod
+    def concatenate(cls, parts: Sequence[BlockDraws]) -> BlockDraws:
+        """Consecutive blocks' draws as one record (trials side by side; ``block`` is the first's).
+
+        The fight of several blocks that share their fight inputs is one call on these; each
+        trial keeps its own block's numbers.
+        """
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        for k, p in enumerate(parts):
+            if p.type_names != first.type_names or p.seed != first.seed:
+                msg = f"block {p.block} draws were made for other types or another seed"
+                raise DrawsError(msg, [Problem(message=msg, path=f"parts[{k}]")])
+        names = ("fly_u", "fail_time_u", "fcq_u", "ipp_z", "kill_u", "ka_u", "common_mode_u")
+        cols = {n: np.concatenate([getattr(p, n) for p in parts], axis=-1) for n in names}
+        return cls(seed=first.seed, block=first.block, type_names=first.type_names, **cols)
+
     def check_fits(
         self, *, n_trials: int, n_threats: int, n_nations: int, n_shots: int, n_types: int
     ) -> None:

@@ -68,6 +68,7 @@ class _Lookup:
     table_size: I64  # (n_row,) number of whole seconds covered
     table: I64  # first sample with run_max >= base + v
     depth: I64  # (n_sample,) opportunities left if the row fires here and at each successor
+    succ: I64  # (n_sample,) the next opportunity after firing here (-1 none)
 
 
 def _search(fi: FightInputs, rows: I64, x_s: F64) -> I64:
@@ -95,7 +96,7 @@ def _lookup(fi: FightInputs) -> _Lookup:
     launch = fi.sample_launch_t_s
     if n_s == 0:
         z = np.zeros(0, dtype=np.int64)
-        return _Lookup(np.zeros(0), z, z, z, z, z)
+        return _Lookup(np.zeros(0), z, z, z, z, z, z)
     # Running maximum within each row: rows do not mix because each starts from its own ℓ.
     run_max = launch.copy()
     for_rows = np.diff(fi.row_start)
@@ -109,7 +110,8 @@ def _lookup(fi: FightInputs) -> _Lookup:
     t_row = np.repeat(np.arange(n_r, dtype=np.int64), size)
     values = (base[t_row] + (np.arange(int(size.sum())) - t_start[t_row])).astype(np.float64)
     table = _search(fi, t_row, values)
-    lk = _Lookup(run_max, base, t_start, size, table, np.zeros(0, dtype=np.int64))
+    z = np.zeros(0, dtype=np.int64)
+    lk = _Lookup(run_max, base, t_start, size, table, z, z)
     ka = fi.kill_assessment_s[fi.row_type_idx]
     nxt = _first_at_or_after(lk, fi, row_of, fi.sample_t_s + ka[row_of])
     depth = np.ones(n_s, dtype=np.int64)
@@ -117,7 +119,7 @@ def _lookup(fi: FightInputs) -> _Lookup:
     while (cur >= 0).any():  # chain lengths: a handful
         depth += cur >= 0
         cur = np.where(cur >= 0, nxt[np.maximum(cur, 0)], -1)
-    return _Lookup(run_max, base, t_start, size, table, depth)
+    return _Lookup(run_max, base, t_start, size, table, depth, nxt)
 
 
 def _first_at_or_after(lk: _Lookup, fi: FightInputs, rows: I64, x_s: F64) -> I64:
@@ -186,7 +188,7 @@ def fight(
     n_tr = trials.n_trials
     step = max(1, min(n_tr, max_cells // max(fi.n_rows, 1)))
     parts = [
-        _Chunk.run(fi, trials, draws, lk, lo, min(lo + step, n_tr), event_trials)
+        _Lockstep(fi, trials, draws, lk, lo, min(lo + step, n_tr), event_trials).run()
         for lo in range(0, n_tr, step)
     ]
     return _outcomes(fi, trials, parts)
@@ -212,19 +214,6 @@ class _Chunk:
     row_fired: I64  # (n, n_row)
     left: I64  # (n, n_b)
     events: list[dict[str, NDArray[np.generic]]]
-
-    @classmethod
-    def run(
-        cls,
-        fi: FightInputs,
-        trials: TrialInputs,
-        draws: BlockDraws,
-        lk: _Lookup,
-        lo: int,
-        hi: int,
-        event_trials: int,
-    ) -> _Chunk:
-        return _Lockstep(fi, trials, draws, lk, lo, hi, event_trials).run()
 
 
 class _Lockstep:
@@ -267,9 +256,9 @@ class _Lockstep:
         ready = np.where(auth, ready, np.inf)
         # Rows of each lane in priority order (higher priority, lower threat, lower battery);
         # rows without authority last and cut off.
+        # (rows are sorted by threat, then battery: a stable sort on the priority alone)
         prio = np.where(auth, bel_val * p_kill[None, :], -np.inf)
-        rows_b = np.broadcast_to(np.arange(n_r), (n, n_r))
-        perm = np.lexsort((r_bat[rows_b], r_thr[rows_b], -prio), axis=-1)
+        perm = np.argsort(-prio, axis=-1, kind="stable")
         width = int(auth.sum(axis=1).max(initial=0))
         self.perm = perm[:, :width]  # (n, W) lane-local position -> row
         self.w = width
@@ -356,13 +345,19 @@ class _Lockstep:
         self._refresh(np.flatnonzero(~self.done.reshape(-1)))
 
     # --- opportunities ----------------------------------------------------------------------
-    def _refresh(self, cells: I64) -> None:
-        """Recompute the next opportunity of flat (lane, position) cells from their ready time."""
+    def _refresh(self, cells: I64, known: I64 | None = None) -> None:
+        """Recompute the next opportunity of flat (lane, position) cells from their ready time
+        (``known``: the first cells' next samples, already known — the firing rows' successors)."""
         if cells.size == 0:
             return
         lane, q = np.divmod(cells, self.w)
         rows = self.perm[lane, q]
-        j = _first_at_or_after(self.lk, self.fi, rows, self.ready.reshape(-1)[cells])
+        if known is None:
+            j = _first_at_or_after(self.lk, self.fi, rows, self.ready.reshape(-1)[cells])
+        else:
+            k = known.size
+            rest = _first_at_or_after(self.lk, self.fi, rows[k:], self.ready.reshape(-1)[cells[k:]])
+            j = np.concatenate([known, rest])
         ell = np.where(j >= 0, self.fi.sample_launch_t_s[np.maximum(j, 0)], np.inf)
         # An opportunity at or after the threat's failure or its report "dead" would not fire
         # (rule 1): the row waits instead of spending a step on it (a wake-up may still bring
@@ -407,69 +402,76 @@ class _Lockstep:
         )
 
     def _step(self, a: I64, q: I64, ell: F64) -> None:
-        fi = self.fi
-        n_t, n_r, n_b = self.n_t, self.n_r, self.n_b
+        """The opportunity of position ``q`` in each lane ``a`` at launch ``ell`` (rules 1-7).
+
+        Lanes leave as soon as a rule blocks them, with a retry at the latest change time of
+        the conditions checked so far: a subset of the blocking conditions gives an earlier
+        retry, never a missed opportunity.
+        """
+        n_t, n_b = self.n_t, self.n_b
         cell = a * self.w + q
         row = self.perm[a, q]
-        j = self.nj[a, q]
         i = self.r_thr[row]
-        b = self.r_bat[row]
-        ti, bi, ri = a * n_t + i, a * n_b + b, a * n_r + row
-        # Rule 1: threat live (not failed, not reported dead); else the row is done.
+        ti, bi = a * n_t + i, a * n_b + self.r_bat[row]
+        # Rules 1 and 5 (never again): reported dead, empty battery, threat cap, pair cap.
+        # (Opportunities at or after the threat's failure never come up: see _refresh.)
         fired_t = self.th_fired[ti]
-        fired_r = self.row_fired[ri]
         lft = self.left[bi]
-        dead_end = (self.fail_t[ti] <= ell) | (self.report_t[ti] <= ell)
-        # Rule 5 (never again): empty battery, threat cap, pair cap.
-        dead_end |= (lft < 1) | (fired_t >= self.cap_t) | (fired_r >= self.cap_p)
-        retry = np.full(a.size, -np.inf)  # the latest of the blocking conditions' change times
-        ok = ~dead_end
-        # Rule 3: look before shooting again, unless no admissible launch is left after it.
-        pend = self.pending[ti]
-        look = (pend > ell) & (self.latest[row] >= pend)
-        retry = np.where(look, np.maximum(retry, pend), retry)
-        ok &= ~look
-        # Rule 5: a free fire channel at L.
+        dead = (self.report_t[ti] <= ell) | (lft < 1) | (fired_t >= self.cap_t)
+        ri = a * self.n_r + row
+        fired_r = self.row_fired[ri]
+        dead |= fired_r >= self.cap_p
+        if dead.any():
+            c_d = cell[dead]
+            self.done.reshape(-1)[c_d] = True
+            self.nl.reshape(-1)[c_d] = np.inf
+            live = np.flatnonzero(~dead)
+            a, q, ell, cell, row, i = a[live], q[live], ell[live], cell[live], row[live], i[live]
+            ti, bi, ri = ti[live], bi[live], ri[live]
+            fired_t, lft, fired_r = fired_t[live], lft[live], fired_r[live]
+        # Rule 5: a free fire channel at L; rule 3: look before shooting again, unless no
+        # admissible launch is left after the pending assessment.
         ch = self.chan[bi]
         free_k = ch.argmin(axis=1)
         first_free = ch[np.arange(a.size), free_k]
+        pend = self.pending[ti]
         busy = first_free > ell
-        retry = np.where(busy, np.maximum(retry, first_free), retry)
-        ok &= ~busy
-        # Rule 4: upper tier first.
-        if self.tier:
-            waits = self._upper_waits(a, row, i, ell) & ~dead_end
-            retry = np.where(waits, np.maximum(retry, np.nextafter(ell, np.inf)), retry)
+        look = (pend > ell) & (self.latest[row] >= pend)
+        blocked = busy | look
+        retry = np.maximum(np.where(busy, first_free, -np.inf), np.where(look, pend, -np.inf))
+        ok = ~blocked
+        if self.tier:  # Rule 4: upper tier first.
+            waits = self._upper_waits(a, row, i, ell) & ok
+            retry = np.where(waits, np.nextafter(ell, np.inf), retry)
             ok &= ~waits
         # Rules 6-7: planned or spare, and how many rounds.
-        plan_left = fi.planned_rounds[row] - fired_r
+        j = self.nj[a, q]
+        plan_left = self.fi.planned_rounds[row] - fired_r
         planned = plan_left > 0
-        last = self.lk.depth[np.maximum(j, 0)] == 1
+        last = self.lk.depth[j] == 1
         want = np.where(
             planned, np.where(last, plan_left, np.minimum(self.per_eng, plan_left)), self.per_eng
         )
         n_fire = np.minimum(
             np.minimum(want, lft), np.minimum(self.cap_t - fired_t, self.cap_p - fired_r)
         )
-        need = n_fire
         # Spare rounds: certainly enough when even every planned round of the battery still
         # counted would leave them (no need to look at which commitments still hold).
-        spare_q: B = ~dead_end & ~planned & self.spare_batteries[b]
-        spare_q &= lft - self.reserve - self.plan_left_b[bi] < need
+        b = self.r_bat[row]
+        spare_q: B = ok & ~planned & self.spare_batteries[b]
+        spare_q &= lft - self.reserve - self.plan_left_b[bi] < n_fire
         sq = np.flatnonzero(spare_q)
         waiting = np.zeros(a.size, dtype=bool)
         if sq.size:
             committed, change = self._committed(a[sq], b[sq], row[sq], ell[sq])
-            short = lft[sq] - self.reserve - committed < need[sq]
+            short = lft[sq] - self.reserve - committed < n_fire[sq]
             ok[sq[short]] = False
-            retry[sq[short]] = np.maximum(retry[sq[short]], change[short])
+            retry[sq[short]] = change[short]
             waiting[sq[short]] = True
-        flat_ready = self.ready.reshape(-1)
         nf_idx = np.flatnonzero(~ok)
         c_nf = cell[nf_idx]
-        if nf_idx.size:  # not fired: jump to when the blocking conditions can change, or never
-            self.done.reshape(-1)[c_nf[dead_end[nf_idx]]] = True
-            flat_ready[c_nf] = np.where(dead_end[nf_idx], np.inf, retry[nf_idx])
+        if nf_idx.size:  # not fired: jump to when the blocking conditions can change
+            self.ready.reshape(-1)[c_nf] = retry[nf_idx]
             self.floor.reshape(-1)[c_nf] = np.nextafter(ell[nf_idx], np.inf)
             self.spare_wait.reshape(-1)[c_nf] = waiting[nf_idx]
             self.spare_bat[bi[nf_idx[waiting[nf_idx]]]] = True
@@ -477,7 +479,8 @@ class _Lockstep:
         woken = self._fire(a[f], cell[f], row[f], j[f], i[f], ti[f], bi[f], ri[f], ell[f],
                            fired_t[f], fired_r[f], lft[f], n_fire[f], free_k[f], pend[f]) \
             if f.size else np.zeros(0, dtype=np.int64)  # fmt: skip
-        self._refresh(np.concatenate([c_nf, cell[f], woken]))
+        # The firing rows first: their next opportunity is the shoot-look-shoot successor.
+        self._refresh(np.concatenate([cell[f], c_nf, woken]), known=self.lk.succ[j[f]])
 
     def _fire(
         self, a: I64, cell: I64, row: I64, j: I64, i: I64, ti: I64, bi: I64, ri: I64, ell: F64,
