@@ -107,8 +107,9 @@ def test_one_fire_channel_is_busy_while_the_second_threat_passes(fight_fn: Fight
 
     In each wave both threats can be engaged from 100 s to 120 s (launches every 10 s, 60 s of
     flyout); the first salvo holds the only channel until its intercept at 160 s, after the
-    second threat's last launch. The first threat of each wave has no second slot (it would need
-    a launch at 165 s or later). So exactly one salvo per wave, 4 rounds in every trial, and
+    second threat's last launch. The first threat of each wave has no second opportunity (it
+    would need a launch at 165 s or later). So exactly one salvo per wave, 4 rounds in every
+    trial, and
 
         E[leakers] = 2 (the unengaged threats) + 2 · 0.3² = 2.18.
 
@@ -130,7 +131,7 @@ def test_one_fire_channel_is_busy_while_the_second_threat_passes(fight_fn: Fight
 
 
 def test_kill_taken_for_a_miss_is_drawn_from_the_true_state(fight_fn: FightFn) -> None:
-    """Shoot-look-shoot with 3 slots, pk 0.5, a kill taken for a miss with w = 0.5.
+    """Shoot-look-shoot with 3 opportunities, pk 0.5, a kill taken for a miss with w = 0.5.
 
     The report after an engagement is drawn from whether the threat is dead *so far*: dead →
     reported alive w.p. w; alive → reported alive (no miss taken for a kill). Round 2 fires iff
@@ -168,7 +169,7 @@ def test_salvo_leaks_one_minus_rp_to_the_n(
     fight_fn: FightFn, p: float, n: int, rel: float, leak: float
 ) -> None:
     """A salvo of n rounds, each killing independently w.p. rel · p: leak (1 − rel·p)ⁿ; the
-    salvo fires all n rounds at once (one engagement, one slot)."""
+    salvo fires all n rounds at once (one engagement at the one admissible launch)."""
     fight = make_fight(
         Raid(1),
         [Kind(pk=p, reliability=rel)],
@@ -184,8 +185,9 @@ def test_salvo_leaks_one_minus_rp_to_the_n(
 
 @pytest.mark.parametrize(("p", "k"), [(0.6, 3), (0.8, 2), (0.3, 4)])
 def test_shoot_look_shoot_leak_and_mean_rounds(fight_fn: FightFn, p: float, k: int) -> None:
-    """k slots, one planned round per slot, perfect assessment: round j + 1 fires iff the first
-    j missed, so P(leak) = (1 − p)ᵏ and E[rounds] = Σ_{j<k} (1 − p)ʲ = (1 − (1 − p)ᵏ)/p."""
+    """k opportunities 100 s apart, one planned round each, perfect assessment: round j + 1
+    fires iff the first j missed, so P(leak) = (1 − p)ᵏ and E[rounds] = Σ_{j<k} (1 − p)ʲ =
+    (1 − (1 − p)ᵏ)/p."""
     fight = make_fight(
         Raid(1),
         [Kind(pk=p)],
@@ -252,11 +254,11 @@ def test_common_mode_failure_correlates_the_misses_of_one_type(fight_fn: FightFn
 
 
 @pytest.mark.parametrize(("p", "q", "w"), [(0.6, 0.3, 0.0), (0.7, 0.0, 0.4), (0.6, 0.2, 0.3)])
-def test_kill_assessment_errors_in_two_slots(
+def test_kill_assessment_errors_with_two_opportunities(
     fight_fn: FightFn, p: float, q: float, w: float
 ) -> None:
-    """SLS with 2 slots, a miss taken for a kill w.p. q and a kill for a miss w.p. w. The second
-    round fires iff the first report says alive: (1 − p)(1 − q) + p·w, so E[rounds] =
+    """SLS with 2 opportunities, a miss taken for a kill w.p. q and a kill for a miss w.p. w.
+    The second round fires iff the first report says alive: (1 − p)(1 − q) + p·w, so E[rounds] =
     1 + (1 − p)(1 − q) + p·w; the threat leaks iff the first round missed and then either the
     miss was taken for a kill or the second round missed too: (1 − p)(q + (1 − q)(1 − p))."""
     fight = make_fight(
@@ -273,10 +275,10 @@ def test_kill_assessment_errors_in_two_slots(
 
 def test_failures_in_free_flight_are_engaged_until_they_break_up(fight_fn: FightFn) -> None:
     """Reliability 0.5, every failure in free flight (fraction 1): failure times uniform over
-    [burnout 60 s, impact 1060 s]. The one slot launches at 560 s, so the threat is engaged iff it
-    flies or fails after 560 s: P = 0.5 + 0.5 · 0.5 = 0.75, 2 rounds each time. A threat that
-    fails between launch and intercept (620 s) takes the rounds but is not killed; one that
-    flies leaks w.p. 0.3² = 0.09."""
+    [burnout 60 s, impact 1060 s]. The one admissible launch is at 560 s, so the threat is
+    engaged iff it flies or fails after 560 s: P = 0.5 + 0.5 · 0.5 = 0.75, 2 rounds each time.
+    A threat that fails between launch and intercept (620 s) takes the rounds but is not killed;
+    one that flies leaks w.p. 0.3² = 0.09."""
     fight = make_fight(
         Raid(1, reliability=0.5, impact_s=1060.0, free_flight_failure_fraction=1.0),
         [Kind(pk=0.7)],

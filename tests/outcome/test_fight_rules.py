@@ -34,7 +34,7 @@ def fight_fn(request: pytest.FixtureRequest) -> FightFn:
 
 
 def test_rounds_planned_for_a_failed_threat_are_spare_for_another(fight_fn: FightFn) -> None:
-    # Two rounds, planned for threat 0 (slot at 200 s); threat 1 (slot at 100 s) is not in the
+    # Two rounds, planned for threat 0 (launch at 200 s); threat 1 (launch at 100 s) is not in the
     # plan. At 100 s the battery's spare rounds are 2 - 2 = 0 while threat 0 is live, 2 once it
     # broke up (every failure is in boost, before 60 s): threat 1 is engaged iff threat 0 failed.
     fight = make_fight(
@@ -77,7 +77,7 @@ def test_reserve_rounds_are_withheld_from_spare_engagements_only(fight_fn: Fight
 
 @pytest.mark.parametrize("upper_first", [False, True])
 def test_upper_tier_first(fight_fn: FightFn, upper_first: bool) -> None:
-    # A lower-tier battery (slots at 100 s and 300 s) and an upper-tier one (slot at 150 s,
+    # A lower-tier battery (launches at 100 s and 300 s) and an upper-tier one (150 s,
     # assessed at 215 s). Upper tier first: the lower battery holds fire at 100 s, the upper
     # fires at 150 s, the lower at 300 s only if the threat is reported alive. Otherwise the
     # lower battery fires first.
@@ -119,11 +119,13 @@ def test_fire_channel_hold(fight_fn: FightFn, hold: str, engaged: bool) -> None:
     assert (out.rounds_at[:, 1] == (2 if engaged else 0)).all()
 
 
-def test_late_fire_control_leaves_one_slot_and_the_plan_fires_as_a_salvo(fight_fn: FightFn) -> None:
+def test_late_fire_control_leaves_one_opportunity_and_the_plan_fires_as_a_salvo(
+    fight_fn: FightFn,
+) -> None:
     # Samples at launch 100 s and 200 s (intercepts 160 s, 260 s), 2 planned rounds, SLS. A trial
-    # whose fire-control time is 0 has two slots: 1 round, then 1 more if reported alive. A trial
-    # whose fire control comes at 150 s has only the slot at 200 s, its last: both planned rounds
-    # fire there as a salvo.
+    # whose fire-control time is 0 has two opportunities: 1 round, then 1 more if reported alive.
+    # A trial whose fire control comes at 150 s has only the launch at 200 s, its last
+    # opportunity: both planned rounds fire there as a salvo.
     fight = make_fight(
         Raid(1),
         [Kind(pk=0.6)],
@@ -183,8 +185,8 @@ def test_authority_comes_from_the_believed_target_and_damage_from_the_truth(
 
 
 def test_shot_caps(fight_fn: FightFn) -> None:
-    # Four SLS slots and 4 planned rounds, pk 0: at most max_rounds_per_pair = 3 rounds from the
-    # battery; with a second battery, at most max_rounds_per_threat = 4 at the threat.
+    # Four SLS opportunities and 4 planned rounds, pk 0: at most max_rounds_per_pair = 3 rounds
+    # from the battery; with a second battery, at most max_rounds_per_threat = 4 at the threat.
     lanes = [Lane.regular(0, 0, first_launch_s=100.0, n=4, step_s=100.0, flight_s=20.0, planned=4)]
     doc = Doctrine(mode="sls", max_rounds_per_pair=3, max_rounds_per_threat=4)
     out = run_trials(
@@ -206,9 +208,9 @@ def test_shot_caps(fight_fn: FightFn) -> None:
 
 @pytest.mark.parametrize("second_look", [False, True])
 def test_shoot_when_you_can_no_longer_look(fight_fn: FightFn, second_look: bool) -> None:
-    # Battery 0 fires a salvo at 100 s (assessed at 165 s). Battery 1's slot at 120 s comes while
-    # that salvo is unassessed: it fires there only if it has no slot at or after 165 s (its last
-    # chance); with a second slot at 200 s it looks first and fires only at a threat reported
+    # Battery 0 fires a salvo at 100 s (assessed at 165 s). Battery 1's launch at 120 s comes while
+    # that salvo is unassessed: it fires there only if it has no launch at or after 165 s (its last
+    # chance); with a second launch at 200 s it looks first and fires only at a threat reported
     # alive.
     launch = [120.0, 200.0] if second_look else [120.0]
     fight = make_fight(
@@ -231,7 +233,7 @@ def test_shoot_when_you_can_no_longer_look(fight_fn: FightFn, second_look: bool)
 
 
 def test_equal_launch_times_go_to_the_higher_believed_value(fight_fn: FightFn) -> None:
-    # One round, two threats with slots at the same 100 s: the one aimed at the more valuable
+    # One round, two threats with launches at the same 100 s: the one aimed at the more valuable
     # asset (threat 1, value 5) takes it; with equal values the lower threat index does.
     lanes = [Lane.regular(0, 0, first_launch_s=100.0), Lane.regular(0, 1, first_launch_s=100.0)]
     for values, winner in (((1.0, 5.0), 1), ((2.0, 2.0), 0)):

@@ -66,7 +66,6 @@ class _Engagement:
     sample: int
     launch_s: float
     intercept_s: float
-    assess_s: float
     rounds: int
     dead_after: bool
     reported_dead: bool
@@ -78,13 +77,10 @@ class _Plain:
 
     n_threats: int
     n_batteries: int
-    n_assets: int
     n_nations: int
     # threats
-    target_asset: list[int]
     target_nation: list[int]
     threat_class: list[int]
-    impact_s: list[float]
     asset_value: list[float]
     asset_nation: list[int]
     defends: list[list[bool]]
@@ -139,12 +135,9 @@ def _plain(fight: FightInputs) -> _Plain:
     return _Plain(
         n_threats=fight.n_threats,
         n_batteries=fight.n_batteries,
-        n_assets=fight.n_assets,
         n_nations=fight.n_nations,
-        target_asset=fight.target_asset_idx.tolist(),
         target_nation=fight.target_nation_idx.tolist(),
         threat_class=fight.threat_class.tolist(),
-        impact_s=fight.impact_t_s.tolist(),
         asset_value=fight.asset_value.tolist(),
         asset_nation=fight.asset_nation_idx.tolist(),
         defends=fight.defends.tolist(),
@@ -197,8 +190,7 @@ def _next_opportunity(launch_s: list[float], after: int, ready_s: float) -> int:
 class _Trial:
     """One trial's random inputs as Python lists."""
 
-    flies: list[bool]
-    fail_s: list[float]
+    fail_s: list[float]  # inf for a threat that flies
     fire_control_s: list[list[float]]  # [key][threat]
     believed_asset: list[list[int]]  # [nation][threat]
     kill_u: list[list[float]]  # [threat][round number]
@@ -227,7 +219,6 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
     ]
     authority = [False] * n_r
     ready = [math.inf] * n_r  # the row's ready time R_r
-    priority = [0.0] * n_r
     queue: list[tuple[float, int, float, int, int, int, int]] = []
     for r, (b, i) in enumerate(zip(f.row_battery, f.row_threat, strict=True)):
         d = f.battery_nation[b]
@@ -237,10 +228,10 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
         authority[r] = True
         k = f.battery_type[b]
         ready[r] = tr.fire_control_s[f.battery_key[b]][i] + f.reaction_s[k]
-        priority[r] = believed_value[d][i] * f.p_kill[k][f.threat_class[i]]
+        priority = believed_value[d][i] * f.p_kill[k][f.threat_class[i]]
         j = _next_opportunity(f.row_launch_s[r], -1, ready[r])
         if j >= 0:
-            queue.append((f.row_launch_s[r][j], _CANDIDATE, -priority[r], i, b, r, j))
+            queue.append((f.row_launch_s[r][j], _CANDIDATE, -priority, i, b, r, j))
     heapq.heapify(queue)
 
     left = list(f.inventory)
@@ -330,43 +321,36 @@ def _fight_one(f: _Plain, tr: _Trial) -> _TrialResult:
                     ):
                         spare -= p2
                 fire = spare >= n
-        if not fire:
-            # considered again at its next admissible launch
-            ready[r] = math.nextafter(t, math.inf)
-            j2 = _next_opportunity(f.row_launch_s[r], j, ready[r])
-            if j2 >= 0:
-                heapq.heappush(queue, (f.row_launch_s[r][j2], _CANDIDATE, event[2], i, b, r, j2))
-            continue
-        # fire: kills by round number, the report by engagement number
-        assess = intercept + f.ka_s[k]
-        c = f.threat_class[i]
-        common_mode = tr.common_mode_u[i][k] < f.common_mode[k][c]  # every round of k misses
-        for round_no in range(fired_at[i], fired_at[i] + n):
-            if not common_mode and tr.kill_u[i][round_no] < f.p_kill[k][c]:
-                dead[i] = True
-                if intercept < tr.fail_s[i]:
-                    killed[i] = True
-        u = tr.ka_u[i][engagements_at[i]]
-        report_dead = (u >= f.kill_as_miss) if dead[i] else (u < f.miss_as_kill)
-        log.append(
-            _Engagement(r, f.row_first[r] + j, t, intercept, assess, n, dead[i], report_dead)
-        )
-        engagements_at[i] += 1
-        fired_at[i] += n
-        fired_row[r] += n
-        left[b] -= n
-        busy[b] += 1
-        nation = f.target_nation[i]
-        rounds_defending[b][nation if nation >= 0 else f.n_nations] += n
-        latest_assessment[i] = max(latest_assessment[i], assess)
-        release = assess if f.hold_to_assessment else intercept
-        heapq.heappush(queue, (release, _RELEASE, 0.0, b, 0, 0, 0))
-        heapq.heappush(queue, (assess, _REPORT, 0.0, len(log) - 1, i, 0, 0))
-        # shoot-look-shoot: the next launch waits for the assessment
-        ready[r] = assess
-        j2 = _next_opportunity(f.row_launch_s[r], j, ready[r])
-        if j2 >= 0:
-            heapq.heappush(queue, (f.row_launch_s[r][j2], _CANDIDATE, event[2], i, b, r, j2))
+        if fire:
+            # kills by round number, the report by engagement number
+            assess = intercept + f.ka_s[k]
+            c = f.threat_class[i]
+            common_mode = tr.common_mode_u[i][k] < f.common_mode[k][c]  # all rounds of k miss
+            for round_no in range(fired_at[i], fired_at[i] + n):
+                if not common_mode and tr.kill_u[i][round_no] < f.p_kill[k][c]:
+                    dead[i] = True
+                    if intercept < tr.fail_s[i]:
+                        killed[i] = True
+            u = tr.ka_u[i][engagements_at[i]]
+            report_dead = (u >= f.kill_as_miss) if dead[i] else (u < f.miss_as_kill)
+            log.append(_Engagement(r, f.row_first[r] + j, t, intercept, n, dead[i], report_dead))
+            engagements_at[i] += 1
+            fired_at[i] += n
+            fired_row[r] += n
+            left[b] -= n
+            busy[b] += 1
+            nation = f.target_nation[i]
+            rounds_defending[b][nation if nation >= 0 else f.n_nations] += n
+            latest_assessment[i] = max(latest_assessment[i], assess)
+            release = assess if f.hold_to_assessment else intercept
+            heapq.heappush(queue, (release, _RELEASE, 0.0, b, 0, 0, 0))
+            heapq.heappush(queue, (assess, _REPORT, 0.0, len(log) - 1, i, 0, 0))
+            ready[r] = assess  # shoot-look-shoot: the next launch waits for the assessment
+        else:
+            ready[r] = math.nextafter(t, math.inf)  # again at its next admissible launch
+        j = _next_opportunity(f.row_launch_s[r], j, ready[r])
+        if j >= 0:
+            heapq.heappush(queue, (f.row_launch_s[r][j], _CANDIDATE, event[2], i, b, r, j))
     expended = [f.inventory[b] - left[b] for b in range(f.n_batteries)]
     return _TrialResult(killed, fired_at, expended, rounds_defending, log, visited)
 
@@ -414,7 +398,6 @@ def fight_reference(
     )
     m = trials.n_trials if n_trials is None else max(0, min(int(n_trials), trials.n_trials))
     f = _plain(fight)
-    flies: list[list[bool]] = trials.flies[:m].tolist()
     fail_s: list[list[float]] = trials.fail_t_s[:m].tolist()
     fire_control_s: list[list[list[float]]] = trials.fire_control_t_s[:m].tolist()
     believed: list[list[list[int]]] = trials.believed_asset_idx[:m].tolist()
@@ -433,7 +416,6 @@ def fight_reference(
         res = _fight_one(
             f,
             _Trial(
-                flies=flies[n],
                 fail_s=fail_s[n],
                 fire_control_s=fire_control_s[n],
                 believed_asset=believed[n],
