@@ -9,6 +9,7 @@ Import from here in notebooks and scripts::
 
 from __future__ import annotations
 
+from shieldwall.arguments import checked
 from shieldwall.battle import (
     FightInputs,
     TrialInputs,
@@ -33,6 +34,7 @@ from shieldwall.earth.geodesy import (
     geodetic_to_ecef,
 )
 from shieldwall.errors import (
+    ArgumentError,
     CatalogError,
     Problem,
     ScenarioError,
@@ -54,7 +56,14 @@ from shieldwall.io.run_folder import read_run, write_record, write_run_folder
 from shieldwall.metrics import Metrics, wilson_interval
 from shieldwall.outcome import BlockDraws, Events, Outcomes, block_draws, fight
 from shieldwall.outcome.reference import fight_reference
-from shieldwall.pipeline import Results, prepare, simulate, simulate_policies
+from shieldwall.pipeline import Prepared, Results, prepare, simulate, simulate_policies
+from shieldwall.resources import (
+    ResourceError,
+    ResourceEstimate,
+    available_memory_bytes,
+    check_resources,
+    estimate_resources,
+)
 from shieldwall.scenario import Policy, Scenario, World, compile_world, load_scenario
 from shieldwall.scenario.catalog import (
     Catalog,
@@ -89,6 +98,7 @@ def run_record(results: Results | Comparison, *, scenario: Scenario | None = Non
 
 
 __all__ = [
+    "ArgumentError",
     "BlockDraws",
     "Catalog",
     "CatalogEntry",
@@ -106,6 +116,8 @@ __all__ = [
     "Param",
     "Policy",
     "Problem",
+    "ResourceError",
+    "ResourceEstimate",
     "Results",
     "RunFolderError",
     "RunRecord",
@@ -124,9 +136,11 @@ __all__ = [
     "World",
     "aer_to_ecef",
     "aim",
+    "available_memory_bytes",
     "block_draws",
     "build_fight_inputs",
     "build_trial_inputs",
+    "check_resources",
     "check_world",
     "ci_fuse",
     "compare",
@@ -135,6 +149,7 @@ __all__ = [
     "ecef_to_enu",
     "ecef_to_geodetic",
     "enu_to_ecef",
+    "estimate_resources",
     "fight",
     "fight_reference",
     "fly_raid",
@@ -168,3 +183,25 @@ __all__ = [
     "write_record",
     "write_run_folder",
 ]
+
+# Component arguments of the entry points are type-checked (shieldwall.arguments.checked): a
+# wrong object is an ArgumentError naming the argument, not an AttributeError deep inside.
+_TYPES = {**globals(), "Doctrine": Doctrine, "BlockDraws": BlockDraws, "Prepared": Prepared}
+aim = checked(aim, _TYPES)
+check_resources = checked(check_resources, _TYPES)
+compare = checked(compare, _TYPES)
+compile_world = checked(compile_world, _TYPES)
+estimate_resources = checked(estimate_resources, _TYPES)
+fly_raid = checked(fly_raid, _TYPES)
+flyout_tables = checked(flyout_tables, _TYPES)
+nation_fcq_requirement_m = checked(nation_fcq_requirement_m, _TYPES)
+observe = checked(observe, _TYPES)
+prepare = checked(prepare, _TYPES)
+read_catalog_file = checked(read_catalog_file, _TYPES)
+read_run = checked(read_run, _TYPES)
+read_wta_instance = checked(read_wta_instance, _TYPES)
+simulate = checked(simulate, _TYPES)
+simulate_ekf = checked(simulate_ekf, _TYPES)
+solve_wta = checked(solve_wta, _TYPES)
+track = checked(track, _TYPES)
+write_run_folder = checked(write_run_folder, _TYPES)

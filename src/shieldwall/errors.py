@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ArgumentError",
     "CatalogError",
     "Problem",
     "ScenarioError",
@@ -74,6 +75,10 @@ class ShieldwallError(Exception):
         if not self.problems:
             return head
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class ArgumentError(ShieldwallError, ValueError):
+    """A Python API argument is invalid (wrong type, out of range, unknown name)."""
 
 
 class ScenarioError(ShieldwallError, ValueError):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from shieldwall.arguments import check_count, check_seed
 from shieldwall.battle import (
     ChannelGroups,
     FightInputs,
@@ -30,12 +31,13 @@ from shieldwall.battle import (
     reach,
     threat_targets,
 )
-from shieldwall.errors import Problem, ShieldwallError
+from shieldwall.errors import ArgumentError, Problem
 from shieldwall.flight import FlyoutTable, Trajectories, flyout_tables
 from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
 from shieldwall.outcome.engine import fight
+from shieldwall.resources import check_resources
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
 from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
@@ -62,7 +64,7 @@ MAX_DRAW_BYTES = 256 * 2**20
 TRACKING_MODES: tuple[str, ...] = tuple(MODES)
 
 
-class SimulationError(ShieldwallError, ValueError):
+class SimulationError(ArgumentError):
     """A simulation request is invalid (unknown policy, non-positive trials, ...)."""
 
 
@@ -216,9 +218,9 @@ def resolve_policy(world: World, policy: Policy | str) -> Policy:
     SimulationError
         Unknown name; the message lists the valid ones.
     """
-    if not isinstance(policy, str):
+    if isinstance(policy, Policy):
         return policy
-    if policy not in world.policies:
+    if not isinstance(policy, str) or policy not in world.policies:
         valid = ", ".join(world.policies)
         raise _fail("policy", f"unknown policy {policy!r}; valid policies: {valid}")
     return world.policies[policy]
@@ -262,6 +264,7 @@ def simulate_policies(
     prepared: Prepared | None = None,
     event_trials: int = EVENT_TRIALS,
     progress: Callable[[str, int, int], None] | None = None,
+    force: bool = False,
 ) -> dict[str, Results]:
     """Simulate several policies on the same raid and the same random numbers.
 
@@ -288,6 +291,9 @@ def simulate_policies(
         Engagements of the first this-many trials are logged (``Outcomes.events``). []
     progress
         Called as ``progress(stage, done, total)`` after each step.
+    force
+        Run even when the resource guard (:func:`shieldwall.resources.check_resources`)
+        estimates more memory than this process may use, or more than a day.
 
     Returns
     -------
@@ -297,13 +303,19 @@ def simulate_policies(
     Raises
     ------
     SimulationError, DoctrineError, PlanError
-        Bad request (unknown policy / solver / mode, trials < 1).
+        Bad request (unknown policy / solver / mode, trials not a whole number >= 1, seed not in
+        0 .. 2**63 - 1).
+    ResourceError
+        The run would not fit (nothing was started); ``force=True`` runs it anyway.
     """
-    n_trials = int(world.trials if trials is None else trials)
-    root_seed = int(world.seed if seed is None else seed)
+    n_trials = check_count(
+        world.trials if trials is None else trials, "trials", error=SimulationError
+    )
+    root_seed = check_seed(world.seed if seed is None else seed, error=SimulationError)
     _check(n_trials, tracking_mode)
     doc = _doctrine(world, doctrine, solver)
     pols = [resolve_policy(world, p) for p in policies]
+    check_resources(world, n_trials, policies=len(pols), force=force)
     prep = prepared or prepare(world)
     n_blocks = -(-n_trials // TRIAL_BLOCK)
     total = len(pols) + 2
@@ -418,6 +430,7 @@ def simulate(
     doctrine: Doctrine | None = None,
     prepared: Prepared | None = None,
     event_trials: int = EVENT_TRIALS,
+    force: bool = False,
 ) -> Results:
     """Simulate one policy: windows, nominal plan and the fight of ``trials`` raids.
 
@@ -426,6 +439,6 @@ def simulate(
     name = policy if isinstance(policy, str) else policy.name
     res = simulate_policies(
         world, [policy], trials, seed, solver, tracking_mode=tracking_mode, doctrine=doctrine,
-        prepared=prepared, event_trials=event_trials,
+        prepared=prepared, event_trials=event_trials, force=force,
     )  # fmt: skip
     return res[name]

@@ -9,7 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from shieldwall.cli._common import out, print_json, print_table
+from shieldwall.cli._common import esc, out, print_json, print_table
 from shieldwall.errors import CatalogError
 from shieldwall.scenario.catalog import (
     KINDS,
@@ -122,10 +122,10 @@ def _list_table(catalog: Catalog, kind: str) -> Table:
         table.add_column(label, justify="right", no_wrap=True)
     table.add_column("assumed", justify="right", no_wrap=True)
     for entry in catalog.entries_of(kind):
-        row = [entry.name]
+        row = [esc(entry.name)]
         if class_key:
-            row.append(_fmt(entry.value(class_key)))
-        row.extend("/".join(_fmt(entry.value(key)) for key in keys) for _, keys in columns)
+            row.append(esc(_fmt(entry.value(class_key))))
+        row.extend(esc("/".join(_fmt(entry.value(key)) for key in keys)) for _, keys in columns)
         row.append(f"{entry.n_assumptions}/{len(entry.params)}")
         table.add_row(*row)
     return table
@@ -154,7 +154,7 @@ def _show_table(entry: CatalogEntry) -> tuple[Table, list[str], list[str]]:
             notes.append(f"{key}: {param.note}")
         table.add_row(
             key,
-            _fmt(param.value),
+            esc(_fmt(param.value)),
             unit_of(key),
             f"[{style}]{param.confidence}[/{style}]",
             rng,
@@ -211,10 +211,10 @@ def show_command(
     if as_json:
         print_json(_entry_json(entry, full=True))
         return
-    aliases = f"  [dim](also: {', '.join(entry.aliases)})[/dim]" if entry.aliases else ""
-    out.print(f"[bold]{entry.name}[/bold] — {entry.kind}{aliases}")
+    aliases = f"  [dim](also: {esc(', '.join(entry.aliases))})[/dim]" if entry.aliases else ""
+    out.print(f"[bold]{esc(entry.name)}[/bold] — {entry.kind}{aliases}")
     if entry.description:
-        out.print(entry.description)
+        out.print(entry.description, markup=False)
     table, sources, notes = _show_table(entry)
     print_table(table)
     out.print("[bold]sources[/bold]")
@@ -242,7 +242,7 @@ def check_command(
         print_json({"file": str(path), "ok": True, "entries": [e.name for e in entries]})
         return
     names = ", ".join(e.name for e in entries) or "none"
-    out.print(f"[green]ok[/green]: {path}: {len(entries)} entries ({names})")
+    out.print(f"[green]ok[/green]: {esc(path)}: {len(entries)} entries ({esc(names)})")
 
 
 def register(app: typer.Typer) -> None:

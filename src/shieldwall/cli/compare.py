@@ -10,11 +10,12 @@ import typer
 from rich import box
 from rich.table import Table
 
-from shieldwall.cli._common import err, print_json, print_table
+from shieldwall.cli._common import err, esc, print_estimate, print_json, print_table
 from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
 from shieldwall.cli.run import default_out, load, progress_callback, save_record
 from shieldwall.io.record import record_comparison
 from shieldwall.io.run_folder import prepare_out_folder
+from shieldwall.resources import estimate_resources
 from shieldwall.studies.compare import DEFAULT_POLICIES, Comparison, compare
 
 __all__ = ["print_comparison", "register"]
@@ -43,25 +44,25 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
     """Print the comparison table (95% intervals; differences are paired, common random numbers)."""
     c = comparison
     table = Table(
-        title=title or None,
+        title=esc(title) if title else None,
         box=box.SIMPLE_HEAD,
         caption=(
-            f"{c.trials:,} trials per policy (seed {c.seed}), solver {c.solver}, "
-            f"{c.tracking_mode} tracking, {c.elapsed_s:.1f} s. (…) = 95% intervals; "
-            f"Δ = paired difference from {c.baseline} on the same random numbers."
+            f"{c.trials:,} trials per policy (seed {c.seed}), solver {esc(c.solver)}, "
+            f"{esc(c.tracking_mode)} tracking, {c.elapsed_s:.1f} s. (…) = 95% intervals; "
+            f"Δ = paired difference from {esc(c.baseline)} on the same random numbers."
         ),
         caption_justify="left",
     )
     table.add_column("policy", style="bold", no_wrap=True)
     table.add_column("P(zero leakage)", justify="right", no_wrap=True)
-    table.add_column(f"Δ vs {c.baseline} (pts)", justify="right", no_wrap=True)
+    table.add_column(f"Δ vs {esc(c.baseline)} (pts)", justify="right", no_wrap=True)
     table.add_column("expected leakers", justify="right", no_wrap=True)
-    table.add_column(f"Δ leakers vs {c.baseline}", justify="right", no_wrap=True)
+    table.add_column(f"Δ leakers vs {esc(c.baseline)}", justify="right", no_wrap=True)
     table.add_column("interceptors used", justify="right", no_wrap=True)
     for r in c.rows:
         base = r.name == c.baseline
         table.add_row(
-            r.name,
+            esc(r.name),
             _pct(r.p_zero_leak, r.p_zero_leak_ci),
             "—" if base else _delta_pct(r.d_p_zero_leak, r.d_p_zero_leak_ci),
             _num(r.expected_leakers, r.expected_leakers_ci),
@@ -108,6 +109,18 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", help="Run folder to create (must not exist).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        estimate: Annotated[
+            bool,
+            typer.Option("--estimate", help="Print the memory and time this would need, and stop."),
+        ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Run even if the resource guard estimates more memory than is available "
+                "or more than a day.",
+            ),
+        ] = False,
         *,
         doctrine: DoctrineFlags,
     ) -> None:
@@ -116,6 +129,12 @@ def register(app: typer.Typer) -> None:
         Writes a run folder with every policy's tables (docs/results.md)."""
         scenario, world = load(file, phase)
         world = doctrine.apply(world)
+        if estimate:
+            names = _split(policies) or list(DEFAULT_POLICIES)
+            n = len(set(names) | {baseline})
+            k = world.trials if trials is None else trials
+            print_estimate(estimate_resources(world, k, policies=n), as_json)
+            return
         target = prepare_out_folder(out_dir or default_out(world, "compare"))  # refuse early
         with progress_callback(enabled=not as_json) as progress:
             result = compare(
@@ -125,6 +144,7 @@ def register(app: typer.Typer) -> None:
                 seed,
                 baseline=baseline,
                 progress=progress,
+                force=force,
             )
         extra = {"command": "compare", "argv": sys.argv[1:]}
         folder = save_record(record_comparison(result, scenario=scenario, extra=extra), target)

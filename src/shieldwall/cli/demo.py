@@ -38,6 +38,14 @@ def register(app: typer.Typer) -> None:
         trials: Annotated[
             int, typer.Option("--trials", "-n", help="Trials per policy.")
         ] = DEMO_TRIALS,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Run even if the resource guard estimates more memory than is available "
+                "or more than a day.",
+            ),
+        ] = False,
     ) -> None:
         """Show the flagship scenario and compare the four sharing policies on its raid."""
         try:
@@ -53,7 +61,7 @@ def register(app: typer.Typer) -> None:
         world = compile_world(scenario)
         out.print()
         with progress_callback() as progress:
-            result = compare(world, trials=trials, progress=progress)
+            result = compare(world, trials=trials, progress=progress, force=force)
         print_comparison(result, title=f"{world.name} — phase {world.phase}")
         err.print(
             f"demo finished in {result.elapsed_s:.1f} s. Next: [bold]shieldwall compare "

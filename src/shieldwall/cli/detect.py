@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from shieldwall.cli._common import out, print_json, print_table
+from shieldwall.cli._common import esc, out, print_json, print_table
 from shieldwall.errors import Problem, ShieldwallError
 
 __all__ = ["detect_summary", "register"]
@@ -92,25 +92,25 @@ def detect_summary(
 def _print(summary: dict[str, Any]) -> None:
     nations = list(summary["fcq_requirement_m"])
     table = Table(
-        title=f"policy {summary['policy']} ({summary['mode']} mode): first detection and "
+        title=f"policy {esc(summary['policy'])} ({esc(summary['mode'])} mode): first detection and "
         "fire-control-quality (FCQ) track per nation",
         caption="FCQ: first time the nation's impact-point 1-sigma is within its batteries' "
         "requirement ("
-        + ", ".join(f"{n} {v:.0f} m" for n, v in summary["fcq_requirement_m"].items())
+        + esc(", ".join(f"{n} {v:.0f} m" for n, v in summary["fcq_requirement_m"].items()))
         + "); times in s since the scenario epoch; '-' never",
     )
     for col in ("#", "missile", "launch", "impact", "first det"):
         table.add_column(col, justify="right" if col in ("#", "launch", "impact") else "left")
     for n in nations:
-        table.add_column(f"{n} FCQ", justify="right")
-        table.add_column(f"{n} IPP m", justify="right")
+        table.add_column(f"{esc(n)} FCQ", justify="right")
+        table.add_column(f"{esc(n)} IPP m", justify="right")
     for th in summary["threats"]:
         det = "-"
         if th["first_detect_sensor"] is not None:
-            det = f"{_fmt_t(th['first_detect_t_s'])} {th['first_detect_sensor']}"
+            det = f"{_fmt_t(th['first_detect_t_s'])} {esc(th['first_detect_sensor'])}"
         row = [
             str(th["threat"]),
-            th["missile"],
+            esc(th["missile"]),
             _fmt_t(th["launch_t_s"]),
             _fmt_t(th["impact_t_s"]),
             det,
@@ -126,7 +126,7 @@ def _print(summary: dict[str, Any]) -> None:
         margins = [th["impact_t_s"] - th["nations"][n]["fcq_t_s"] for th in summary["threats"]]
         ok = [m for m in margins if np.isfinite(m)]
         mean = f"{np.mean(ok):.0f} s before impact on average" if ok else "none"
-        out.print(f"{n}: FCQ track on {len(ok)} of {len(margins)} threats ({mean})")
+        out.print(f"{esc(n)}: FCQ track on {len(ok)} of {len(margins)} threats ({mean})")
 
 
 def register(app: typer.Typer) -> None:
@@ -160,9 +160,18 @@ def register(app: typer.Typer) -> None:
             int, typer.Option(help="Measurement mode: Monte Carlo trials per nation.", min=2)
         ] = 100,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Run even if the resource guard estimates more memory than is available "
+                "or more than a day.",
+            ),
+        ] = False,
     ) -> None:
         """What each nation sees of each threat, and when it has a fire-control track."""
         from shieldwall.flight import fly_raid  # type: ignore[attr-defined,unused-ignore]
+        from shieldwall.resources import check_resources
         from shieldwall.scenario import compile_world, load_scenario
         from shieldwall.tracking import FUSIONS, MODES
 
@@ -187,6 +196,8 @@ def register(app: typer.Typer) -> None:
             )
         scenario = load_scenario(file)
         world = compile_world(scenario, phase=phase)
+        ekf_trials = trials if mode == "measurement" else 0
+        check_resources(world, 1, measurement_trials=ekf_trials, force=force)
         trajectories = fly_raid(world)
         summary = detect_summary(world, trajectories, policy, fcq_m, fusion, mode, trials)
         if as_json:

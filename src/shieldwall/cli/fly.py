@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from shieldwall.cli._common import out, print_json
+from shieldwall.cli._common import esc, out, print_json
 from shieldwall.errors import Problem, TargetingError
 
 _SHAPES = ("min_energy", "lofted", "depressed", "explicit")
@@ -123,7 +123,8 @@ def fly(
     t = result["flight_time_s"]
     where_entry = "back at the ground: vacuum" if model.atmosphere == "vacuum" else "through 100 km"
     lines = [
-        f"[bold]{missile}[/bold] {from_} -> {to}  ({shape}; model: {', '.join(result['model'])})",
+        f"[bold]{esc(missile)}[/bold] {esc(from_)} -> {esc(to)}  "
+        f"({shape}; model: {', '.join(result['model'])})",
         f"  range            {result['range_km']:10,.1f} km",
         f"  apogee           {result['apogee_km']:10,.1f} km",
         f"  burnout          {result['burnout_speed_kms']:10.3f} km/s at "

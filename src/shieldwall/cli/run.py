@@ -12,13 +12,14 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shieldwall.cli._common import err, out, print_json
+from shieldwall.cli._common import err, esc, out, print_estimate, print_json
 from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
 from shieldwall.io import runner
 from shieldwall.io.record import RunRecord, record_results, run_summary
 from shieldwall.io.run_folder import prepare_out_folder
 from shieldwall.io.runner import default_out
 from shieldwall.pipeline import Results, simulate
+from shieldwall.resources import estimate_resources
 from shieldwall.scenario import Scenario, World, compile_world, load_scenario
 
 __all__ = [
@@ -62,7 +63,7 @@ def progress_callback(enabled: bool = True) -> Iterator[Callable[[str, int, int]
         task = bar.add_task("simulating", total=None)
 
         def update(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=f"done: {stage}", completed=done, total=total)
+            bar.update(task, description=f"done: {esc(stage)}", completed=done, total=total)
 
         yield update
 
@@ -75,7 +76,8 @@ def print_results(results: Results) -> None:
     """Print one policy's metrics."""
     s = run_summary(results)
     lo, hi = s["p_zero_leak_ci"]
-    t = Table(title=f"{results.world.name} — policy {results.policy}, phase {results.world.phase}")
+    w = results.world
+    t = Table(title=esc(f"{w.name} — policy {results.policy}, phase {w.phase}"))
     t.add_column("metric", style="bold")
     t.add_column("value", justify="right")
     t.add_column("95% interval", justify="right")
@@ -88,12 +90,12 @@ def print_results(results: Results) -> None:
     t.add_row("interceptors used", f"{s['interceptors_used']:.1f}", f"[{iu[0]:.1f}, {iu[1]:.1f}]")
     t.add_row("inventory left", f"{s['inventory_left']:.1f}", "")
     for name, n in s["expended_by_interceptor"].items():
-        t.add_row(f"  fired: {name}", f"{n:.1f}", "")
+        t.add_row(f"  fired: {esc(name)}", f"{n:.1f}", "")
     for name, n in s["expended_by_nation"].items():
-        t.add_row(f"  fired by {name}", f"{n:.1f}", "")
+        t.add_row(f"  fired by {esc(name)}", f"{n:.1f}", "")
     for aid, v in s["p_asset_survives"].items():
         t.add_row(
-            f"  P({aid} unhurt)",
+            f"  P({esc(aid)} unhurt)",
             f"{100 * v['p']:.1f}%",
             f"[{100 * v['ci'][0]:.1f}, {100 * v['ci'][1]:.1f}]",
         )
@@ -121,17 +123,34 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", help="Run folder to create (must not exist).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        estimate: Annotated[
+            bool,
+            typer.Option("--estimate", help="Print the memory and time this would need, and stop."),
+        ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Run even if the resource guard estimates more memory than is available "
+                "or more than a day.",
+            ),
+        ] = False,
         *,
         doctrine: DoctrineFlags,
     ) -> None:
         """Simulate one policy, print its metrics and write a run folder (docs/results.md)."""
         scenario, world = load(file, phase)
         world = doctrine.apply(world)
+        if estimate:
+            print_estimate(
+                estimate_resources(world, world.trials if trials is None else trials), as_json
+            )
+            return
         target = prepare_out_folder(out_dir or default_out(world, policy))  # refuse early
         with progress_callback(enabled=not as_json) as progress:
             if progress:
                 progress("loading", 0, 2)
-            results = simulate(world, policy, trials, seed)
+            results = simulate(world, policy, trials, seed, force=force)
             if progress:
                 progress("simulation", 1, 2)
             extra: dict[str, Any] = {"command": "run", "argv": sys.argv[1:]}
@@ -142,4 +161,4 @@ def register(app: typer.Typer) -> None:
             print_json({"run_folder": str(folder), **run_summary(results), "doctrine": used})
             return
         print_results(results)
-        err.print(f"run folder: {folder}")
+        err.print(f"run folder: {esc(folder)}")

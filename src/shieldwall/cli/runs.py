@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shieldwall.cli._common import err, out, print_json, print_table
+from shieldwall.cli._common import err, esc, out, print_json, print_table
 from shieldwall.io.index import list_runs, query_index, rebuild_index, show_run
 
 if TYPE_CHECKING:
@@ -34,11 +34,11 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(title=title, box=box.SIMPLE_HEAD)
+    table = Table(title=esc(title), box=box.SIMPLE_HEAD)
     for col in frame.columns:
-        table.add_column(str(col), overflow="fold")
+        table.add_column(esc(col), overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(esc(_cell(v)) for v in row))  # names from scenarios: not markup
     print_table(table)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from shieldwall.cli._common import EXIT_BAD_INPUT, EXIT_OK, out, print_json, print_problem
+from shieldwall.cli._common import EXIT_BAD_INPUT, EXIT_OK, esc, out, print_json, print_problem
 from shieldwall.errors import Problem, ShieldwallError
 from shieldwall.flight.checks import validate
 from shieldwall.scenario import Scenario
@@ -56,14 +56,14 @@ def validate_files(files: list[Path]) -> list[dict[str, Any]]:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}" for name, n in counts.items()) or "none"
+    return esc(", ".join(f"{n} {name}" for name, n in counts.items())) or "none"
 
 
 def print_summary(summary: dict[str, Any]) -> None:
     """A few lines saying what a scenario contains (last phase in full, then each phase)."""
     last = summary["phases"][-1]
-    out.print(f"[bold]{summary['name']}[/bold]  ({summary['file'] or 'text'})", markup=True)
-    out.print(f"  nations     {', '.join(summary['nations'])}")
+    out.print(f"[bold]{esc(summary['name'])}[/bold]  ({esc(summary['file'] or 'text')})")
+    out.print(f"  nations     {esc(', '.join(summary['nations']))}")
     out.print(f"  assets      {last['assets']}")
     out.print(f"  radars      {last['radars']}    satellites {last['satellites']}")
     n_int = sum(last["interceptors"].values())
@@ -72,14 +72,14 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"({_counts(last['interceptors'])})"
     )
     out.print(f"  raid        {last['raid_size']} missiles ({_counts(last['raid'])})")
-    out.print(f"  policies    {', '.join(summary['policies'])}")
+    out.print(f"  policies    {esc(', '.join(summary['policies']))}")
     out.print(f"  trials      {summary['trials']}    seed {summary['seed']}")
     phases = summary["phases"]
     out.print(f"  phases      {len(phases)}")
     for k, ph in enumerate(phases):
         n = sum(ph["interceptors"].values())
         out.print(
-            f"    {k}. {ph['phase']}: {ph['assets']} assets, {ph['radars']} radars, "
+            f"    {k}. {esc(ph['phase'])}: {ph['assets']} assets, {ph['radars']} radars, "
             f"{ph['batteries']} batteries, {n} interceptors"
         )
 
@@ -110,11 +110,11 @@ def register(app: typer.Typer) -> None:
                     print_summary(r["summary"])
                     n_warn = len(r["problems"])
                     note = f" ({n_warn} warning{'s' if n_warn != 1 else ''})" if n_warn else ""
-                    out.print(f"[green]ok[/green] {r['file']}{note}", markup=True)
+                    out.print(f"[green]ok[/green] {esc(r['file'])}{note}")
                 else:
                     n_err = sum(p.severity == "error" for p in r["problems"])
                     out.print(
-                        f"[red]invalid[/red] {r['file']} "
+                        f"[red]invalid[/red] {esc(r['file'])} "
                         f"({n_err} error{'s' if n_err != 1 else ''})",
                         markup=True,
                     )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from shieldwall.battle.wta import SOLVERS, WTAError, read_instance, solve
-from shieldwall.cli._common import out, print_json
+from shieldwall.cli._common import esc, out, print_json
 
 wta_app = typer.Typer(
     name="wta",
@@ -62,7 +62,8 @@ def solve_command(
         return
     bound = "n/a" if math.isnan(result.bound) else f"{result.bound:.9g}"
     gap = "n/a" if math.isnan(result.gap) else f"{100.0 * result.gap:.4g} %"
-    out.print(f"instance   {file}  ({problem.n_weapons} weapons x {problem.n_targets} targets)")
+    size = f"{problem.n_weapons} weapons x {problem.n_targets} targets"
+    out.print(f"instance   {esc(file)}  ({size})")
     out.print(f"solver     {result.solver}  ({result.status})")
     out.print(f"objective  {result.objective:.9g}")
     out.print(f"bound      {bound}")

@@ -168,10 +168,12 @@ class DensityTable:
         return 0.0 if alt_m > self.top_m else math.exp(lr)
 
     def density(self, alt_m: F64) -> F64:
-        """Interpolated density; 0 above ``top_m``. [kg/m^3]"""
+        """Interpolated density; 0 above ``top_m``, NaN at a NaN height. [kg/m^3]"""
         x = (alt_m - self.bottom_m) / self.step_m
-        x = np.minimum(np.maximum(x, 0.0), self.log_rho.size - 1.000001)  # np.clip, cheaper
+        # fmax/fmin, unlike maximum/minimum, turn NaN into the bound: a valid index.
+        x = np.fmin(np.fmax(x, 0.0), self.log_rho.size - 1.000001)
         i = x.astype(np.intp)
         f = x - i
         lr = self.log_rho[i] * (1.0 - f) + self.log_rho[i + 1] * f
-        return np.asarray(np.where(alt_m > self.top_m, 0.0, np.exp(lr)))
+        rho = np.where(alt_m > self.top_m, 0.0, np.exp(lr))
+        return np.asarray(np.where(np.isnan(alt_m), np.nan, rho))

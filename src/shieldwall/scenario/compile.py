@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from shieldwall.arguments import check_type
 from shieldwall.earth.geodesy import geodetic_to_ecef
 from shieldwall.errors import ScenarioError
 from shieldwall.scenario.catalog.keys import KEY_SPECS, PARAM_KEYS, THREAT_CLASSES, Kind
@@ -177,7 +178,10 @@ def compile_world(
     ScenarioError
         Unknown phase; a battery relying on a radar absent in this phase; a polygon launch area
         without area.
+    ArgumentError
+        ``scenario`` is not a :class:`Scenario` (e.g. a file name: load it first).
     """
+    check_type(scenario, "scenario", Scenario, "a Scenario (load_scenario(path))")
     cat = catalog if catalog is not None else default_catalog()
     dep = deployment(scenario, phase)
     nation_ids = [n.id for n in scenario.nations]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shieldwall.errors import Problem, ScenarioError
+from shieldwall.errors import ArgumentError, Problem, ScenarioError
 
 __all__ = [
     "MAX_DEPTH",
@@ -270,9 +271,25 @@ def parse_source(source: str | Path | Mapping[str, Any]) -> Source:
     """
     if isinstance(source, Mapping):
         return Source(data=dict(source), file="")
+    if not isinstance(source, str | os.PathLike):
+        raise ArgumentError(
+            f"source: must be a file path, YAML text or a mapping, got {type(source).__name__}",
+            [Problem(message="must be a file path, YAML text or a mapping", path="source")],
+        )
     if isinstance(source, str) and ("\n" in source or not _looks_like_path(source)):
         return parse_text(source, file="<text>")
     path = Path(source)
+    try:
+        return _read_file(path)
+    except OSError as exc:  # unreadable, name too long, permission denied, I/O error
+        reason = exc.strerror or type(exc).__name__
+        raise ScenarioError(
+            f"{path}: cannot read",
+            [Problem(message=f"cannot read the file: {reason}", file=str(path))],
+        ) from None
+
+
+def _read_file(path: Path) -> Source:
     if path.is_dir():
         raise ScenarioError(
             f"{path}: a directory",
@@ -309,4 +326,9 @@ def _looks_like_path(text: str) -> bool:
     name = stripped.split("/")[-1]
     if not stripped or (":" in name and not stripped.endswith((".yaml", ".yml"))):
         return False
-    return stripped.endswith((".yaml", ".yml", ".json")) or Path(stripped).exists()
+    if stripped.endswith((".yaml", ".yml", ".json")):
+        return True
+    try:
+        return Path(stripped).exists()
+    except (OSError, ValueError):  # too long for a file name, NUL: not a path
+        return False

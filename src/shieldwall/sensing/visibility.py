@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall._types import F64, B
+from shieldwall.arguments import check_type
 from shieldwall.earth.constants import WGS84_A_M
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
@@ -367,8 +368,11 @@ def observe(
     Raises
     ------
     ValueError
-        A ``base`` of other trajectories (grid shape) or another refraction setting.
+        A ``base`` of other trajectories (grid shape) or another refraction setting; a
+        ``policy`` that is not a :class:`Policy` (``ArgumentError``).
     """
+    if policy is not None:
+        check_type(policy, "policy", Policy, "a Policy (world.policies[name]) or None")
     traj = trajectories
     if base is None:
         base = sensor_geometry(world, traj, refraction=refraction)

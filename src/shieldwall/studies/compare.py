@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from shieldwall.arguments import check_names
 from shieldwall.errors import Problem
 from shieldwall.metrics.intervals import paired_difference
 from shieldwall.pipeline import Results, SimulationError, simulate_policies
@@ -167,6 +168,7 @@ def compare(
     tracking_mode: str = "covariance",
     doctrine: Doctrine | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    force: bool = False,
 ) -> Comparison:
     """Compare sharing policies on one raid with common random numbers.
 
@@ -188,26 +190,34 @@ def compare(
         How the manager fights (``world.doctrine`` when omitted).
     progress
         Called as ``progress(stage, done, total)`` after each step.
+    force
+        Run even if the resource guard refuses (:func:`shieldwall.resources.check_resources`).
 
     Raises
     ------
     SimulationError
-        Unknown policy (the message lists the valid ones), empty list, bad trials.
+        Unknown policy (the message lists the valid ones), empty list, bad trials or seed.
+    ResourceError
+        The comparison would not fit in memory (nothing was started).
     """
     t0 = time.perf_counter()
-    names = list(DEFAULT_POLICIES if policies is None else policies)
+    names = (
+        list(DEFAULT_POLICIES)
+        if policies is None
+        else check_names(policies, "policies", world.policies, what="policy", error=SimulationError)
+    )
     if not names:
         msg = "give at least one policy"
         raise SimulationError(msg, [Problem(message=msg, path="policies")])
     for field, name in [*(("policies", n) for n in names), ("baseline", baseline)]:
-        if name not in world.policies:
+        if not isinstance(name, str) or name not in world.policies:
             msg = f"unknown policy {name!r}; valid policies: {', '.join(world.policies)}"
             raise SimulationError(msg, [Problem(message=msg, path=field)])
     if baseline not in names:
         names.insert(0, baseline)
     results = simulate_policies(
         world, names, trials, seed, solver, tracking_mode=tracking_mode, doctrine=doctrine,
-        progress=progress,
+        progress=progress, force=force,
     )  # fmt: skip
     first = results[names[0]]
     base = results[baseline].outcomes

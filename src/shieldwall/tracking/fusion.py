@@ -28,7 +28,17 @@ _CI_ITERATIONS = 60
 
 
 def _inv(a: F64) -> F64:
-    out: F64 = np.asarray(np.linalg.inv(a), dtype=np.float64)
+    """Batched inverse; NaN for the singular (or non-finite) matrices of the batch, which
+    would otherwise make ``np.linalg.inv`` raise for all of them."""
+    try:
+        out: F64 = np.asarray(np.linalg.inv(a), dtype=np.float64)
+    except np.linalg.LinAlgError:  # rare path: find the singular ones, invert the others
+        a = np.asarray(a, dtype=np.float64)
+        finite = np.asarray(np.all(np.isfinite(a), axis=(-2, -1)))
+        sv = np.asarray(np.linalg.svd(np.where(finite[..., None, None], a, 0.0), compute_uv=False))
+        ok = finite & (sv[..., -1] > sv[..., 0] * a.shape[-1] * np.finfo(np.float64).eps)
+        out = np.full(a.shape, np.nan)
+        out[ok] = np.linalg.inv(a[ok])
     return out
 
 

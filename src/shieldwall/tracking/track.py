@@ -19,6 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldwall._types import F64, B
+from shieldwall.arguments import check_choice, check_count, check_seed, check_type
+from shieldwall.errors import ArgumentError
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.visibility import Visibility
@@ -128,18 +130,22 @@ def track(
 
     Raises
     ------
-    ValueError
-        Unknown ``mode`` or ``fusion`` (the message lists the valid names), or a visibility
+    ArgumentError
+        (a ``ValueError``) Unknown ``mode`` or ``fusion`` (the message lists the valid names),
+        a policy that is not a :class:`Policy`, bad ``trials``/``seed``, or a visibility
         observed under another policy.
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown tracking mode {mode!r}; valid modes: {', '.join(MODES)}")
-    if fusion not in FUSIONS:
-        raise ValueError(f"unknown fusion {fusion!r}; valid fusions: {', '.join(FUSIONS)}")
+    check_choice(mode, "mode", MODES)
+    check_choice(fusion, "fusion", FUSIONS)
+    check_type(policy, "policy", Policy, "a Policy (world.policies[name])")
+    check_type(visibility, "visibility", Visibility, "observe(world, trajectories, policy)")
+    check_count(trials, "trials")
+    if seed is not None:
+        check_seed(seed)
     if mode == "measurement" and fusion != "centralized":
-        raise ValueError("measurement mode supports fusion='centralized' only")
+        raise ArgumentError("measurement mode supports fusion='centralized' only")
     if visibility.policy not in ("", policy.name):
-        raise ValueError(
+        raise ArgumentError(
             f"visibility was observed under policy {visibility.policy!r}, not {policy.name!r}; "
             "call observe(world, trajectories, policy) with the same policy"
         )

@@ -95,8 +95,11 @@ def solve(
     Raises
     ------
     WTAError
-        Unknown solver name, non-positive time limit, or an infeasible ``warm_start``.
+        Not a problem, unknown solver name, non-positive time limit, or an infeasible
+        ``warm_start``. An empty problem (no weapon or no target) is solved: nothing to assign.
     """
+    if not isinstance(problem, WTAProblem):
+        raise WTAError(f"problem must be a WTAProblem, got {type(problem).__name__}")
     if solver not in SOLVERS:
         raise WTAError(f"unknown WTA solver {solver!r}; valid solvers: {', '.join(SOLVERS)}")
     if time_limit_s is not None and not time_limit_s > 0:
@@ -104,7 +107,19 @@ def solve(
     if not 0.0 <= gap < 1.0:
         raise WTAError(f"gap must lie in [0, 1), got {gap}")
     t0 = time.perf_counter()
-    x = _heuristic_x(problem, _start(problem, warm_start))
+    start = _start(problem, warm_start)
+    if problem.n_weapons == 0 or problem.n_targets == 0:  # nothing to assign: proven optimal
+        objective = float(problem.loss(start))
+        return WTASolution(
+            x=start,
+            objective=objective,
+            bound=objective,
+            gap=0.0,
+            time_s=time.perf_counter() - t0,
+            solver=solver,
+            status="optimal",
+        )
+    x = _heuristic_x(problem, start)
     bound = float("nan")
     status = "heuristic"
     if solver == "exact":
