@@ -265,6 +265,7 @@ def simulate_policies(
     event_trials: int = EVENT_TRIALS,
     progress: Callable[[str, int, int], None] | None = None,
     force: bool = False,
+    blocks: range | None = None,
 ) -> dict[str, Results]:
     """Simulate several policies on the same raid and the same random numbers.
 
@@ -294,6 +295,11 @@ def simulate_policies(
     force
         Run even when the resource guard (:func:`shieldwall.resources.check_resources`)
         estimates more memory than this process may use, or more than a day.
+    blocks
+        Fight only these trial blocks of the ``trials``-trial run (a study's executor splits a
+        run this way); each block's outcomes are those it has in the whole run, so the parts
+        concatenated in block order are bit-identical to the whole. ``Results.trials`` is then
+        the number of trials fought; event logs cover the run's first ``event_trials`` trials.
 
     Returns
     -------
@@ -315,9 +321,12 @@ def simulate_policies(
     _check(n_trials, tracking_mode)
     doc = _doctrine(world, doctrine, solver)
     pols = [resolve_policy(world, p) for p in policies]
-    check_resources(world, n_trials, policies=len(pols), force=force)
+    check_resources(world, n_trials, policies=len(pols), force=force)  # the whole run: cautious
     prep = prepared or prepare(world)
     n_blocks = -(-n_trials // TRIAL_BLOCK)
+    span = range(n_blocks) if blocks is None else blocks
+    if not isinstance(span, range) or span.step != 1 or not 0 <= span.start < span.stop <= n_blocks:
+        raise _fail("blocks", f"must be a range of blocks in 0..{n_blocks}, step 1; got {span}")
     total = len(pols) + 2
     stages: dict[str, _Stage] = {}
     for k, pol in enumerate(pols):
@@ -360,7 +369,7 @@ def simulate_policies(
     group = max(1, MAX_DRAW_BYTES // max(per_block, 1))
     parts: dict[str, list[Outcomes]] = {name: [] for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
-    for g0 in range(0, n_blocks, group):
+    for g0 in range(span.start, span.stop, group):
         draws = BlockDraws.concatenate(
             [
                 block_draws(
@@ -372,7 +381,7 @@ def simulate_policies(
                     type_names=world.interceptors.name,
                     n_shots=doc.max_rounds_per_threat,
                 )
-                for k in range(g0, min(g0 + group, n_blocks))
+                for k in range(g0, min(g0 + group, span.stop))
             ]
         )
         logged = max(0, min(event_trials - g0 * TRIAL_BLOCK, draws.n_trials))
@@ -383,8 +392,8 @@ def simulate_policies(
             parts[name].append(fight(fi, trials_in, draws, event_trials=logged))
             fight_s[name] += time.perf_counter() - t0
         if progress:
-            done = min(g0 + group, n_blocks)
-            progress(f"trial blocks {done}/{n_blocks}", len(pols) + 2, total)
+            done = min(g0 + group, span.stop) - span.start
+            progress(f"trial blocks {done}/{len(span)}", len(pols) + 2, total)
     out: dict[str, Results] = {}
     for name, st in stages.items():
         outcomes = Outcomes.concatenate(parts[name])
@@ -406,7 +415,7 @@ def simulate_policies(
             plan_objective=fi.plan_objective,
             tracking_mode=tracking_mode,
             seed=root_seed,
-            trials=n_trials,
+            trials=outcomes.n_trials,
             doctrine=fi.doctrine,
             targets=prep.targets,
             trajectories=prep.trajectories,

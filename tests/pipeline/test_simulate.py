@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from shieldwall.battle import FireControl, build_trial_inputs
-from shieldwall.outcome import block_draws
-from shieldwall.pipeline import Prepared, SimulationError, prepare, simulate
+from shieldwall.outcome import Outcomes, block_draws
+from shieldwall.pipeline import Prepared, SimulationError, prepare, simulate, simulate_policies
 from shieldwall.scenario import World, compile_world, load_scenario
 from shieldwall.scenario.doctrine import DoctrineError
 from shieldwall.tracking import picture
@@ -124,3 +124,31 @@ def test_results_say_what_planned_them() -> None:
     assert not res.fight.planned_rounds.any()
     assert "expected_leakers" in repr(res)
     assert len(repr(res)) < 200
+
+
+def test_blocks_fought_apart_concatenate_to_the_whole_run() -> None:
+    world = _world("minimal")
+    prep = _prepared("minimal")
+    whole = simulate_policies(world, ["national", "integrated"], trials=2500, seed=9, prepared=prep)
+    parts = [
+        simulate_policies(
+            world, ["national", "integrated"], trials=2500, seed=9, prepared=prep, blocks=span
+        )
+        for span in (range(0, 1), range(1, 3))
+    ]
+    assert [p["national"].trials for p in parts] == [1000, 1500]
+    for name in ("national", "integrated"):
+        joined = Outcomes.concatenate([p[name].outcomes for p in parts])
+        for column in ("flew", "killed", "leaked", "rounds_at", "expended", "asset_hit"):
+            np.testing.assert_array_equal(
+                getattr(joined, column), getattr(whole[name].outcomes, column)
+            )
+
+
+@pytest.mark.parametrize("blocks", [range(0, 4), range(2, 2), range(0, 2, 2), [0]])
+def test_blocks_outside_the_run_are_refused(blocks: object) -> None:
+    with pytest.raises(SimulationError, match="blocks"):
+        simulate_policies(
+            _world("minimal"), ["national"], trials=2500, prepared=_prepared("minimal"),
+            blocks=blocks,  # type: ignore[arg-type]
+        )  # fmt: skip
