@@ -9,7 +9,9 @@ from numpy.typing import NDArray
 F64 = NDArray[np.float64]
 #: int64 array (indices into World tables, counts).
 I64 = NDArray[np.int64]
+#: int32 array (compact per-trial counts).
+I32 = NDArray[np.int32]
 #: bool array (masks).
 B = NDArray[np.bool_]
 
-__all__ = ["F64", "I64", "B"]
+__all__ = ["F64", "I32", "I64", "B"]

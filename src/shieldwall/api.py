@@ -75,6 +75,7 @@ from shieldwall.scenario.catalog import (
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
 from shieldwall.studies.compare import Comparison, compare
+from shieldwall.studies.engine import Case, StudyRun, run_study
 from shieldwall.tracking import (
     EKFRun,
     FilterModel,
@@ -100,6 +101,7 @@ def run_record(results: Results | Comparison, *, scenario: Scenario | None = Non
 __all__ = [
     "ArgumentError",
     "BlockDraws",
+    "Case",
     "Catalog",
     "CatalogEntry",
     "CatalogError",
@@ -124,6 +126,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ShieldwallError",
+    "StudyRun",
     "TargetingError",
     "TrackPicture",
     "Trajectories",
@@ -172,6 +175,7 @@ __all__ = [
     "read_wta_instance",
     "rebuild_index",
     "run_record",
+    "run_study",
     "simulate",
     "simulate_ekf",
     "simulate_policies",

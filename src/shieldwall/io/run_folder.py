@@ -29,6 +29,9 @@ from shieldwall.io.errors import RUN_FILE, STUDY_FILE, RunFolderError, fail
 from shieldwall.io.record import RUN_FORMAT, RunRecord, record_results
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
     from shieldwall.pipeline import Results
     from shieldwall.scenario import Scenario
 
@@ -42,6 +45,7 @@ __all__ = [
     "read_run",
     "write_record",
     "write_run_folder",
+    "write_study_folder",
 ]
 
 _TMP = re.compile(r"^\..*\.tmp-(\d+)-[0-9a-f]{8}$")
@@ -148,39 +152,33 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def write_record(record: RunRecord, out_dir: str | os.PathLike[str]) -> Path:
-    """Write a run record as a run folder, atomically.
-
-    Returns
-    -------
-    The folder written; ``record.path`` is set to it.
-
-    Raises
-    ------
-    RunFolderError
-        The folder exists already, or it could not be written (nothing is left behind).
-    """
-    final = prepare_out_folder(out_dir)
+def _write_folder(
+    final: Path,
+    tables: Mapping[str, pa.Table],
+    blobs: Mapping[str, bytes],
+    info: Mapping[str, Any],
+    marker: str,
+) -> dict[str, Any]:
+    """Parquet tables, files and the marker JSON (last) into a temporary sibling, fsync'ed,
+    renamed to ``final`` in one step. Returns the marker's document."""
     tmp = final.parent / f".{final.name[:_NAME_KEEP]}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         tmp.mkdir()
         files: list[str] = []
         rows: dict[str, int] = {}
-        for name in record.names:
-            table = record.arrow(name)
+        for name, table in tables.items():
             with open(tmp / f"{name}.parquet", "xb") as fh:
                 pq.write_table(table, fh, compression="zstd")
                 fh.flush()
                 os.fsync(fh.fileno())
             files.append(f"{name}.parquet")
             rows[name] = table.num_rows
-        for name, text in record.texts.items():
-            _write_bytes(tmp / name, text.encode("utf-8"))
+        for name, data in blobs.items():
+            _write_bytes(tmp / name, data)
             files.append(name)
-        info = {**record.info, "tables": rows, "files": [RUN_FILE, *files]}
-        info["complete"] = True
-        text = json.dumps(info, indent=2, default=_json_default, allow_nan=False) + "\n"
-        _write_bytes(tmp / RUN_FILE, text.encode("utf-8"))  # last: marks the folder complete
+        doc = {**info, "tables": rows, "files": [marker, *files], "complete": True}
+        text = json.dumps(doc, indent=2, default=_json_default, allow_nan=False) + "\n"
+        _write_bytes(tmp / marker, text.encode("utf-8"))  # last: marks the folder complete
         _fsync_dir(tmp)
         if final.exists():
             raise FileExistsError(errno.EEXIST, "exists already", str(final))
@@ -194,9 +192,61 @@ def write_record(record: RunRecord, out_dir: str | os.PathLike[str]) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    record.info = info
+    return doc
+
+
+def write_record(record: RunRecord, out_dir: str | os.PathLike[str]) -> Path:
+    """Write a run record as a run folder, atomically.
+
+    Returns
+    -------
+    The folder written; ``record.path`` is set to it.
+
+    Raises
+    ------
+    RunFolderError
+        The folder exists already, or it could not be written (nothing is left behind).
+    """
+    final = prepare_out_folder(out_dir)
+    tables = {name: record.arrow(name) for name in record.names}
+    blobs = {name: text.encode("utf-8") for name, text in record.texts.items()}
+    record.info = _write_folder(final, tables, blobs, record.info, RUN_FILE)
     record.path = final
     return final
+
+
+def write_study_folder(
+    out_dir: str | os.PathLike[str],
+    *,
+    study: str,
+    results: pd.DataFrame,
+    info: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    files: Mapping[str, bytes] | None = None,
+    final: Path | None = None,
+) -> Path:
+    """Write a study folder atomically: ``study.json``, ``results.parquet`` (the tidy long
+    table, docs/studies.md §4), the study's other tables and files (a PNG plot).
+
+    ``info`` goes into ``study.json`` beside ``study``, ``format`` and ``complete``; give
+    ``meta`` (trials, seed, executor, elapsed_s), ``scenario``, ``scenario_hash``, ``phases``.
+    ``final`` is a folder :func:`prepare_out_folder` already accepted (so a study refuses a
+    bad ``--out`` before it runs); else ``out_dir`` is checked now.
+
+    Raises
+    ------
+    RunFolderError
+        The folder exists already, or it could not be written (nothing is left behind).
+    """
+    import pyarrow as pa
+
+    where = final if final is not None else prepare_out_folder(out_dir)
+    arrow = {"results": pa.Table.from_pandas(results, preserve_index=False)}
+    for name, frame in (tables or {}).items():
+        arrow[name] = pa.Table.from_pandas(frame, preserve_index=False)
+    doc = {"format": 1, "study": study, "command": study, **info}
+    _write_folder(where, arrow, dict(files or {}), doc, STUDY_FILE)
+    return where
 
 
 def write_run_folder(

@@ -16,10 +16,10 @@ import numpy as np
 
 from shieldwall.arguments import check_names
 from shieldwall.errors import Problem
-from shieldwall.metrics.intervals import paired_difference
 from shieldwall.pipeline import Results, SimulationError, simulate_policies
 from shieldwall.scenario import World
 from shieldwall.scenario.doctrine import Doctrine
+from shieldwall.studies.paired import paired_ci
 
 __all__ = ["DEFAULT_POLICIES", "Comparison", "PolicyRow", "compare"]
 
@@ -227,8 +227,8 @@ def compare(
         res = results[name]
         m = res.metrics
         zero = (res.outcomes.leakers == 0).astype(np.float64)
-        dz, dz_lo, dz_hi = paired_difference(zero, base_zero)
-        dl, dl_lo, dl_hi = paired_difference(res.outcomes.leakers, base.leakers)
+        dz, dz_lo, dz_hi = paired_ci(zero, base_zero)
+        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers)
         rows.append(
             PolicyRow(
                 name=name,
