@@ -64,9 +64,7 @@ def test_wilson_endpoints_are_exact_at_zero_and_all_successes(n: int) -> None:
 def test_cluster_interval_of_equal_clusters_is_the_interval_of_cluster_means() -> None:
     # With G equal clusters, CR1's variance is var(cluster means) / G (ddof 1): the textbook
     # "analyse the cluster means" interval, at t(G-1).
-    from scipy.stats import t
-
-    from shieldwall.metrics.intervals import cluster_mean_interval
+    from shieldwall.metrics.intervals import _t95, cluster_mean_interval
 
     rng = np.random.default_rng(1)
     g, m = 8, 250
@@ -74,7 +72,7 @@ def test_cluster_interval_of_equal_clusters_is_the_interval_of_cluster_means() -
     clusters = np.repeat(np.arange(g), m)
     mean, lo, hi = cluster_mean_interval(x.ravel(), clusters)
     means = x.mean(axis=1)
-    half = t.ppf(0.975, g - 1) * means.std(ddof=1) / np.sqrt(g)
+    half = _t95(g) * means.std(ddof=1) / np.sqrt(g)  # the quantile itself: the test below
     assert float(mean) == pytest.approx(means.mean())
     assert float(hi - lo) / 2 == pytest.approx(half, rel=1e-12)
 
@@ -112,3 +110,12 @@ def test_cluster_proportion_is_wilson_when_clusters_do_not_matter() -> None:
     assert lo <= w_lo
     assert hi >= w_hi
     assert float(hi - lo) < 1.6 * float(w_hi - w_lo)
+
+
+@pytest.mark.parametrize("clusters", [2, 5, 10, 31, 32, 40, 100, 1000])
+def test_t_quantile_matches_scipy(clusters: int) -> None:
+    from scipy.stats import t
+
+    from shieldwall.metrics.intervals import _t95
+
+    assert _t95(clusters) == pytest.approx(t.ppf(0.975, clusters - 1), abs=2e-4)
