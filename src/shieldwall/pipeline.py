@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from shieldwall._types import I64
 from shieldwall.arguments import check_count, check_seed
@@ -166,23 +167,25 @@ class Results:
             f"expected_leakers={m.expected_leakers:.2f})"
         )
 
+    def per_trial(self) -> dict[str, NDArray[np.generic]]:
+        """The columns of :meth:`to_frame` as arrays (no pandas: run records use these)."""
+        out = self.outcomes
+        leakers = out.leakers
+        return {
+            "trial": np.arange(out.n_trials, dtype=np.int64),
+            "leakers": leakers,
+            "interceptors_used": out.rounds,
+            "zero_leak": leakers == 0,
+            "value_lost": np.asarray(out.value_lost, dtype=np.float64),
+        }
+
     def to_frame(self) -> pd.DataFrame:
         """One row per trial: ``trial``, ``leakers``, ``interceptors_used``, ``zero_leak``,
         ``value_lost`` (sum of the values of the assets hit). Named tables of every kind:
         :func:`shieldwall.api.run_record`."""
         import pandas as pd
 
-        out = self.outcomes
-        leakers = out.leakers
-        return pd.DataFrame(
-            {
-                "trial": np.arange(out.n_trials, dtype=np.int64),
-                "leakers": leakers,
-                "interceptors_used": out.rounds,
-                "zero_leak": leakers == 0,
-                "value_lost": np.asarray(out.value_lost, dtype=np.float64),
-            }
-        )
+        return pd.DataFrame(self.per_trial())
 
 
 def prepare(world: World) -> Prepared:

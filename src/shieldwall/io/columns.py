@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
 
 __all__ = ["TABLES", "Column", "TableSpec", "make_table", "markdown"]
 
@@ -430,15 +431,58 @@ METRICS: Mapping[str, str] = {
 }
 
 
+#: numpy dtype of each fixed-width type.
+_NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64}
+
+
+def _bitmap(valid: NDArray[np.bool_]) -> pa.Buffer:
+    return pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
 def _array(values: Any, type_name: str) -> pa.Array:
+    """An Arrow array from its buffers.
+
+    ``pa.array`` imports pandas on its first call (about 1.3 s CPU); building the buffers here
+    keeps pandas out of commands that only write a run record. Same values and nulls as
+    ``pa.array`` (tests/io/test_columns_buffers.py).
+    """
     arrow_type = _TYPES[type_name]
     if type_name == "float64":
-        arr = np.asarray(values, dtype=np.float64)
-        return pa.array(arr, type=arrow_type, mask=~np.isfinite(arr))
+        arr = np.ascontiguousarray(values, dtype=np.float64).ravel()
+        valid = np.isfinite(arr)
+        n_null = int(arr.size - np.count_nonzero(valid))
+        bitmap = _bitmap(valid) if n_null else None
+        return pa.Array.from_buffers(
+            arrow_type, arr.size, [bitmap, pa.py_buffer(arr)], null_count=n_null
+        )
     if type_name == "string":
-        seq = [None if v is None or v == "" else str(v) for v in values]
-        return pa.array(seq, type=arrow_type)
-    return pa.array(np.asarray(values), type=arrow_type)
+        seq = [None if v is None or v == "" else str(v).encode() for v in values]
+        valid = np.array([b is not None for b in seq], dtype=bool)
+        lengths = np.array([0 if b is None else len(b) for b in seq], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        if offsets[-1] > np.iinfo(np.int32).max:
+            raise ValueError("string column over 2 GiB (a programming error)")
+        n_null = int(valid.size - np.count_nonzero(valid))
+        return pa.Array.from_buffers(
+            arrow_type,
+            len(seq),
+            [
+                _bitmap(valid) if n_null else None,
+                pa.py_buffer(offsets.astype(np.int32)),
+                pa.py_buffer(b"".join(b for b in seq if b is not None)),
+            ],
+            null_count=n_null,
+        )
+    raw = np.asarray(values).ravel()
+    if type_name == "bool":
+        flags = raw.astype(bool)
+        if raw.size and not np.array_equal(flags, raw):
+            raise ValueError(f"values of dtype {raw.dtype} are not flags (a programming error)")
+        return pa.Array.from_buffers(arrow_type, flags.size, [None, _bitmap(flags)], null_count=0)
+    cast = np.ascontiguousarray(raw, dtype=_NUMPY[type_name])
+    if raw.size and not np.array_equal(cast, raw):
+        raise ValueError(f"values do not fit {type_name} (a programming error)")
+    return pa.Array.from_buffers(arrow_type, cast.size, [None, pa.py_buffer(cast)], null_count=0)
 
 
 def make_table(name: str, columns: Mapping[str, Any]) -> pa.Table:

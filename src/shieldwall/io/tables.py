@@ -317,11 +317,11 @@ def _sensing(results: Results) -> dict[str, pa.Table]:
 def _outcomes(results: Results) -> dict[str, pa.Table]:
     world, out, pol, m = results.world, results.outcomes, results.policy, results.metrics
     n_tr, n_t = out.flew.shape
-    per_trial = results.to_frame()
+    per_trial = results.per_trial()
     tables = {
         "trials": make_table(
             "trials",
-            {"policy": [pol] * n_tr, **{c: per_trial[c].to_numpy() for c in per_trial.columns}},
+            {"policy": [pol] * n_tr, **per_trial},
         ),
         "threat_summary": make_table(
             "threat_summary",
@@ -429,7 +429,7 @@ def metric_rows(
     """The ``metrics`` table of one policy; ``paired`` adds baseline differences
     ``{metric: (value, lo, hi)}`` (``d_p_zero_leak``, ``d_expected_leakers``)."""
     m = results.metrics
-    vl, vl_lo, vl_hi = mean_interval(results.to_frame()["value_lost"].to_numpy())
+    vl, vl_lo, vl_hi = mean_interval(results.per_trial()["value_lost"])
     nan = float("nan")
     rows: list[tuple[str, float, float, float]] = [
         ("p_zero_leak", m.p_zero_leak, *m.p_zero_leak_ci),
