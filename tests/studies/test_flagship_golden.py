@@ -21,11 +21,13 @@ FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "korea_japan.yaml"
 N_TRIALS, SEED = 200, 11
 
 #: (policy, expected leakers, interceptors used, P(zero leakage)) at ``N_TRIALS``, ``SEED``.
+#: 200 trials are in block 0, so they fight raid sample 0 only (its launch times jittered by
+#: settings.launch_jitter_s = 30 s since raid samples landed: national 13.025 -> 12.935).
 GOLDEN = [
-    ("national", 13.025, 41.615, 0.0),
-    ("cueing", 12.84, 42.83, 0.0),
-    ("shared_tracks", 9.73, 48.36, 0.0),
-    ("integrated", 4.43, 58.17, 0.0),
+    ("national", 12.935, 42.91, 0.0),
+    ("cueing", 12.835, 43.1, 0.0),
+    ("shared_tracks", 10.38, 46.595, 0.0),
+    ("integrated", 4.16, 60.545, 0.005),
 ]
 
 
