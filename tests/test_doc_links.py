@@ -1,12 +1,12 @@
 """Every documentation reference in the project resolves (docs/architecture.md §7).
 
-- ``docs/page.md`` named anywhere in the code, tests, tools, benchmarks, ``./dev`` or the docs
-  is a file of docs/;
+- ``docs/page.md`` named anywhere in the code, tests, tools, benchmarks, ``./dev``, the docs,
+  the changelog or the README is a file of docs/;
 - ``docs/page.md §n`` (or ``§n.m``) names a heading of that page that starts with that number
   (``## 4. The fight``, ``### 3.1 Flight and failure``);
-- a relative Markdown link in docs/ (``[x](results.md)``, ``[x](interfaces.md#anchor)``,
-  ``[x](#anchor)``) names an existing file and, with ``#``, one of its headings' anchors
-  (GitHub's rule: lower case, punctuation dropped, spaces to hyphens);
+- a relative Markdown link in docs/ or README.md (``[x](results.md)``,
+  ``[x](interfaces.md#anchor)``, ``[x](#anchor)``) names an existing file and, with ``#``, one of
+  its headings' anchors (GitHub's rule: lower case, punctuation dropped, spaces to hyphens);
 - no file points at a design document that is not in the repository (``DESIGN.md``, the
   ``CONTRACT``).
 """
@@ -24,7 +24,7 @@ DOCS = ROOT / "docs"
 
 #: Where references are looked for (text files only).
 SEARCHED = ("src", "docs", "tests", "tools", "benchmarks")
-SEARCHED_FILES = ("dev", "pyproject.toml", "CHANGELOG.md")
+SEARCHED_FILES = ("dev", "pyproject.toml", "CHANGELOG.md", "README.md")
 SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".js", ".html", ".css", ".txt"}
 
 #: ``docs/x.md`` optionally followed by ``§n`` / ``§ n.m``.
@@ -112,7 +112,7 @@ def test_every_docs_reference_resolves() -> None:
 
 def _md_links() -> list[tuple[str, Path, str]]:
     links = []
-    for page in sorted(DOCS.glob("*.md")):
+    for page in [*sorted(DOCS.glob("*.md")), ROOT / "README.md"]:
         fenced = False
         for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if FENCE.match(line):
@@ -123,7 +123,7 @@ def _md_links() -> list[tuple[str, Path, str]]:
                 target = m.group(1)
                 if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # http:, mailto:, …
                     continue
-                links.append((f"docs/{page.name}:{n}", page, target))
+                links.append((f"{page.relative_to(ROOT)}:{n}", page, target))
     return links
 
 
