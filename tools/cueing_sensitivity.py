@@ -3,7 +3,8 @@
 Every radar of the scenario (the organic fire-control radars and inline ones included) gets its
 ``search_range_factor`` set to one end of its catalog range (an inline radar, which has no
 catalog range, gets ``INLINE_RANGE``); a "pessimistic cue" variant also sets every satellite's
-report errors and every radar's search fence to the far ends of their catalog ranges. Each
+report errors and every radar's search fence to the far ends of their catalog ranges (and, to
+separate them, the report alone at its optimistic ends, the fence alone at 2°). Each
 variant is compared under the four presets on common random numbers and one markdown table of
 expected leakers (95 % intervals) is printed.
 
@@ -29,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "examples" / "korea_japan.yaml"
 #: Range given to an inline radar's factor: that of the catalog radars with the same nominal 0.5.
 INLINE_RANGE = (0.3, 0.8)
-#: The pessimistic ends of the cue's inputs (catalog ranges: SBIRS, the radars' fence_rule).
+#: The ends of the cue's inputs (catalog ranges: SBIRS's ew_rule, the radars' fence_rule).
 PESSIMISTIC_SATELLITE = {"azimuth_sigma_deg": 15.0, "launch_point_sigma_km": 5.0}
+OPTIMISTIC_SATELLITE = {"azimuth_sigma_deg": 2.0, "launch_point_sigma_km": 0.5}
 PESSIMISTIC_FENCE_DEG = 2.0
 POLICIES = ("national", "cueing", "shared_tracks", "integrated")
 
@@ -68,8 +70,14 @@ def _satellites(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-def variant(data: dict[str, Any], end: str | None, pessimistic: bool) -> dict[str, Any]:
-    """The scenario with every radar's factor at ``end`` ("low"/"high"; None: as written)."""
+def variant(
+    data: dict[str, Any],
+    end: str | None,
+    satellite: dict[str, float] | None = None,
+    fence_deg: float | None = None,
+) -> dict[str, Any]:
+    """The scenario with every radar's factor at ``end`` ("low"/"high"; None: as written), every
+    satellite's keys updated by ``satellite``, every radar's ``search_el_deg`` = ``fence_deg``."""
     out = copy.deepcopy(data)
     catalog = load_catalog()
     for radar in _radars(out):
@@ -79,11 +87,11 @@ def variant(data: dict[str, Any], end: str | None, pessimistic: bool) -> dict[st
                 rng = catalog.get("radar", radar["type"]).params["search_range_factor"].range
             lo, hi = rng if rng is not None else INLINE_RANGE
             radar["search_range_factor"] = lo if end == "low" else hi
-        if pessimistic:
-            radar["search_el_deg"] = PESSIMISTIC_FENCE_DEG
-    if pessimistic:
+        if fence_deg is not None:
+            radar["search_el_deg"] = fence_deg
+    if satellite:
         for sat in _satellites(out):
-            sat.update(PESSIMISTIC_SATELLITE)
+            sat.update(satellite)
     return out
 
 
@@ -100,18 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     data = yaml.safe_load(args.file.read_text(encoding="utf-8"))
-    cases = [
-        ("low end", "low", False),
-        ("low end, pessimistic cue", "low", True),
-        ("nominal", None, False),
-        ("nominal, pessimistic cue", None, True),
-        ("high end", "high", False),
+    pess, fence = PESSIMISTIC_SATELLITE, PESSIMISTIC_FENCE_DEG
+    cases: list[tuple[str, str | None, dict[str, float] | None, float | None]] = [
+        ("low end", "low", None, None),
+        ("low end, optimistic report", "low", OPTIMISTIC_SATELLITE, None),
+        ("low end, 2° fence", "low", None, fence),
+        ("low end, pessimistic cue", "low", pess, fence),
+        ("nominal", None, None, None),
+        ("nominal, pessimistic cue", None, pess, fence),
+        ("high end", "high", None, None),
     ]
     print("| `search_range_factor` | national | cueing | Δ cueing | shared_tracks | integrated |")
     print("|---|---|---|---|---|---|")
-    for label, end, pessimistic in cases:
+    for label, end, satellite, fence_deg in cases:
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        world = compile_world(load_scenario(variant(data, end, pessimistic)))
+        world = compile_world(load_scenario(variant(data, end, satellite, fence_deg)))
         result: Comparison = compare(world, POLICIES, trials=args.trials, seed=args.seed)
         rows = {r.name: r for r in result.rows}
         cueing = rows["cueing"]
