@@ -16,7 +16,7 @@ import numpy as np
 
 from shieldwall.arguments import check_names
 from shieldwall.errors import Problem
-from shieldwall.pipeline import Results, SimulationError, simulate_policies
+from shieldwall.pipeline import Results, SimulationError, geometry_clusters, simulate_policies
 from shieldwall.scenario import World
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.studies.paired import paired_ci
@@ -222,13 +222,14 @@ def compare(
     first = results[names[0]]
     base = results[baseline].outcomes
     base_zero = (base.leakers == 0).astype(np.float64)
+    clusters = geometry_clusters(first.trials, 0, world.n_geometries)  # raid geometry samples
     rows = []
     for name in names:
         res = results[name]
         m = res.metrics
         zero = (res.outcomes.leakers == 0).astype(np.float64)
-        dz, dz_lo, dz_hi = paired_ci(zero, base_zero)
-        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers)
+        dz, dz_lo, dz_hi = paired_ci(zero, base_zero, clusters)
+        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers, clusters)
         rows.append(
             PolicyRow(
                 name=name,
