@@ -1,4 +1,4 @@
-"""Array type aliases shared by every stage (struct of arrays, DESIGN.md §2)."""
+"""Array type aliases shared by every stage (struct of arrays, docs/architecture.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``simulate``: policies end to end, trial block by trial block (DESIGN.md §1, docs/battle.md).
+"""``simulate``: policies end to end, trial block by trial block (docs/architecture.md §1).
 
 flight, the policy-independent sensing and tracking, and what each battery's flyout reaches, once
 per world (:func:`prepare`) → per policy: cueing and fusion (they depend on what is shared), the

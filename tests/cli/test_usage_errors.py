@@ -7,17 +7,21 @@ and a non-number given to each numeric option.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import typer.main
 
-from shieldwall.cli.main import _register, app, main
+import shieldwall.cli
+from shieldwall.cli.main import COMMAND_MODULES, _register, app, main
 
 _register(None)  # all command modules
+CLI_DIR = Path(shieldwall.cli.__file__).parent
 
 
 def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -67,6 +71,18 @@ def test_every_command_is_covered() -> None:
     }
     assert ("catalog", "show") in COMMANDS
     assert ("wta", "solve") in COMMANDS
+
+
+def test_every_command_module_is_registered() -> None:
+    # The cases above come from the registered tree; a command module missing from
+    # COMMAND_MODULES would be neither reachable by name nor covered here.
+    modules = {
+        path.stem
+        for path in CLI_DIR.glob("*.py")
+        if re.search(r"^def register\(", path.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    assert modules == set(COMMAND_MODULES.values())
+    assert {path[0] for path in COMMANDS} == set(COMMAND_MODULES)
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=" ".join)

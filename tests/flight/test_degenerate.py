@@ -1,4 +1,4 @@
-"""Degenerate geometry (DESIGN §5): zero range, poles, antipodes; kernels never raise."""
+"""Degenerate geometry (docs/robustness.md): zero range, poles, antipodes; kernels never raise."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """Run one fuzz case through the command line, in this process, and classify what happened.
 
-``validate FILE``, then (when it accepts the file) ``run FILE --trials 20``, each through
-:func:`shieldwall.cli.main.main` with stdout/stderr captured, under a wall-clock budget
-(``SIGALRM``) and, where the platform allows, a memory budget (``RLIMIT_AS``). The outcome is one
-row of the table of issue #15; rows marked ``failure`` break the promise (a traceback, no
-location, over budget, validate accepting what run refuses, files left behind).
+``validate FILE``, then (when it accepts the file) ``run FILE --trials 20``, then (when the run
+succeeded) the case's other scenario command — ``compare FILE --trials 20`` on even case numbers,
+``detect FILE`` on odd ones (:func:`other_command`), with the case's ``--phase``/``--policy`` —
+each through :func:`shieldwall.cli.main.main` with stdout/stderr captured, under a wall-clock
+budget (``SIGALRM``) and, where the platform allows, a memory budget (``RLIMIT_AS``). The outcome
+is one row of the table of issue #15; rows marked ``failure`` break the promise (a traceback, no
+location, over budget, validate accepting what a command then refuses, files left behind).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,11 @@ OUTCOMES: tuple[tuple[str, bool], ...] = (
     ("validate ok, run traceback", True),
     ("validate ok, run over budget", True),
     ("validate ok, run left files behind", True),
+    ("validate ok, run ok, compare/detect refused by the resource guard", False),
+    ("validate ok, run ok, compare/detect exit 2", True),
+    ("validate ok, run ok, compare/detect traceback", True),
+    ("validate ok, run ok, compare/detect over budget", True),
+    ("validate ok, run ok, compare/detect left files behind", True),
 )
 FAILURES = frozenset(name for name, failed in OUTCOMES if failed)
 
@@ -248,6 +255,44 @@ def _run(case: Case, folder: Path, budget_s: float, t0: float) -> Result:
         read_run(out_dir)
     except Exception as exc:
         return done("validate ok, run left files behind", f"run folder unreadable: {exc}")
+    return _other(case, path, folder, budget_s, done)
+
+
+def other_command(case: Case, path: Path, out_dir: Path) -> list[str]:
+    """The scenario command a case runs after a successful ``run``: ``compare`` (even case
+    numbers; the case's ``--policy`` becomes ``--policies``) or ``detect`` (odd ones)."""
+    opts = dict(zip(case.run_args[::2], case.run_args[1::2], strict=False))
+    phase = ["--phase", opts["--phase"]] if "--phase" in opts else []
+    if case.index % 2 == 0:
+        policies = ["--policies", opts["--policy"]] if "--policy" in opts else []
+        trials = ["--trials", str(RUN_TRIALS)]
+        return ["compare", str(path), *trials, "--out", str(out_dir), *phase, *policies]
+    policy = ["--policy", opts["--policy"]] if "--policy" in opts else []
+    return ["detect", str(path), *phase, *policy]
+
+
+def _other(
+    case: Case, path: Path, folder: Path, budget_s: float, done: Callable[..., Result]
+) -> Result:
+    before = set(os.listdir(folder))
+    out_dir = folder / "other-out"
+    argv = other_command(case, path, out_dir)
+    c = call(argv, budget_s)
+    name = argv[0]
+    if c.over_budget:
+        return done("validate ok, run ok, compare/detect over budget", f"{name}: {c.exception}")
+    if c.code is None or c.code not in (0, 2) or "Traceback" in c.err:
+        detail = c.exception or f"exit {c.code}: {_first_error(c.err)}"
+        return done("validate ok, run ok, compare/detect traceback", f"{name}: {detail}")
+    made = {"other-out", *_INDEX_FILES} if c.code == 0 else set()
+    left = _leftovers(folder, before | made)
+    if left:
+        return done("validate ok, run ok, compare/detect left files behind", ", ".join(left))
+    if c.code == 2:
+        detail = f"{name}: {_first_error(c.err)}"
+        if "this process may use" in c.err or "would take about" in c.err:
+            return done("validate ok, run ok, compare/detect refused by the resource guard", detail)
+        return done("validate ok, run ok, compare/detect exit 2", detail)
     return done("validate ok, run ok")
 
 

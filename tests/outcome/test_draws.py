@@ -1,4 +1,4 @@
-"""Block draws (CONTRACT §2.1): what they decide fixes them, nothing else does."""
+"""Block draws (docs/montecarlo.md §4): what they decide fixes them, nothing else does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sharing policies: preset matrices and scenario policies (DESIGN.md §3)."""
+"""Sharing policies: preset matrices and scenario policies (docs/architecture.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run folders: one self-contained folder per simulation, written atomically (DESIGN.md §4–5).
+"""Run folders: one self-contained folder per simulation, written atomically (docs/results.md §1).
 
 A run folder holds ``run.json`` (provenance and headline metrics), the scenario (``scenario.yaml``
 as given, ``scenario.json`` canonical) and one Parquet file per named table; every file and column

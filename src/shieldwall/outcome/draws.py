@@ -1,4 +1,4 @@
-"""Common random numbers, per trial block and purpose (docs/montecarlo.md, CONTRACT §2.1).
+"""Common random numbers, per trial block and purpose (docs/montecarlo.md §4).
 
 Trial ``n`` belongs to block ``k = n // TRIAL_BLOCK``. Block ``k``'s numbers for one *purpose*
 (what they decide) come from ``SeedSequence(seed, spawn_key=(BLOCK_STREAM, k, purpose[, chunk]))``,

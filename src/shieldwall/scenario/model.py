@@ -52,7 +52,7 @@ __all__ = [
     "Threats",
 ]
 
-#: Built-in sharing policies (DESIGN.md §3), always available by name.
+#: Built-in sharing policies (docs/architecture.md §5), always available by name.
 PRESET_POLICIES: tuple[str, ...] = ("national", "cueing", "shared_tracks", "integrated")
 
 Id = str  # ids: non-empty, checked for duplicates and references in checks.py

@@ -1,6 +1,6 @@
 """Data-sharing policies as matrices over nations: the presets and scenario-defined ones.
 
-DESIGN.md §3: a policy is a set of independent levers —
+docs/architecture.md §5: a policy is a set of independent levers —
 
 - ``share``/``latency_s`` per ordered pair of nations (src, dst): what src's sensors give dst —
   0 none, 1 early_warning (cueing only), 2 track (launch on remote), 3 engage (engage on

@@ -309,7 +309,7 @@ class Origin:
 
 @dataclass(frozen=True, kw_only=True)
 class Policy(_Table):
-    """A data-sharing policy over the world's nations (DESIGN.md §3).
+    """A data-sharing policy over the world's nations (docs/architecture.md §5).
 
     Parameters
     ----------

@@ -1,9 +1,9 @@
 """Early-warning satellites: boost-phase detection reported after a latency; cue, not track.
 
-Model (DESIGN.md §3): a DSP/SBIRS-class constellation over the region sees every boost plume
+Model (docs/sensing.md): a DSP/SBIRS-class constellation over the region sees every boost plume
 that burns long enough to be seen and reports launch time, launch point (1-sigma
 ``launch_point_sigma_m``) and rough azimuth (``azimuth_sigma_rad``) ``latency_s`` after launch
-(Garwin: "see within a minute the launch"; ../shared/reference/radars_public.csv, DSP rows).
+(Garwin: "see within a minute the launch"; tests/reference/shared/radars_public.csv, DSP rows).
 The report cues radars (removes their search penalty) and never gives fire-control quality.
 """
 

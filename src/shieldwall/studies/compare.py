@@ -1,4 +1,4 @@
-"""``compare``: one raid, several sharing policies, common random numbers (DESIGN.md §3).
+"""``compare``: one raid, several sharing policies, common random numbers (docs/studies.md).
 
 Flight and sensing run once; every policy gets its own track picture, engagement windows, fire
 plan and Monte Carlo on the *same* random numbers, so the difference between two policies is

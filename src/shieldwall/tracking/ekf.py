@@ -8,8 +8,9 @@ The hot kernels keep the *state component* axes first and the batch axes last:
 vector over the whole batch, so every formula below is a handful of whole-array numpy operations
 with no per-track Python loop and no tiny per-track ``np.linalg`` calls. The loops over ``i, j``
 are loops over matrix *components* (at most 36), never over tracks. This is the deliberate
-exception to the batch-first rule of DESIGN.md §2, confined to this module; the public types
-(``TrackPicture``) are batch-first. :func:`to_component_major` / :func:`to_batch_major` convert.
+exception to the batch-first rule of docs/architecture.md §3, confined to this module; the public
+types (``TrackPicture``) are batch-first. :func:`to_component_major` / :func:`to_batch_major`
+convert.
 
 Kernels update ``x`` and ``P`` **in place** (the filter loop reuses its buffers; allocating a
 ``(6, 6, N)`` array per step would cost as much as the update itself).

@@ -1,4 +1,4 @@
-"""One entry point for every WTA solver, chosen by name (DESIGN.md §3, battle)."""
+"""One entry point for every WTA solver, chosen by name (docs/wta.md)."""
 
 from __future__ import annotations
 
