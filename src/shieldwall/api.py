@@ -76,6 +76,8 @@ from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.engine import Case, StudyRun, run_study
+from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
+from shieldwall.studies.sweep import Sweep, sweep
 from shieldwall.tracking import (
     EKFRun,
     FilterModel,
@@ -115,6 +117,8 @@ __all__ = [
     "FlyoutTable",
     "Metrics",
     "Outcomes",
+    "Override",
+    "OverrideError",
     "Param",
     "Policy",
     "Problem",
@@ -127,6 +131,7 @@ __all__ = [
     "ScenarioError",
     "ShieldwallError",
     "StudyRun",
+    "Sweep",
     "TargetingError",
     "TrackPicture",
     "Trajectories",
@@ -165,6 +170,7 @@ __all__ = [
     "load_scenario",
     "nation_fcq_requirement_m",
     "observe",
+    "parse_overrides",
     "plan_fight",
     "plan_policies",
     "prepare",
@@ -181,6 +187,7 @@ __all__ = [
     "simulate_policies",
     "solve_wta",
     "solve_wta_many",
+    "sweep",
     "track",
     "validate",
     "wilson_interval",

@@ -54,6 +54,7 @@ COMMAND_MODULES: dict[str, str] = {
     "wta": "wta",
     "run": "run",
     "compare": "compare",
+    "sweep": "sweep",
     "runs": "runs",
     "export": "export",
     "report": "report",
