@@ -55,6 +55,7 @@ COMMAND_MODULES: dict[str, str] = {
     "run": "run",
     "compare": "compare",
     "sweep": "sweep",
+    "uncertainty": "uncertainty",
     "runs": "runs",
     "export": "export",
     "report": "report",
