@@ -78,6 +78,7 @@ from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.engine import Case, StudyRun, run_study
 from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
 from shieldwall.studies.sweep import Sweep, sweep
+from shieldwall.studies.uncertainty import Uncertainty, uncertainty
 from shieldwall.tracking import (
     EKFRun,
     FilterModel,
@@ -136,6 +137,7 @@ __all__ = [
     "TrackPicture",
     "Trajectories",
     "TrialInputs",
+    "Uncertainty",
     "Validation",
     "Visibility",
     "WTAError",
@@ -189,6 +191,7 @@ __all__ = [
     "solve_wta_many",
     "sweep",
     "track",
+    "uncertainty",
     "validate",
     "wilson_interval",
     "write_record",
