@@ -14,8 +14,8 @@ and checks that 2 and 3 give per-trial metrics bit-identical to 1. Wall and CPU 
 printed for each (CPU = this process plus its finished children: on a shared machine the wall
 time of the parallel runs depends on what else runs). One-off costs (imports, kernel
 compilation) are paid by an untimed warm-up; every timed run starts with empty stage caches,
-so forked pool workers do not inherit what the serial run prepared. The last line is serial wall over pool
-wall::
+so forked pool workers do not inherit what the serial run prepared. The last line is serial
+wall over pool wall::
 
     parallel_speedup=<x>
 
