@@ -7,9 +7,10 @@ study, on the common random numbers of the study.
 
 Per policy and metric it reports the nominal value (the scenario as written), the mean over
 inputs, the 5-95% spread of the per-sample means, and a variance decomposition: the variance of
-the per-sample means minus the mean sampling variance of one mean (``s²/trials``) is the part
-due to the inputs. Under common random numbers the samples' noises are positively correlated,
-so this subtraction over-corrects: the input share is a lower bound (clipped at 0).
+the per-sample means minus the mean sampling variance of one mean (``s²/trials``;
+cluster-robust when trials share raid geometry samples) is the part due to the inputs. Under
+common random numbers the samples' noises are positively correlated, so this subtraction
+over-corrects: the input share is a lower bound (clipped at 0).
 
 The tornado moves each input to the low and the high end of its range with the others nominal;
 the swing ``metric(high) − metric(low)`` has a paired interval (same random numbers), and the
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shieldwall.errors import Problem
+from shieldwall.metrics.intervals import Z95, _t95
 from shieldwall.scenario import Scenario, World, compile_world
 from shieldwall.scenario.catalog.keys import KEY_SPECS, Kind
 from shieldwall.scenario.doctrine import Doctrine
@@ -170,6 +172,15 @@ class Uncertainty:
     def _samples(self) -> list[str]:
         return [c.name for c in self.run.cases if c.name.startswith("sample ")]
 
+    def _mean_var(self, case: str, policy: str, metric: str) -> float:
+        """Sampling variance of one case's mean, from the interval core (cluster-robust when
+        the trials share raid geometry samples): ``(half width / critical value)²``."""
+        clusters = self.run.clusters(case)
+        _, lo, hi = mean_ci(self.run.per_trial(case, policy, metric), clusters)
+        g = 1 if clusters is None else int(np.unique(clusters).size)
+        q = _t95(g) if g >= 2 else Z95
+        return float(((hi - lo) / (2.0 * q)) ** 2)
+
     def spread(self) -> list[dict[str, Any]]:
         """Per policy and metric: nominal, mean over inputs, 5-95% of the per-sample means,
         input and sampling standard deviations (see the module doc)."""
@@ -179,8 +190,7 @@ class Uncertainty:
             for m in HEADLINE:
                 ests = [self.run.estimate(n, pol, m) for n in names]
                 means = np.array([e[0] for e in ests])
-                series = [self.run.per_trial(n, pol, m) for n in names]
-                samp_var = np.array([np.var(s, ddof=1) / s.size for s in series])
+                samp_var = np.array([self._mean_var(n, pol, m) for n in names])
                 total = float(np.var(means, ddof=1))
                 inputs_var = max(0.0, total - float(samp_var.mean()))
                 nominal = self.run.estimate(NOMINAL, pol, m)
