@@ -76,6 +76,9 @@ from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.engine import Case, StudyRun, run_study
+from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
+from shieldwall.studies.sweep import Sweep, sweep
+from shieldwall.studies.uncertainty import Uncertainty, uncertainty
 from shieldwall.tracking import (
     EKFRun,
     FilterModel,
@@ -115,6 +118,8 @@ __all__ = [
     "FlyoutTable",
     "Metrics",
     "Outcomes",
+    "Override",
+    "OverrideError",
     "Param",
     "Policy",
     "Problem",
@@ -127,10 +132,12 @@ __all__ = [
     "ScenarioError",
     "ShieldwallError",
     "StudyRun",
+    "Sweep",
     "TargetingError",
     "TrackPicture",
     "Trajectories",
     "TrialInputs",
+    "Uncertainty",
     "Validation",
     "Visibility",
     "WTAError",
@@ -165,6 +172,7 @@ __all__ = [
     "load_scenario",
     "nation_fcq_requirement_m",
     "observe",
+    "parse_overrides",
     "plan_fight",
     "plan_policies",
     "prepare",
@@ -181,7 +189,9 @@ __all__ = [
     "simulate_policies",
     "solve_wta",
     "solve_wta_many",
+    "sweep",
     "track",
+    "uncertainty",
     "validate",
     "wilson_interval",
     "write_record",

@@ -54,6 +54,8 @@ COMMAND_MODULES: dict[str, str] = {
     "wta": "wta",
     "run": "run",
     "compare": "compare",
+    "sweep": "sweep",
+    "uncertainty": "uncertainty",
     "runs": "runs",
     "export": "export",
     "report": "report",

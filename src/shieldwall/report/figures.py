@@ -9,7 +9,7 @@ npm (:mod:`shieldwall.io.basemap`), each with the data credit and the boundary d
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +27,15 @@ if TYPE_CHECKING:
 
     from shieldwall.io.scene import Scene
 
-__all__ = ["leak_maps", "png", "policy_chart", "study_chart", "survival_chart", "theater_map"]
+__all__ = [
+    "leak_maps",
+    "png",
+    "policy_chart",
+    "study_chart",
+    "survival_chart",
+    "theater_map",
+    "tornado_chart",
+]
 
 LAND = "#efece4"
 SEA = "#d9e6f0"
@@ -385,4 +393,26 @@ def study_chart(results: pd.DataFrame) -> Figure | None:
         ax.grid(alpha=0.4)
         if len(policies) > 1:
             ax.legend(fontsize=7)
+    return fig
+
+
+def tornado_chart(rows: Sequence[Mapping[str, Any]], metric: str, top: int = 15) -> Figure | None:
+    """A tornado: per policy, each input's swing of ``metric`` (high end minus low end, the
+    others nominal) as a horizontal bar with its 95% paired interval, largest on top."""
+    sel = [r for r in rows if r["metric"] == metric]
+    if not sel:
+        return None
+    policies = list(dict.fromkeys(r["policy"] for r in sel))
+    fig = Figure(figsize=(8.0, 1.0 + 0.3 * top * len(policies)), layout="constrained")
+    for k, pol in enumerate(policies):
+        ax = fig.add_subplot(len(policies), 1, k + 1)
+        items = [r for r in sel if r["policy"] == pol][:top][::-1]
+        y = np.arange(len(items))
+        v = np.array([r["swing"][0] for r in items])
+        err = np.array([[r["swing"][0] - r["swing"][1] for r in items],
+                        [r["swing"][2] - r["swing"][0] for r in items]])  # fmt: skip
+        ax.barh(y, v, xerr=err, color=_rgb(k), alpha=0.8)
+        ax.set_yticks(y, [str(r["input"]) for r in items], fontsize=7)
+        ax.axvline(0.0, color="k", lw=0.5)
+        ax.set_title(f"{pol}: swing of {metric} (high − low)", fontsize=9)
     return fig
