@@ -63,8 +63,10 @@ __all__ = [
     "StudyRun",
     "Task",
     "TrialMetrics",
+    "batch_tasks",
     "fingerprint",
     "prepared_for",
+    "run_batch",
     "run_study",
     "run_task",
 ]
@@ -247,8 +249,7 @@ def prepared_for(world: World) -> Prepared:
     """``pipeline.prepare(world)``, reusing stage products of earlier worlds of this process
     whose inputs were the same (see the module doc); the same products as a fresh ``prepare``."""
     t0 = time.perf_counter()
-    k_flight = fingerprint(world.raid, world.salvos, world.missiles, world.interceptors,
-                           world.origin)  # fmt: skip
+    k_flight = flight_key(world)
 
     def fly() -> tuple[Any, Any]:
         trajectories = fly_checked(world)
@@ -310,6 +311,33 @@ def run_task(task: Task) -> dict[str, TrialMetrics]:
         event_trials=0, blocks=task.blocks, force=True,
     )  # fmt: skip
     return {name: TrialMetrics.from_outcomes(res.outcomes) for name, res in results.items()}
+
+
+def run_batch(tasks: Sequence[Task]) -> list[dict[str, TrialMetrics]]:
+    """Fight tasks one after the other in one worker (they share its stage caches)."""
+    return [run_task(t) for t in tasks]
+
+
+def flight_key(world: World) -> str:
+    """What decides a world's flown raid (the stage cache's key; its first raid sample)."""
+    return fingerprint(world.raid, world.salvos, world.missiles, world.interceptors, world.origin)
+
+
+def batch_tasks(tasks: Sequence[Task], workers: int) -> list[list[int]]:
+    """Positions of ``tasks`` grouped into what one worker runs at a time.
+
+    One worker per task with one worker; else tasks whose worlds fly the same raid go
+    together (a worker then flies and senses it once, where tasks spread over workers would
+    each fly it again), in batches of at most ``ceil(len(tasks) / workers)`` so every worker
+    has a share.
+    """
+    if workers <= 1:
+        return [[j] for j in range(len(tasks))]
+    groups: dict[str, list[int]] = {}
+    for j, t in enumerate(tasks):
+        groups.setdefault(flight_key(t.case.world), []).append(j)
+    size = max(1, -(-len(tasks) // workers))
+    return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
 
 
 def split_tasks(
@@ -564,12 +592,16 @@ def run_study(
         todo = [j for j in range(len(tasks)) if j not in done]
         if progress and resumed:
             progress(resumed, len(tasks), f"resumed {resumed} finished tasks")
-        for j, result in ex.map(run_task, [tasks[j] for j in todo], todo):
-            done[j] = result
-            if store is not None:
-                store.save(tasks[j], result)
+        batches = batch_tasks([tasks[j] for j in todo], ex.workers)
+        ids = [[todo[j] for j in b] for b in batches]
+        work = [[tasks[j] for j in b] for b in ids]
+        for b, results in ex.map(run_batch, work, list(range(len(work)))):
+            for j, result in zip(ids[b], results, strict=True):
+                done[j] = result
+                if store is not None:
+                    store.save(tasks[j], result)
             if progress:
-                t = tasks[j]
+                t = tasks[ids[b][-1]]
                 what = f"{t.case.name} trials {t.blocks.start * TRIAL_BLOCK}.."
                 progress(len(done), len(tasks), what)
     finally:
