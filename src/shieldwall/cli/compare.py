@@ -45,6 +45,13 @@ def _musd(x: float, ci: tuple[float, float]) -> str:
     return f"{x / 1e6:,.0f} ({ci[0] / 1e6:,.0f}–{ci[1] / 1e6:,.0f})"
 
 
+def _per_leaker(x: float, ci: tuple[float, float]) -> str:
+    """Extra interceptor $M per leaker avoided; said when it is undefined."""
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x / 1e6:,.1f} ({ci[0] / 1e6:,.1f}–{ci[1] / 1e6:,.1f})"
+
+
 def _ratio(x: float, ci: tuple[float, float]) -> str:
     if not np.isfinite(x):
         return "unpriced"
@@ -75,6 +82,7 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
     table.add_column("interceptors used", justify="right", no_wrap=True)
     table.add_column("interceptor $M/raid", justify="right", no_wrap=True)
     table.add_column("cost exchange", justify="right", no_wrap=True)
+    table.add_column("$M per leaker avoided", justify="right", no_wrap=True)
     for r in c.rows:
         base = r.name == c.baseline
         table.add_row(
@@ -86,13 +94,15 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
             _num(r.interceptors_used, r.interceptors_used_ci),
             _musd(r.costs.interceptor_cost_usd, r.costs.interceptor_cost_usd_ci),
             _ratio(r.costs.cost_exchange_ratio, r.costs.cost_exchange_ratio_ci),
+            "—" if base else _per_leaker(r.cost_per_leaker_avoided, r.cost_per_leaker_avoided_ci),
         )
     print_table(table)
     attack = c.rows[0].costs.attack_cost_usd
     unpriced = sorted({u for r in c.rows for u in r.costs.unpriced})
     line = (
         f"Attack cost ${attack / 1e6:,.0f}M per raid (missiles launched); cost exchange = "
-        "interceptor cost / attack cost."
+        "interceptor cost / attack cost; per leaker avoided: paired against the baseline "
+        "(n/a where no leaker is resolved as avoided or a cost is unpriced)."
         if np.isfinite(attack)
         else "Attack cost unknown (an unpriced missile type is launched)."
     )
