@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from shieldwall._types import I64
 from shieldwall.arguments import check_count, check_seed
 from shieldwall.battle import (
     ChannelGroups,
@@ -266,6 +267,7 @@ def simulate_policies(
     progress: Callable[[str, int, int], None] | None = None,
     force: bool = False,
     blocks: range | None = None,
+    prepare_with: Callable[[World], Prepared] = prepare,
 ) -> dict[str, Results]:
     """Simulate several policies on the same raid and the same random numbers.
 
@@ -287,7 +289,8 @@ def simulate_policies(
     doctrine
         How the manager fights; ``world.doctrine`` when omitted.
     prepared
-        Reuse flight and reach (from :func:`prepare`).
+        Reuse flight and reach (from :func:`prepare`; of the first raid geometry sample when
+        the world has several).
     event_trials
         Engagements of the first this-many trials are logged (``Outcomes.events``). []
     progress
@@ -300,6 +303,13 @@ def simulate_policies(
         run this way); each block's outcomes are those it has in the whole run, so the parts
         concatenated in block order are bit-identical to the whole. ``Results.trials`` is then
         the number of trials fought; event logs cover the run's first ``event_trials`` trials.
+    prepare_with
+        Prepares each raid geometry sample the run needs (a study passes its stage cache).
+
+    A world with raid geometry samples (``settings.raid_samples``) fights block ``k`` on sample
+    ``k % G``, each sample with its own flight, sensing and plans; the results' trajectories,
+    fight inputs and picture are the first sample's, and the metrics' intervals count the
+    samples as clusters (docs/montecarlo.md §5).
 
     Returns
     -------
@@ -327,7 +337,97 @@ def simulate_policies(
     span = range(n_blocks) if blocks is None else blocks
     if not isinstance(span, range) or span.step != 1 or not 0 <= span.start < span.stop <= n_blocks:
         raise _fail("blocks", f"must be a range of blocks in 0..{n_blocks}, step 1; got {span}")
+    # raid geometry samples: block k fights sample k % G (docs/montecarlo.md §5)
+    n_geo = world.n_geometries
+    fought: list[_Fought] = []
+    for g in range(n_geo):
+        mine = [k for k in span if k % n_geo == g]
+        if not mine:
+            continue
+        wg = world.geometry(g)
+        prep = prepared if (g == 0 and prepared is not None) else prepare_with(wg)
+        fought.append(
+            _fight_geometry(
+                wg, pols, doc, prep, mine, n_trials, root_seed, tracking_mode, event_trials,
+                progress, (g, n_geo),
+            )
+        )  # fmt: skip
+    first = fought[0]
+    out: dict[str, Results] = {}
+    for name, fi in first.planned.items():
+        by_block = {k: o for f in fought for k, o in f.outcomes[name].items()}
+        outcomes = Outcomes.concatenate([by_block[k] for k in span])
+        t0 = time.perf_counter()
+        clusters = geometry_clusters(outcomes.n_trials, span.start, n_geo)
+        metrics = summarize(outcomes, fight=fi, clusters=clusters)
+        timings = {key: sum(f.prep.timings_s.get(key, 0.0) for f in fought)
+                   for key in first.prep.timings_s}  # fmt: skip
+        timings.update(
+            cueing_and_fusion=sum(f.picture_s[name] for f in fought),
+            plan=sum(f.plan_s for f in fought) / len(first.planned),
+            fight=sum(f.fight_s[name] for f in fought),
+            metrics=time.perf_counter() - t0,
+        )
+        out[name] = Results(
+            world=world,
+            policy=name,
+            solver=fi.plan_solver,
+            objective=fi.plan_objective_name,
+            plan_objective=float(np.mean([f.planned[name].plan_objective for f in fought])),
+            tracking_mode=tracking_mode,
+            seed=root_seed,
+            trials=outcomes.n_trials,
+            doctrine=fi.doctrine,
+            targets=first.prep.targets,
+            trajectories=first.prep.trajectories,
+            fight=fi,
+            outcomes=outcomes,
+            metrics=metrics,
+            timings_s=timings,
+            picture=first.pictures[name],
+        )
+    return out
+
+
+def geometry_clusters(n_trials: int, first_block: int, n_geometries: int) -> I64 | None:
+    """Raid geometry sample of each trial (``None`` with one geometry): trial ``n`` of a run
+    whose first block is ``first_block`` is in block ``first_block + n // TRIAL_BLOCK``."""
+    if n_geometries <= 1:
+        return None
+    block = first_block + np.arange(n_trials, dtype=np.int64) // TRIAL_BLOCK
+    return np.asarray(block % n_geometries, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Fought:
+    """One raid geometry's part of a run: its plans and its blocks' outcomes."""
+
+    prep: Prepared
+    planned: dict[str, FightInputs]
+    pictures: dict[str, TrackPicture]
+    outcomes: dict[str, dict[int, Outcomes]]  # policy -> block -> outcomes
+    picture_s: dict[str, float]
+    plan_s: float
+    fight_s: dict[str, float]
+
+
+def _fight_geometry(
+    world: World,
+    pols: list[Policy],
+    doc: Doctrine,
+    prep: Prepared,
+    blocks: list[int],
+    n_trials: int,
+    root_seed: int,
+    tracking_mode: str,
+    event_trials: int,
+    progress: Callable[[str, int, int], None] | None,
+    geometry: tuple[int, int],
+) -> _Fought:
+    """Plan every policy on one raid geometry and fight its trial blocks."""
     total = len(pols) + 2
+    g, n_geo = geometry
+    where = f" (raid sample {g + 1}/{n_geo})" if n_geo > 1 else ""
     stages: dict[str, _Stage] = {}
     for k, pol in enumerate(pols):
         t0 = time.perf_counter()
@@ -340,7 +440,7 @@ def simulate_policies(
         )  # fmt: skip
         stages[pol.name] = _Stage(pol, pic, fi, t1 - t0)
         if progress:
-            progress(f"sensing and tracking: {pol.name}", k + 1, total)
+            progress(f"sensing and tracking: {pol.name}{where}", k + 1, total)
     t_plan = time.perf_counter()
     planned = plan_policies(
         {name: st.fight for name, st in stages.items()},
@@ -351,7 +451,7 @@ def simulate_policies(
     )
     plan_s = time.perf_counter() - t_plan
     if progress:
-        progress("plans", len(pols) + 1, total)
+        progress(f"plans{where}", len(pols) + 1, total)
     fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
     # Every block of a policy is fought on the same fight inputs: blocks go to the engine in
     # groups (one lockstep over all their trials) as large as the draws' memory bound allows.
@@ -367,65 +467,51 @@ def simulate_policies(
         )
     )
     group = max(1, MAX_DRAW_BYTES // max(per_block, 1))
-    parts: dict[str, list[Outcomes]] = {name: [] for name in stages}
+    parts: dict[str, dict[int, Outcomes]] = {name: {} for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
-    for g0 in range(span.start, span.stop, group):
+    for j in range(0, len(blocks), group):
+        ks = blocks[j : j + group]
+        sizes = [min(TRIAL_BLOCK, n_trials - k * TRIAL_BLOCK) for k in ks]
         draws = BlockDraws.concatenate(
             [
                 block_draws(
                     root_seed,
                     k,
-                    n_trials=min(TRIAL_BLOCK, n_trials - k * TRIAL_BLOCK),
+                    n_trials=size,
                     n_threats=prep.targets.n_threats,
                     n_nations=len(world.nations),
                     type_names=world.interceptors.name,
                     n_shots=doc.max_rounds_per_threat,
                 )
-                for k in range(g0, min(g0 + group, span.stop))
+                for k, size in zip(ks, sizes, strict=True)
             ]
         )
-        logged = max(0, min(event_trials - g0 * TRIAL_BLOCK, draws.n_trials))
+        # the run's first event_trials trials are logged: they are at the start of block 0
+        logged = max(0, min(event_trials, sizes[0])) if ks[0] == 0 else 0
+        edges = np.concatenate([[0], np.cumsum(sizes)])
         for name in stages:
             t0 = time.perf_counter()
             fi = planned[name]
             trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
-            parts[name].append(fight(fi, trials_in, draws, event_trials=logged))
+            got = fight(fi, trials_in, draws, event_trials=logged)
+            for k, a, b in zip(ks, edges[:-1], edges[1:], strict=True):
+                parts[name][k] = got if len(ks) == 1 else got.take(int(a), int(b))
             fight_s[name] += time.perf_counter() - t0
         if progress:
-            done = min(g0 + group, span.stop) - span.start
-            progress(f"trial blocks {done}/{len(span)}", len(pols) + 2, total)
-    out: dict[str, Results] = {}
-    for name, st in stages.items():
-        outcomes = Outcomes.concatenate(parts[name])
-        fi = planned[name]
-        t0 = time.perf_counter()
-        metrics = summarize(outcomes, fight=fi)
-        timings = dict(prep.timings_s)
-        timings.update(
-            cueing_and_fusion=st.picture_s,
-            plan=plan_s / len(stages),
-            fight=fight_s[name],
-            metrics=time.perf_counter() - t0,
-        )
-        out[name] = Results(
-            world=world,
-            policy=name,
-            solver=fi.plan_solver,
-            objective=fi.plan_objective_name,
-            plan_objective=fi.plan_objective,
-            tracking_mode=tracking_mode,
-            seed=root_seed,
-            trials=outcomes.n_trials,
-            doctrine=fi.doctrine,
-            targets=prep.targets,
-            trajectories=prep.trajectories,
-            fight=fi,
-            outcomes=outcomes,
-            metrics=metrics,
-            timings_s=timings,
-            picture=st.picture,
-        )
-    return out
+            progress(
+                f"trial blocks {min(j + group, len(blocks))}/{len(blocks)}{where}",
+                len(pols) + 2,
+                total,
+            )
+    return _Fought(
+        prep=prep,
+        planned=planned,
+        pictures={name: st.picture for name, st in stages.items()},
+        outcomes=parts,
+        picture_s={name: st.picture_s for name, st in stages.items()},
+        plan_s=plan_s,
+        fight_s=fight_s,
+    )
 
 
 def simulate(

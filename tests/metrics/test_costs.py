@@ -113,3 +113,18 @@ def test_cost_per_leaker_avoided_interval_covers_the_true_ratio_95_percent() -> 
         hits += lo <= 3.0 <= hi
     w_lo, w_hi = wilson_interval(hits, reps, z=3.0)
     assert w_lo <= 0.95 <= w_hi, hits / reps
+
+
+def test_cluster_robust_intervals_widen_with_geometry_clusters(world: World) -> None:
+    # two raid geometries: one where every trial fires 1 round, one where every trial fires 3
+    expended = np.zeros((40, 2), np.int64)
+    expended[:20, 0], expended[20:, 0] = 1, 3
+    clusters = np.repeat([0, 1], 20)
+    rd = np.zeros((40, 2, 3), np.int64)
+    iid = cost_metrics(expended, rd, world)
+    clu = cost_metrics(expended, rd, world, clusters=clusters)
+    assert clu.interceptor_cost_usd == iid.interceptor_cost_usd == pytest.approx(9e6)
+    # CR1 with G = 2: V = 2 * sum_g (sum_i (x_i - mean))^2 / n^2 = 2 * 2 * (20 * 4.5e6)^2 / 40^2
+    half = 12.706205 * np.sqrt(2 * 2 * (20 * 4.5e6) ** 2 / 40**2)
+    assert clu.interceptor_cost_usd_ci[1] - 9e6 == pytest.approx(half, rel=1e-5)
+    assert clu.interceptor_cost_usd_ci[1] > iid.interceptor_cost_usd_ci[1]

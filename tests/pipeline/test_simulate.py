@@ -152,3 +152,37 @@ def test_blocks_outside_the_run_are_refused(blocks: object) -> None:
             _world("minimal"), ["national"], trials=2500, prepared=_prepared("minimal"),
             blocks=blocks,  # type: ignore[arg-type]
         )  # fmt: skip
+
+
+def _sampled(samples: int, jitter_s: float = 0.0) -> World:
+    scenario = load_scenario(EXAMPLES / "minimal.yaml")
+    settings = scenario.settings.model_copy(
+        update={"raid_samples": samples, "launch_jitter_s": jitter_s}
+    )
+    return compile_world(scenario.model_copy(update={"settings": settings}))
+
+
+def test_raid_samples_draw_new_launch_points_and_keep_the_first() -> None:
+    one, three = _world("minimal"), _sampled(3, jitter_s=20.0)
+    assert three.n_geometries == 3
+    assert one.n_geometries == 1
+    np.testing.assert_array_equal(three.raid.launch_lat_rad, one.raid.launch_lat_rad)
+    shift = three.raid_samples[2].launch_t_s - one.raid.launch_t_s
+    assert np.all(np.abs(shift) <= 20.0)
+    assert np.any(shift != 0.0)
+    again = _sampled(3, jitter_s=20.0)
+    np.testing.assert_array_equal(
+        again.raid_samples[2].launch_t_s, three.raid_samples[2].launch_t_s
+    )
+
+
+def test_block_k_fights_raid_sample_k_mod_g() -> None:
+    world = _sampled(2, jitter_s=20.0)
+    run = simulate_policies(world, ["national"], trials=3000, seed=2)["national"].outcomes
+    for k in range(3):
+        alone = simulate_policies(
+            world.geometry(k % 2), ["national"], trials=3000, seed=2, blocks=range(k, k + 1)
+        )["national"].outcomes
+        sl = slice(1000 * k, 1000 * (k + 1))
+        np.testing.assert_array_equal(run.killed[sl], alone.killed)
+        np.testing.assert_array_equal(run.leaked[sl], alone.leaked)

@@ -142,3 +142,15 @@ def test_duplicate_case_names_and_unknown_policies_are_refused() -> None:
         run_study([Case(name="a", world=w, policies=POLICIES)] * 2, 10, 0)
     with pytest.raises(SimulationError, match="unknown policy 'nope'"):
         run_study([Case(name="a", world=w, policies=("nope",))], 10, 0)
+
+
+def test_raid_geometry_samples_split_over_workers_are_bit_identical() -> None:
+    scenario = load_scenario(EXAMPLES / "minimal.yaml")
+    settings = scenario.settings.model_copy(update={"raid_samples": 3, "launch_jitter_s": 20.0})
+    world = compile_world(scenario.model_copy(update={"settings": settings}))
+    cases = [Case(name="sampled", world=world, policies=POLICIES)]
+    serial = run_study(cases, 3000, 1, executor="serial")
+    _same(run_study(cases, 3000, 1, executor="pool", workers=3), serial)
+    clusters = serial.clusters("sampled")
+    assert clusters is not None
+    assert clusters.tolist()[::1000] == [0, 1, 2]

@@ -426,9 +426,11 @@ def _events(results: Results) -> pa.Table:
 def _costs(results: Results) -> Any:
     """The cost metrics of one policy (:func:`shieldwall.metrics.costs.cost_metrics`)."""
     from shieldwall.metrics.costs import cost_metrics
+    from shieldwall.pipeline import geometry_clusters
 
-    out = results.outcomes
-    return cost_metrics(out.expended, out.rounds_defending, results.world)
+    out, world = results.outcomes, results.world
+    clusters = geometry_clusters(results.trials, 0, world.n_geometries)  # raid geometry samples
+    return cost_metrics(out.expended, out.rounds_defending, world, clusters=clusters)
 
 
 def metric_rows(

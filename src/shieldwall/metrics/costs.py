@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from shieldwall._types import F64
-from shieldwall.metrics.intervals import Z95, mean_interval
+from shieldwall.metrics.intervals import cluster_mean_interval, mean_interval
 from shieldwall.scenario import World
 
 __all__ = [
@@ -34,6 +34,13 @@ __all__ = [
 ]
 
 Interval = tuple[float, float]
+
+
+def _mean_ci(x: F64, clusters: ArrayLike | None) -> tuple[float, float, float]:
+    """Mean and 95% interval: normal, or cluster-robust (CR1, t(G-1)) when trials share raid
+    geometry samples (``clusters``: each trial's sample)."""
+    m, lo, hi = mean_interval(x) if clusters is None else cluster_mean_interval(x, clusters)
+    return float(m), float(lo), float(hi)
 
 
 def interceptor_cost_usd(expended: ArrayLike, world: World) -> F64:
@@ -117,29 +124,34 @@ def unpriced_items(world: World, expended: ArrayLike | None = None) -> tuple[str
 
 
 def cost_per_leaker_avoided(
-    cost: ArrayLike, base_cost: ArrayLike, leakers: ArrayLike, base_leakers: ArrayLike
+    cost: ArrayLike,
+    base_cost: ArrayLike,
+    leakers: ArrayLike,
+    base_leakers: ArrayLike,
+    *,
+    clusters: ArrayLike | None = None,
 ) -> tuple[float, float, float]:
     """Extra interceptor cost per leaker avoided against a baseline, paired over the same trials.
 
     ``R = mean(cost - base_cost) / mean(base_leakers - leakers)`` with a delta-method 95%
-    interval from the per-trial residuals ``(cost - base_cost) - R (base_leakers - leakers)``.
-    The ratio is undefined (NaN, NaN, NaN) when the leakers avoided are not resolved as positive
-    (their own 95% interval reaches 0 or below) or a cost is unknown. [USD per leaker]
+    interval: ``R ± h / mean(base_leakers - leakers)``, ``h`` the half-width of the mean of the
+    per-trial residuals ``(cost - base_cost) - R (base_leakers - leakers)`` (normal, or
+    cluster-robust with ``clusters``). Undefined (NaN, NaN, NaN) when the leakers avoided are not
+    resolved as positive (their own 95% interval reaches 0 or below) or a cost is unknown.
+    [USD per leaker]
     """
     dc = np.asarray(cost, dtype=np.float64) - np.asarray(base_cost, dtype=np.float64)
     dl = np.asarray(base_leakers, dtype=np.float64) - np.asarray(leakers, dtype=np.float64)
     nan = (float("nan"),) * 3
-    n = dc.shape[0]
-    if n < 2 or not np.isfinite(dc).all():
+    if dc.shape[0] < 2 or not np.isfinite(dc).all():
         return nan
-    mean_dl = float(dl.mean())
-    se_dl = float(dl.std(ddof=1)) / np.sqrt(n)
-    if mean_dl - Z95 * se_dl <= 0.0 or mean_dl <= 0.0:
+    mean_dl, lo_dl, _ = _mean_ci(dl, clusters)
+    if not lo_dl > 0.0:
         return nan
     ratio = float(dc.mean()) / mean_dl
-    resid = dc - ratio * dl
-    se = float(resid.std(ddof=1)) / (np.sqrt(n) * mean_dl)
-    return ratio, ratio - Z95 * se, ratio + Z95 * se
+    _, lo, hi = _mean_ci(dc - ratio * dl, clusters)  # mean 0; its half-width
+    half = (hi - lo) / 2.0
+    return ratio, ratio - half / mean_dl, ratio + half / mean_dl
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,11 +185,18 @@ class CostMetrics:
     unpriced: tuple[str, ...]
 
 
-def cost_metrics(expended: ArrayLike, rounds_defending: ArrayLike, world: World) -> CostMetrics:
+def cost_metrics(
+    expended: ArrayLike,
+    rounds_defending: ArrayLike,
+    world: World,
+    *,
+    clusters: ArrayLike | None = None,
+) -> CostMetrics:
     """Cost metrics of one policy from its per-trial rounds (``Outcomes.expended`` and
-    ``Outcomes.rounds_defending``) and the World's prices."""
+    ``Outcomes.rounds_defending``) and the World's prices; ``clusters`` (each trial's raid
+    geometry sample) makes the intervals cluster-robust."""
     per_trial = interceptor_cost_usd(expended, world)
-    mean, lo, hi = (float(v) for v in mean_interval(per_trial))
+    mean, lo, hi = _mean_ci(per_trial, clusters)
     attack = attack_cost_usd(world)
     with np.errstate(divide="ignore", invalid="ignore"):
         cer = mean / attack if attack > 0 else float("nan")

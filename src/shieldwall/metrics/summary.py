@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from shieldwall._types import F64
 from shieldwall.battle.fight_inputs import FightInputs
-from shieldwall.metrics.intervals import mean_interval, wilson_interval
+from shieldwall.metrics.intervals import (
+    cluster_mean_interval,
+    cluster_proportion_interval,
+    mean_interval,
+    wilson_interval,
+)
 from shieldwall.outcome.outcomes import Outcomes
 
 __all__ = ["Metrics", "decision_margin_s", "summarize"]
@@ -72,7 +78,9 @@ def decision_margin_s(fight: FightInputs) -> F64:
     return np.where(np.isfinite(margin), margin, np.nan)
 
 
-def summarize(outcomes: Outcomes, *, fight: FightInputs) -> Metrics:
+def summarize(
+    outcomes: Outcomes, *, fight: FightInputs, clusters: ArrayLike | None = None
+) -> Metrics:
     """Metrics of one policy from its per-trial outcomes.
 
     Parameters
@@ -81,17 +89,27 @@ def summarize(outcomes: Outcomes, *, fight: FightInputs) -> Metrics:
         Per-trial results.
     fight
         The fight inputs (inventory, windows for decision-time margins).
+    clusters
+        Raid geometry sample of each trial, when there are several: intervals are then
+        cluster-robust (:func:`~shieldwall.metrics.intervals.cluster_mean_interval`).
     """
     n = outcomes.n_trials
     inventory = fight.inventory
     leakers = outcomes.leakers
     zero = int((leakers == 0).sum())
-    lo, hi = wilson_interval(zero, n)
-    el, el_lo, el_hi = mean_interval(leakers)
-    ru, ru_lo, ru_hi = mean_interval(outcomes.rounds)
-    vl, vl_lo, vl_hi = mean_interval(outcomes.value_lost)
     survived = (~outcomes.asset_hit).sum(axis=0)
-    s_lo, s_hi = wilson_interval(survived, n)
+    if clusters is None:
+        lo, hi = wilson_interval(zero, n)
+        el, el_lo, el_hi = mean_interval(leakers)
+        ru, ru_lo, ru_hi = mean_interval(outcomes.rounds)
+        vl, vl_lo, vl_hi = mean_interval(outcomes.value_lost)
+        s_lo, s_hi = wilson_interval(survived, n)
+    else:
+        _, lo, hi = cluster_proportion_interval(leakers == 0, clusters)
+        el, el_lo, el_hi = cluster_mean_interval(leakers, clusters)
+        ru, ru_lo, ru_hi = cluster_mean_interval(outcomes.rounds, clusters)
+        vl, vl_lo, vl_hi = cluster_mean_interval(outcomes.value_lost, clusters)
+        _, s_lo, s_hi = cluster_proportion_interval(~outcomes.asset_hit, clusters)
     nan_b = np.full(inventory.shape, np.nan)
     expended = outcomes.expended.mean(axis=0) if n else nan_b
     return Metrics(

@@ -169,3 +169,25 @@ class Outcomes:
             rounds_defending=np.concatenate([p.rounds_defending for p in parts]),
             events=events,
         )
+
+    def take(self, start: int, stop: int) -> Outcomes:
+        """Trials ``start:stop`` (their events renumbered from 0)."""
+        ev = self.events
+        keep = (ev.trial >= start) & (ev.trial < stop)
+        events = Events(
+            **{
+                name: getattr(ev, name)[keep] - (start if name == "trial" else 0)
+                for name in Events.__dataclass_fields__
+            }
+        )
+        return Outcomes(
+            flew=self.flew[start:stop],
+            killed=self.killed[start:stop],
+            leaked=self.leaked[start:stop],
+            rounds_at=self.rounds_at[start:stop],
+            expended=self.expended[start:stop],
+            asset_hit=self.asset_hit[start:stop],
+            value_lost=self.value_lost[start:stop],
+            rounds_defending=self.rounds_defending[start:stop],
+            events=events,
+        )

@@ -55,10 +55,12 @@ from shieldwall.scenario.world import (
     World,
 )
 
-__all__ = ["RAID_STREAM", "compile_world", "scenario_hash"]
+__all__ = ["JITTER_STREAM", "RAID_STREAM", "compile_world", "scenario_hash"]
 
 #: Spawn key of the launch-point random stream (ASCII "RAID").
 RAID_STREAM = 0x52414944
+#: Third spawn-key entry of a raid sample's launch-time jitter stream (ASCII "JITR").
+JITTER_STREAM = 0x4A495452
 
 _KM = 1000.0  # [m/km] (scenario-only fields; catalog keys convert through the table)
 
@@ -218,6 +220,10 @@ def compile_world(
     )
 
     missiles, raid, salvos, missile_paths = _raid(scenario, dep.assets, dep.asset_locations, cat)
+    samples = tuple(
+        _raid(scenario, dep.assets, dep.asset_locations, cat, sample=g)[1]
+        for g in range(1, scenario.settings.raid_samples)
+    )
     policies: dict[str, Policy] = {
         name: preset_policy(name, len(nation_ids), scenario.settings.default_latency_s)
         for name in PRESET_POLICIES
@@ -240,6 +246,7 @@ def compile_world(
         satellites=satellites,
         batteries=BatteryTable(**batteries),
         raid=raid,
+        raid_samples=(raid, *samples) if samples else (),
         policies=policies,
         doctrine=Doctrine.from_settings(doctrine_settings(scenario.doctrine)),
         salvos=salvos,
@@ -382,14 +389,24 @@ def _raid(
     assets: Sequence[Any],
     locations: dict[str, Location],
     cat: CatalogLike,
+    *,
+    sample: int = 0,
 ) -> tuple[MissileTable, RaidTable, SalvoTable, tuple[Path_, ...]]:
+    """The raid's tables; ``sample`` > 0 draws another raid geometry (launch points in their
+    areas from the stream ``(RAID_STREAM, sample)``, sample 0 from ``(RAID_STREAM,)``); with
+    ``settings.launch_jitter_s``, every launch time moves by ``U(-j, j)`` (stream
+    ``(RAID_STREAM, sample, JITTER_STREAM)``)."""
     threats = scenario.threats
     defined = {m.name: (k, m) for k, m in enumerate(threats.missiles)}
     areas = {a.id: a for a in threats.launch_areas}
     area_paths = {a.id: ("threats", "launch_areas", k) for k, a in enumerate(threats.launch_areas)}
     asset_idx = {a.id: i for i, a in enumerate(assets)}
-    rng = np.random.default_rng(
-        np.random.SeedSequence(scenario.settings.seed, spawn_key=(RAID_STREAM,))
+    key = (RAID_STREAM,) if sample == 0 else (RAID_STREAM, sample)
+    rng = np.random.default_rng(np.random.SeedSequence(scenario.settings.seed, spawn_key=key))
+    jitter_s = scenario.settings.launch_jitter_s
+    jitter_key = (RAID_STREAM, sample, JITTER_STREAM)
+    jitter = np.random.default_rng(
+        np.random.SeedSequence(scenario.settings.seed, spawn_key=jitter_key)
     )
 
     names: list[str] = []
@@ -457,7 +474,10 @@ def _raid(
         nan = np.full(n, np.nan)
         cols["missile_idx"].append(np.full(n, names.index(name)))
         cols["salvo_idx"].append(np.full(n, s))
-        cols["launch_t_s"].append(salvo.launch_t_s + salvo.interval_s * np.arange(n))
+        launch_t_s = salvo.launch_t_s + salvo.interval_s * np.arange(n)
+        if jitter_s > 0:
+            launch_t_s = launch_t_s + jitter.uniform(-jitter_s, jitter_s, n)
+        cols["launch_t_s"].append(launch_t_s)
         cols["launch_lat_rad"].append(la)
         cols["launch_lon_rad"].append(lo)
         cols["aim_lat_rad"].append(np.full(n, math.radians(target.lat_deg)))

@@ -349,6 +349,21 @@ class Settings(StrictModel):
     default_latency_s: float = Field(
         10.0, ge=0, le=3600, description="Latency of preset policy links. [s]"
     )
+    raid_samples: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Raid geometry samples: launch points drawn anew in their launch areas "
+        "(and launch times jittered) for each; trial block k (1,000 trials) fights sample "
+        "k mod raid_samples, and intervals count the samples as clusters.",
+    )
+    launch_jitter_s: float = Field(
+        0.0,
+        ge=0,
+        le=3600,
+        description="Each launch time of a raid sample moves by a uniform draw in "
+        "[-launch_jitter_s, +launch_jitter_s]. [s]",
+    )
 
     @field_validator("epoch")
     @classmethod

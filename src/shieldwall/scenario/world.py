@@ -8,7 +8,7 @@ when a table is built so that no stage can change the world another stage reads.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -361,6 +361,21 @@ class World:
     doctrine: Doctrine = field(default_factory=Doctrine)
     salvos: SalvoTable = field(default_factory=SalvoTable.empty)
     origin: Origin = field(default_factory=Origin)
+    #: Raid geometry samples (``settings.raid_samples`` > 1): ``raid_samples[0]`` is ``raid``;
+    #: trial block ``k`` fights sample ``k % len(raid_samples)`` (docs/montecarlo.md §5).
+    #: Empty: every trial fights ``raid``.
+    raid_samples: tuple[RaidTable, ...] = ()
+
+    @property
+    def n_geometries(self) -> int:
+        """Number of raid geometry samples (1 without ``raid_samples``)."""
+        return max(1, len(self.raid_samples))
+
+    def geometry(self, g: int) -> World:
+        """This world with raid sample ``g`` as its raid (and no further samples)."""
+        if not self.raid_samples:
+            return self
+        return replace(self, raid=self.raid_samples[g], raid_samples=())
 
     def nation_index(self, nation_id: str) -> int:
         """Row of a nation id (``-1`` if absent)."""

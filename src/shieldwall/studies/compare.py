@@ -18,7 +18,7 @@ from shieldwall.arguments import check_names
 from shieldwall.errors import Problem
 from shieldwall.metrics.costs import CostMetrics, cost_metrics, cost_per_leaker_avoided
 from shieldwall.metrics.costs import interceptor_cost_usd as cost_per_trial
-from shieldwall.pipeline import Results, SimulationError, simulate_policies
+from shieldwall.pipeline import Results, SimulationError, geometry_clusters, simulate_policies
 from shieldwall.scenario import World
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.studies.paired import paired_ci
@@ -260,6 +260,7 @@ def compare(
     base = results[baseline].outcomes
     base_zero = (base.leakers == 0).astype(np.float64)
     base_cost = cost_per_trial(base.expended, results[baseline].world)
+    clusters = geometry_clusters(first.trials, 0, world.n_geometries)  # raid geometry samples
     rows = []
     for name in names:
         res = results[name]
@@ -269,8 +270,14 @@ def compare(
         dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers)
         out = res.outcomes
         cpl, cpl_lo, cpl_hi = cost_per_leaker_avoided(
-            cost_per_trial(out.expended, res.world), base_cost, out.leakers, base.leakers
+            cost_per_trial(out.expended, res.world),
+            base_cost,
+            out.leakers,
+            base.leakers,
+            clusters=clusters,
         )
+        dz, dz_lo, dz_hi = paired_ci(zero, base_zero, clusters)
+        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers, clusters)
         rows.append(
             PolicyRow(
                 name=name,
@@ -284,7 +291,9 @@ def compare(
                 d_p_zero_leak_ci=(dz_lo, dz_hi),
                 d_expected_leakers=dl,
                 d_expected_leakers_ci=(dl_lo, dl_hi),
-                costs=cost_metrics(out.expended, out.rounds_defending, res.world),
+                costs=cost_metrics(
+                    out.expended, out.rounds_defending, res.world, clusters=clusters
+                ),
                 cost_per_leaker_avoided=cpl,
                 cost_per_leaker_avoided_ci=(cpl_lo, cpl_hi),
                 results=res,

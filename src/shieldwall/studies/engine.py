@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shieldwall._types import F64, I32, B
+from shieldwall._types import F64, I32, I64, B
 from shieldwall.arguments import check_count, check_seed
 from shieldwall.battle import reach, threat_targets
 from shieldwall.errors import Problem
@@ -40,7 +40,13 @@ from shieldwall.flight.checks import envelope_problems, fly_checked, raise_error
 from shieldwall.metrics.costs import interceptor_cost_usd
 from shieldwall.outcome import TRIAL_BLOCK, Outcomes
 from shieldwall.outcome.draws import n_blocks
-from shieldwall.pipeline import TRACKING_MODES, Prepared, SimulationError, simulate_policies
+from shieldwall.pipeline import (
+    TRACKING_MODES,
+    Prepared,
+    SimulationError,
+    geometry_clusters,
+    simulate_policies,
+)
 from shieldwall.scenario import World
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.studies.paired import Estimate, contrast, mean_ci, proportion_ci
@@ -298,8 +304,8 @@ def run_task(task: Task) -> dict[str, TrialMetrics]:
     case = task.case
     results = simulate_policies(
         case.world, list(case.policies), task.trials, task.seed, task.solver,
-        tracking_mode=task.tracking_mode, doctrine=case.doctrine,
-        prepared=prepared_for(case.world), event_trials=0, blocks=task.blocks, force=True,
+        tracking_mode=task.tracking_mode, doctrine=case.doctrine, prepare_with=prepared_for,
+        event_trials=0, blocks=task.blocks, force=True,
     )  # fmt: skip
     return {name: TrialMetrics.from_outcomes(res.outcomes) for name, res in results.items()}
 
@@ -391,6 +397,14 @@ class StudyRun:
         """One per-trial series (:data:`SERIES`, or a :data:`METRICS` name), ``(trials,)``."""
         return self._get(case, policy).series(metric, self.case(case).world)
 
+    def clusters(self, case: str) -> I64 | None:
+        """Each trial's raid geometry sample (``None`` with one geometry)."""
+        return geometry_clusters(self.trials, 0, self.case(case).world.n_geometries)
+
+    def _pair_clusters(self, a: str, b: str) -> I64 | None:
+        ga, gb = (self.case(c).world.n_geometries for c in (a, b))
+        return geometry_clusters(self.trials, 0, max(ga, gb))
+
     def asset_survives(self, case: str, policy: str) -> B:
         """``(trials, n_asset)``: whether each asset of the case's world survived."""
         return ~self._get(case, policy).asset_hit
@@ -399,12 +413,14 @@ class StudyRun:
         """A metric of :data:`METRICS` (or a series' mean) with its 95% interval (Wilson for
         ``p_zero_leak``)."""
         x = self.per_trial(case, policy, metric)
+        c = self.clusters(case)
         zero = metric in ("p_zero_leak", "zero_leak")
-        return proportion_ci(x > 0.5) if zero else mean_ci(x)
+        return proportion_ci(x > 0.5, c) if zero else mean_ci(x, c)
 
     def difference(self, a: tuple[str, str], b: tuple[str, str], metric: str) -> Estimate:
         """``metric(a) − metric(b)`` trial by trial, with its paired interval."""
-        return contrast([(1.0, self.per_trial(*a, metric)), (-1.0, self.per_trial(*b, metric))])
+        terms = [(1.0, self.per_trial(*a, metric)), (-1.0, self.per_trial(*b, metric))]
+        return contrast(terms, self._pair_clusters(a[0], b[0]))
 
     def table(self, baseline: tuple[str, str] | None = None) -> pd.DataFrame:
         """The tidy long table: one row per (case, policy, asset, metric).
@@ -442,14 +458,16 @@ class StudyRun:
                             **head,
                             "asset": aid,
                             "metric": "p_survives",
-                            **_vlh(proportion_ci(survive[:, a])),
+                            **_vlh(proportion_ci(survive[:, a], self.clusters(case.name))),
                         }
                     )
                     if base is not None and baseline is not None:
                         b_world = self.case(baseline[0]).world
                         if aid in b_world.assets.id:
                             j = b_world.assets.id.index(aid)
-                            d = contrast([(1.0, survive[:, a]), (-1.0, ~base.asset_hit[:, j])])
+                            pair = self._pair_clusters(case.name, baseline[0])
+                            terms = [(1.0, survive[:, a]), (-1.0, ~base.asset_hit[:, j])]
+                            d = contrast(terms, pair)
                             rows.append({**head, "asset": aid, "metric": "d_p_survives", **_vlh(d)})
         return pd.DataFrame(rows)
 
