@@ -9,6 +9,8 @@ Import from here in notebooks and scripts::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shieldwall.arguments import checked
 from shieldwall.battle import (
     FightInputs,
@@ -89,6 +91,9 @@ from shieldwall.tracking import (
     track,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def run_record(results: Results | Comparison, *, scenario: Scenario | None = None) -> RunRecord:
     """The named tables of a simulation or a policy comparison, in memory (docs/results.md).
@@ -99,6 +104,42 @@ def run_record(results: Results | Comparison, *, scenario: Scenario | None = Non
     if isinstance(results, Comparison):
         return record_comparison(results, scenario=scenario)
     return record_results(results, scenario=scenario)
+
+
+def cost_table(comparison: Comparison) -> pd.DataFrame:
+    """What each policy of a comparison cost, as a tidy table (docs/results.md, costs).
+
+    Columns ``policy, metric, shooter, defended, value, lo, hi``: ``interceptor_cost_usd``,
+    ``attack_cost_usd``, ``cost_exchange_ratio``, ``cost_per_leaker_avoided_usd`` (against the
+    comparison's baseline) with ``shooter``/``defended`` empty, and ``burden_rounds`` /
+    ``burden_cost_usd`` per (shooter nation, defended nation or ``"none"``). USD at 2024 prices;
+    NaN = unknown because an item is unpriced (see ``row.costs.unpriced``), never 0.
+    """
+    import pandas as pd
+
+    rows: list[tuple[str, str, str, str, float, float, float]] = []
+    nan = float("nan")
+    for r in comparison.rows:
+        c = r.costs
+        rows += [
+            (r.name, "interceptor_cost_usd", "", "", c.interceptor_cost_usd,
+             *c.interceptor_cost_usd_ci),
+            (r.name, "attack_cost_usd", "", "", c.attack_cost_usd, nan, nan),
+            (r.name, "cost_exchange_ratio", "", "", c.cost_exchange_ratio,
+             *c.cost_exchange_ratio_ci),
+            (r.name, "cost_per_leaker_avoided_usd", "", "", r.cost_per_leaker_avoided,
+             *r.cost_per_leaker_avoided_ci),
+        ]  # fmt: skip
+        nations = r.results.world.nations.id
+        for metric, grid in (
+            ("burden_rounds", c.burden_rounds),
+            ("burden_cost_usd", c.burden_cost_usd),
+        ):
+            for i, shooter in enumerate(nations):
+                for j, defended in enumerate([*nations, "none"]):
+                    rows.append((r.name, metric, shooter, defended, float(grid[i, j]), nan, nan))
+    cols = ["policy", "metric", "shooter", "defended", "value", "lo", "hi"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 __all__ = [
@@ -155,6 +196,7 @@ __all__ = [
     "ci_fuse",
     "compare",
     "compile_world",
+    "cost_table",
     "ecef_to_aer",
     "ecef_to_enu",
     "ecef_to_geodetic",
@@ -205,6 +247,7 @@ aim = checked(aim, _TYPES)
 check_resources = checked(check_resources, _TYPES)
 compare = checked(compare, _TYPES)
 compile_world = checked(compile_world, _TYPES)
+cost_table = checked(cost_table, _TYPES)
 estimate_resources = checked(estimate_resources, _TYPES)
 fly_raid = checked(fly_raid, _TYPES)
 flyout_tables = checked(flyout_tables, _TYPES)

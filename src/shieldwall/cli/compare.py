@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich import box
 from rich.table import Table
 
-from shieldwall.cli._common import err, esc, print_estimate, print_json, print_table
+from shieldwall.cli._common import err, esc, out, print_estimate, print_json, print_table
 from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
 from shieldwall.cli.run import default_out, load, progress_callback, save_record
 from shieldwall.io.record import record_comparison
@@ -37,6 +38,26 @@ def _delta(d: float, ci: tuple[float, float]) -> str:
     return f"{d:+.2f} ({ci[0]:+.2f} to {ci[1]:+.2f})"
 
 
+def _musd(x: float, ci: tuple[float, float]) -> str:
+    """USD as $M with its interval; an unknown (unpriced) cost is said, not shown as 0."""
+    if not np.isfinite(x):
+        return "unpriced"
+    return f"{x / 1e6:,.0f} ({ci[0] / 1e6:,.0f}–{ci[1] / 1e6:,.0f})"
+
+
+def _per_leaker(x: float, ci: tuple[float, float]) -> str:
+    """Extra interceptor $M per leaker avoided; said when it is undefined."""
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x / 1e6:,.1f} ({ci[0] / 1e6:,.1f}–{ci[1] / 1e6:,.1f})"
+
+
+def _ratio(x: float, ci: tuple[float, float]) -> str:
+    if not np.isfinite(x):
+        return "unpriced"
+    return f"{x:.2f} ({ci[0]:.2f}–{ci[1]:.2f})"
+
+
 #: The table needs about this many columns; wider than a default 80-column pipe.
 
 
@@ -59,6 +80,9 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
     table.add_column("expected leakers", justify="right", no_wrap=True)
     table.add_column(f"Δ leakers vs {esc(c.baseline)}", justify="right", no_wrap=True)
     table.add_column("interceptors used", justify="right", no_wrap=True)
+    table.add_column("interceptor $M/raid", justify="right", no_wrap=True)
+    table.add_column("cost exchange", justify="right", no_wrap=True)
+    table.add_column("$M per leaker avoided", justify="right", no_wrap=True)
     for r in c.rows:
         base = r.name == c.baseline
         table.add_row(
@@ -68,8 +92,23 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
             _num(r.expected_leakers, r.expected_leakers_ci),
             "—" if base else _delta(r.d_expected_leakers, r.d_expected_leakers_ci),
             _num(r.interceptors_used, r.interceptors_used_ci),
+            _musd(r.costs.interceptor_cost_usd, r.costs.interceptor_cost_usd_ci),
+            _ratio(r.costs.cost_exchange_ratio, r.costs.cost_exchange_ratio_ci),
+            "—" if base else _per_leaker(r.cost_per_leaker_avoided, r.cost_per_leaker_avoided_ci),
         )
     print_table(table)
+    attack = c.rows[0].costs.attack_cost_usd
+    unpriced = sorted({u for r in c.rows for u in r.costs.unpriced})
+    line = (
+        f"Attack cost ${attack / 1e6:,.0f}M per raid (missiles launched); cost exchange = "
+        "interceptor cost / attack cost; per leaker avoided: paired against the baseline "
+        "(n/a where no leaker is resolved as avoided or a cost is unpriced)."
+        if np.isfinite(attack)
+        else "Attack cost unknown (an unpriced missile type is launched)."
+    )
+    if unpriced:
+        line += f" Unpriced, not counted as free: {esc(', '.join(unpriced))}."
+    out.print(line)
 
 
 def _split(values: list[str] | None) -> list[str] | None:

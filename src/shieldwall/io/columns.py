@@ -426,8 +426,15 @@ METRICS: Mapping[str, str] = {
     "interceptors_used": "mean rounds fired per raid (normal interval)",
     "value_lost": "mean value of the assets hit per raid (normal interval)",
     "inventory_left": "mean rounds left over all batteries",
+    "interceptor_cost_usd": "mean cost of the rounds fired per raid, USD 2024 (normal interval; "
+    "empty where an unpriced round was fired)",
+    "attack_cost_usd": "cost of the missiles the raid launches, USD 2024 "
+    "(empty if one is unpriced)",
+    "cost_exchange_ratio": "interceptor cost / attack cost (the interceptor cost's interval)",
     "d_p_zero_leak": "P(zero leakage) minus the baseline's, paired on the same trials",
     "d_expected_leakers": "expected leakers minus the baseline's, paired on the same trials",
+    "cost_per_leaker_avoided_usd": "extra interceptor cost per leaker avoided against the "
+    "baseline, paired (delta-method interval; empty where the leakers avoided are not resolved)",
 }
 
 

@@ -204,6 +204,7 @@ def run_summary(results: Results) -> dict[str, Any]:
             m.expended_by_battery, world.batteries.nation_idx, world.nations.id
         ),
         "inventory_left": float(np.sum(m.inventory_left_by_battery)),
+        **_cost_summary(results),
         "decision_margin_s": {
             "min": _finite(np.nanmin(m.decision_margin_s, initial=np.inf)),
             "median": _finite(
@@ -213,6 +214,31 @@ def run_summary(results: Results) -> dict[str, Any]:
             ),
             "threats_without_window": int(np.isnan(m.decision_margin_s).sum()),
         },
+    }
+
+
+def _cost_summary(results: Results) -> dict[str, Any]:
+    """Costs per raid (USD 2024; null = unknown because something is unpriced)."""
+    from shieldwall.io.tables import _costs
+
+    c = _costs(results)
+    nations = results.world.nations.id
+    cols = [*nations, "none"]
+    return {
+        "interceptor_cost_usd": _finite(c.interceptor_cost_usd),
+        "interceptor_cost_usd_ci": [_finite(v) for v in c.interceptor_cost_usd_ci],
+        "attack_cost_usd": _finite(c.attack_cost_usd),
+        "cost_exchange_ratio": _finite(c.cost_exchange_ratio),
+        "cost_exchange_ratio_ci": [_finite(v) for v in c.cost_exchange_ratio_ci],
+        "burden_rounds": {
+            s: {col: float(v) for col, v in zip(cols, line, strict=True)}
+            for s, line in zip(nations, c.burden_rounds.tolist(), strict=True)
+        },
+        "burden_cost_usd": {
+            s: {col: _finite(v) for col, v in zip(cols, line, strict=True)}
+            for s, line in zip(nations, c.burden_cost_usd.tolist(), strict=True)
+        },
+        "unpriced": list(c.unpriced),
     }
 
 
@@ -334,6 +360,10 @@ def record_comparison(
         r.name: {
             "d_p_zero_leak": (r.d_p_zero_leak, *r.d_p_zero_leak_ci),
             "d_expected_leakers": (r.d_expected_leakers, *r.d_expected_leakers_ci),
+            "cost_per_leaker_avoided_usd": (
+                r.cost_per_leaker_avoided,
+                *r.cost_per_leaker_avoided_ci,
+            ),
         }
         for r in comparison.rows
     }
@@ -351,6 +381,8 @@ def record_comparison(
             d_p_zero_leak_ci=list(r.d_p_zero_leak_ci),
             d_expected_leakers=r.d_expected_leakers,
             d_expected_leakers_ci=list(r.d_expected_leakers_ci),
+            cost_per_leaker_avoided_usd=_finite(r.cost_per_leaker_avoided),
+            cost_per_leaker_avoided_usd_ci=[_finite(v) for v in r.cost_per_leaker_avoided_ci],
         )
     rec.info["elapsed_s"] = comparison.elapsed_s
     return rec

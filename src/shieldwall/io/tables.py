@@ -423,6 +423,16 @@ def _events(results: Results) -> pa.Table:
     )
 
 
+def _costs(results: Results) -> Any:
+    """The cost metrics of one policy (:func:`shieldwall.metrics.costs.cost_metrics`)."""
+    from shieldwall.metrics.costs import cost_metrics
+    from shieldwall.pipeline import geometry_clusters
+
+    out, world = results.outcomes, results.world
+    clusters = geometry_clusters(results.trials, 0, world.n_geometries)  # raid geometry samples
+    return cost_metrics(out.expended, out.rounds_defending, world, clusters=clusters)
+
+
 def metric_rows(
     results: Results, paired: Mapping[str, tuple[float, float, float]] | None = None
 ) -> pa.Table:
@@ -437,6 +447,12 @@ def metric_rows(
         ("interceptors_used", m.interceptors_used, *m.interceptors_used_ci),
         ("value_lost", float(vl), float(vl_lo), float(vl_hi)),
         ("inventory_left", float(np.sum(m.inventory_left_by_battery)), nan, nan),
+    ]
+    c = _costs(results)
+    rows += [
+        ("interceptor_cost_usd", c.interceptor_cost_usd, *c.interceptor_cost_usd_ci),
+        ("attack_cost_usd", c.attack_cost_usd, nan, nan),
+        ("cost_exchange_ratio", c.cost_exchange_ratio, *c.cost_exchange_ratio_ci),
     ]
     rows += [(name, *v) for name, v in (paired or {}).items()]
     return make_table(

@@ -16,6 +16,8 @@ import numpy as np
 
 from shieldwall.arguments import check_names
 from shieldwall.errors import Problem
+from shieldwall.metrics.costs import CostMetrics, cost_metrics, cost_per_leaker_avoided
+from shieldwall.metrics.costs import interceptor_cost_usd as cost_per_trial
 from shieldwall.pipeline import Results, SimulationError, geometry_clusters, simulate_policies
 from shieldwall.scenario import World
 from shieldwall.scenario.doctrine import Doctrine
@@ -47,6 +49,12 @@ class PolicyRow:
         Difference in P(zero leakage) from the baseline, paired interval. []
     d_expected_leakers, d_expected_leakers_ci
         Difference in expected leakers from the baseline, paired interval. []
+    costs
+        Interceptor cost per raid, attack cost, cost-exchange ratio, burden in rounds and USD
+        (:mod:`shieldwall.metrics.costs`).
+    cost_per_leaker_avoided, cost_per_leaker_avoided_ci
+        Extra interceptor cost per leaker avoided against the baseline, paired; NaN where the
+        leakers avoided are not resolved as positive or a cost is unknown. [USD per leaker]
     results
         The full simulation results.
     """
@@ -62,6 +70,9 @@ class PolicyRow:
     d_p_zero_leak_ci: Interval
     d_expected_leakers: float
     d_expected_leakers_ci: Interval
+    costs: CostMetrics
+    cost_per_leaker_avoided: float
+    cost_per_leaker_avoided_ci: Interval
     results: Results
 
     def as_dict(self) -> dict[str, Any]:
@@ -97,7 +108,33 @@ class PolicyRow:
             "expected_value_lost_ci": list(m.expected_value_lost_ci),
             "plan_objective": self.results.plan_objective,
             "rounds_defending": _burden(self.results),
+            **_cost_dict(self),
         }
+
+
+def _num(x: float) -> float | None:
+    """A JSON number, or null for an unknown (NaN) one."""
+    return float(x) if np.isfinite(x) else None
+
+
+def _cost_dict(row: PolicyRow) -> dict[str, Any]:
+    c = row.costs
+    nations = row.results.world.nations.id
+    cols = [*nations, "none"]
+    return {
+        "interceptor_cost_usd": _num(c.interceptor_cost_usd),
+        "interceptor_cost_usd_ci": [_num(v) for v in c.interceptor_cost_usd_ci],
+        "attack_cost_usd": _num(c.attack_cost_usd),
+        "cost_exchange_ratio": _num(c.cost_exchange_ratio),
+        "cost_exchange_ratio_ci": [_num(v) for v in c.cost_exchange_ratio_ci],
+        "cost_per_leaker_avoided_usd": _num(row.cost_per_leaker_avoided),
+        "cost_per_leaker_avoided_usd_ci": [_num(v) for v in row.cost_per_leaker_avoided_ci],
+        "burden_cost_usd": {
+            shooter: {col: _num(v) for col, v in zip(cols, line, strict=True)}
+            for shooter, line in zip(nations, c.burden_cost_usd.tolist(), strict=True)
+        },
+        "unpriced": list(c.unpriced),
+    }
 
 
 def _burden(res: Results) -> dict[str, dict[str, float]]:
@@ -222,12 +259,23 @@ def compare(
     first = results[names[0]]
     base = results[baseline].outcomes
     base_zero = (base.leakers == 0).astype(np.float64)
+    base_cost = cost_per_trial(base.expended, results[baseline].world)
     clusters = geometry_clusters(first.trials, 0, world.n_geometries)  # raid geometry samples
     rows = []
     for name in names:
         res = results[name]
         m = res.metrics
         zero = (res.outcomes.leakers == 0).astype(np.float64)
+        dz, dz_lo, dz_hi = paired_ci(zero, base_zero)
+        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers)
+        out = res.outcomes
+        cpl, cpl_lo, cpl_hi = cost_per_leaker_avoided(
+            cost_per_trial(out.expended, res.world),
+            base_cost,
+            out.leakers,
+            base.leakers,
+            clusters=clusters,
+        )
         dz, dz_lo, dz_hi = paired_ci(zero, base_zero, clusters)
         dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers, clusters)
         rows.append(
@@ -243,6 +291,11 @@ def compare(
                 d_p_zero_leak_ci=(dz_lo, dz_hi),
                 d_expected_leakers=dl,
                 d_expected_leakers_ci=(dl_lo, dl_hi),
+                costs=cost_metrics(
+                    out.expended, out.rounds_defending, res.world, clusters=clusters
+                ),
+                cost_per_leaker_avoided=cpl,
+                cost_per_leaker_avoided_ci=(cpl_lo, cpl_hi),
                 results=res,
             )
         )

@@ -37,6 +37,7 @@ from shieldwall.battle import reach, threat_targets
 from shieldwall.errors import Problem
 from shieldwall.flight import flyout_tables
 from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
+from shieldwall.metrics.costs import interceptor_cost_usd
 from shieldwall.outcome import TRIAL_BLOCK, Outcomes
 from shieldwall.outcome.draws import n_blocks
 from shieldwall.pipeline import (
@@ -208,11 +209,8 @@ class TrialMetrics:
         if metric == "value_lost":
             return self.value_lost
         if metric == "interceptor_cost_usd":
-            cost = world.interceptors.round_cost_usd[world.batteries.interceptor_idx]
-            fired = self.expended.astype(np.float64)
             # an unpriced battery that fired makes the raid's cost unknown, not lower
-            spent = np.where(fired > 0, fired * cost[None, :], 0.0)
-            return np.asarray(spent.sum(axis=1), dtype=np.float64)
+            return interceptor_cost_usd(self.expended, world)
         valid = ", ".join([*METRICS, *SERIES])
         msg = f"unknown metric {metric!r}; valid: {valid}"
         raise SimulationError(msg, [Problem(message=msg, path="metric")])
