@@ -74,8 +74,11 @@ from shieldwall.scenario.catalog import (
 )
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
+from shieldwall.studies.attribute import Attribution, attribute
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.engine import Case, StudyRun, run_study
+from shieldwall.studies.executor import Executor
+from shieldwall.studies.phases import PhaseStudy, phases
 from shieldwall.tracking import (
     EKFRun,
     FilterModel,
@@ -100,6 +103,7 @@ def run_record(results: Results | Comparison, *, scenario: Scenario | None = Non
 
 __all__ = [
     "ArgumentError",
+    "Attribution",
     "BlockDraws",
     "Case",
     "Catalog",
@@ -108,6 +112,7 @@ __all__ = [
     "Comparison",
     "Doctrine",
     "EKFRun",
+    "PhaseStudy",
     "Events",
     "FightInputs",
     "FilterModel",
@@ -139,6 +144,7 @@ __all__ = [
     "World",
     "aer_to_ecef",
     "aim",
+    "attribute",
     "available_memory_bytes",
     "block_draws",
     "build_fight_inputs",
@@ -165,6 +171,7 @@ __all__ = [
     "load_scenario",
     "nation_fcq_requirement_m",
     "observe",
+    "phases",
     "plan_fight",
     "plan_policies",
     "prepare",
@@ -190,10 +197,18 @@ __all__ = [
 
 # Component arguments of the entry points are type-checked (shieldwall.arguments.checked): a
 # wrong object is an ArgumentError naming the argument, not an AttributeError deep inside.
-_TYPES = {**globals(), "Doctrine": Doctrine, "BlockDraws": BlockDraws, "Prepared": Prepared}
+_TYPES = {
+    **globals(),
+    "Doctrine": Doctrine,
+    "BlockDraws": BlockDraws,
+    "Prepared": Prepared,
+    "Executor": Executor,
+}
 aim = checked(aim, _TYPES)
 check_resources = checked(check_resources, _TYPES)
+attribute = checked(attribute, _TYPES)
 compare = checked(compare, _TYPES)
+phases = checked(phases, _TYPES)
 compile_world = checked(compile_world, _TYPES)
 estimate_resources = checked(estimate_resources, _TYPES)
 fly_raid = checked(fly_raid, _TYPES)

@@ -54,6 +54,8 @@ COMMAND_MODULES: dict[str, str] = {
     "wta": "wta",
     "run": "run",
     "compare": "compare",
+    "phases": "phases",
+    "attribute": "attribute",
     "runs": "runs",
     "export": "export",
     "report": "report",
