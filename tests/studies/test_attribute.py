@@ -14,7 +14,7 @@ from shieldwall.cli.main import main
 from shieldwall.pipeline import SimulationError, simulate_policies
 from shieldwall.scenario import World, compile_world, load_scenario
 from shieldwall.studies.attribute import attribute, game, shapley_weights
-from shieldwall.studies.variants import keep_nations, lever_policy
+from shieldwall.studies.variants import keep_nations, lever_policy, link_policy, links
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MINIMAL = EXAMPLES / "minimal.yaml"
@@ -185,3 +185,40 @@ def test_cli_bad_input_exits_2(
     err = capsys.readouterr().err
     assert expect in err
     assert "Traceback" not in err
+
+
+def test_link_policy_ends(flagship: World) -> None:
+    nat, integ = flagship.policies["national"], flagship.policies["integrated"]
+    nations = flagship.nations.id
+    pairs = links(nat, integ, nations)
+    assert len(pairs) == 3  # every pair of three nations
+    every = link_policy("x", nat, integ, pairs, nations)
+    none = link_policy("y", nat, integ, [], nations)
+    one = link_policy("z", nat, integ, [pairs[0]], nations)
+    for f in ("share", "latency_s", "defends", "ifc"):
+        assert np.array_equal(getattr(every, f), getattr(integ, f))
+    assert np.array_equal(none.share, nat.share)
+    assert np.array_equal(none.defends, integ.defends)
+    i, j = nations.index(pairs[0][0]), nations.index(pairs[0][1])
+    changed = np.argwhere(one.share != nat.share).tolist()
+    assert sorted(changed) == sorted([[i, j], [j, i]])
+
+
+def test_nations_game_two_nations(flagship: World) -> None:
+    # the flagship without US units: a two-nation game of four coalitions
+    world = keep_nations(flagship, ["KOR", "JPN"])
+    a = attribute(world, "nations", trials=60, seed=4)
+    g, run = a.game, a.run
+    assert g.players == ("KOR", "JPN")
+    assert len(g.cases) == 4
+    series = {c: run.per_trial(*r, "leakers") for c, r in zip(g.coalitions, g.runs, strict=True)}
+    np.testing.assert_allclose(a.per_trial, _brute_force(2, series), atol=1e-12)
+    np.testing.assert_allclose(
+        a.per_trial.sum(axis=0), series[frozenset({0, 1})] - series[frozenset()], atol=1e-12
+    )
+    # the grand coalition is the world itself
+    whole = run.case(g.name(frozenset({0, 1}))).world
+    assert whole.batteries.id == world.batteries.id
+    assert whole.radars.id == world.radars.id
+    for p in g.players:
+        assert a.values[p][0] < 0  # each nation's units remove leakers
