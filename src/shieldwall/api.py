@@ -76,9 +76,12 @@ from shieldwall.scenario.catalog import (
 )
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
+from shieldwall.studies.attribute import Attribution, attribute
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.engine import Case, StudyRun, run_study
+from shieldwall.studies.executor import Executor
 from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
+from shieldwall.studies.phases import PhaseStudy, phases
 from shieldwall.studies.sweep import Sweep, sweep
 from shieldwall.studies.uncertainty import Uncertainty, uncertainty
 from shieldwall.tracking import (
@@ -144,6 +147,7 @@ def cost_table(comparison: Comparison) -> pd.DataFrame:
 
 __all__ = [
     "ArgumentError",
+    "Attribution",
     "BlockDraws",
     "Case",
     "Catalog",
@@ -162,6 +166,7 @@ __all__ = [
     "Override",
     "OverrideError",
     "Param",
+    "PhaseStudy",
     "Policy",
     "Problem",
     "ResourceError",
@@ -187,6 +192,7 @@ __all__ = [
     "World",
     "aer_to_ecef",
     "aim",
+    "attribute",
     "available_memory_bytes",
     "block_draws",
     "build_fight_inputs",
@@ -215,6 +221,7 @@ __all__ = [
     "nation_fcq_requirement_m",
     "observe",
     "parse_overrides",
+    "phases",
     "plan_fight",
     "plan_policies",
     "prepare",
@@ -242,10 +249,18 @@ __all__ = [
 
 # Component arguments of the entry points are type-checked (shieldwall.arguments.checked): a
 # wrong object is an ArgumentError naming the argument, not an AttributeError deep inside.
-_TYPES = {**globals(), "Doctrine": Doctrine, "BlockDraws": BlockDraws, "Prepared": Prepared}
+_TYPES = {
+    **globals(),
+    "Doctrine": Doctrine,
+    "BlockDraws": BlockDraws,
+    "Prepared": Prepared,
+    "Executor": Executor,
+}
 aim = checked(aim, _TYPES)
 check_resources = checked(check_resources, _TYPES)
+attribute = checked(attribute, _TYPES)
 compare = checked(compare, _TYPES)
+phases = checked(phases, _TYPES)
 compile_world = checked(compile_world, _TYPES)
 cost_table = checked(cost_table, _TYPES)
 estimate_resources = checked(estimate_resources, _TYPES)

@@ -54,6 +54,8 @@ COMMAND_MODULES: dict[str, str] = {
     "wta": "wta",
     "run": "run",
     "compare": "compare",
+    "attribute": "attribute",
+    "phases": "phases",
     "sweep": "sweep",
     "uncertainty": "uncertainty",
     "runs": "runs",

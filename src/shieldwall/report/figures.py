@@ -31,6 +31,7 @@ __all__ = [
     "leak_maps",
     "png",
     "policy_chart",
+    "shapley_chart",
     "study_chart",
     "survival_chart",
     "theater_map",
@@ -415,4 +416,19 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], metric: str, top: int = 15)
         ax.set_yticks(y, [str(r["input"]) for r in items], fontsize=7)
         ax.axvline(0.0, color="k", lw=0.5)
         ax.set_title(f"{pol}: swing of {metric} (high − low)", fontsize=9)
+    return fig
+
+
+def shapley_chart(players: list[str], values: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  title: str) -> Figure:  # fmt: skip
+    """Horizontal bars of players' Shapley values with their 95% intervals."""
+    fig = Figure(figsize=(7.0, 1.2 + 0.45 * len(players)), layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    pos = np.arange(len(players))
+    v = np.asarray(values, dtype=float)
+    ax.barh(pos, v, xerr=np.vstack([v - lo, hi - v]), color=_rgb(0), capsize=3)
+    ax.set_yticks(pos, players, fontsize=8)
+    ax.axvline(0.0, color="k", lw=0.6)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.4, axis="x")
     return fig
