@@ -102,7 +102,9 @@ def test_a_run_replays(replay: Any, live: LiveServer) -> None:
     start = dt.datetime.fromisoformat(
         flyouts[0]["availability"].split("/")[0].replace("Z", "+00:00")
     )
-    when = start + dt.timedelta(seconds=5)  # an interceptor is in the air
+    # an interceptor is in the air; whole seconds, as the page is given them (launch times are
+    # jittered, so availability bounds have fractions of a second)
+    when = (start + dt.timedelta(seconds=5)).replace(microsecond=0)
     iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     counts = replay.evaluate(f"window.shieldwall.countAt('{iso}')")
     expected = _available(doc, when)

@@ -328,8 +328,9 @@ def analyse_attribution(run: StudyRun, g: Game, metric: str = "expected_leakers"
     values: dict[str, Estimate] = {}
     stack = np.stack(series)  # (n_coalition, trials)
     per_trial = g.weights @ stack
+    clusters = run.common_clusters(*(case for case, _ in g.runs))  # raid geometry samples
     for i, p in enumerate(g.players):
-        values[p] = contrast(list(zip(g.weights[i].tolist(), series, strict=True)))
+        values[p] = contrast(list(zip(g.weights[i].tolist(), series, strict=True)), clusters)
     sizes = [len(c) for c in g.coalitions]
     top = sizes.index(len(g.players))
     bottom = sizes.index(0)
@@ -339,9 +340,9 @@ def analyse_attribution(run: StudyRun, g: Game, metric: str = "expected_leakers"
     return Attribution(
         game=g, metric=metric, values=values, grand=est(*g.runs[top], metric),
         empty=est(*g.runs[bottom], metric),
-        total=contrast([(1.0, series[top]), (-1.0, series[bottom])]),
+        total=contrast([(1.0, series[top]), (-1.0, series[bottom])], clusters),
         per_trial=per_trial, coalition_values=coalition_values, run=run,
-        extra={"per_trial_total": mean_ci(per_trial.sum(axis=0))},
+        extra={"per_trial_total": mean_ci(per_trial.sum(axis=0), clusters)},
     )  # fmt: skip
 
 

@@ -429,9 +429,11 @@ class StudyRun:
         """Each trial's raid geometry sample (``None`` with one geometry)."""
         return geometry_clusters(self.trials, 0, self.case(case).world.n_geometries)
 
-    def _pair_clusters(self, a: str, b: str) -> I64 | None:
-        ga, gb = (self.case(c).world.n_geometries for c in (a, b))
-        return geometry_clusters(self.trials, 0, max(ga, gb))
+    def common_clusters(self, *cases: str) -> I64 | None:
+        """Each trial's cluster for a contrast across ``cases`` (their most raid geometry
+        samples; ``None`` when every case has one geometry)."""
+        n_geo = max(self.case(c).world.n_geometries for c in cases)
+        return geometry_clusters(self.trials, 0, n_geo)
 
     def asset_survives(self, case: str, policy: str) -> B:
         """``(trials, n_asset)``: whether each asset of the case's world survived."""
@@ -448,7 +450,7 @@ class StudyRun:
     def difference(self, a: tuple[str, str], b: tuple[str, str], metric: str) -> Estimate:
         """``metric(a) − metric(b)`` trial by trial, with its paired interval."""
         terms = [(1.0, self.per_trial(*a, metric)), (-1.0, self.per_trial(*b, metric))]
-        return contrast(terms, self._pair_clusters(a[0], b[0]))
+        return contrast(terms, self.common_clusters(a[0], b[0]))
 
     def table(self, baseline: tuple[str, str] | None = None) -> pd.DataFrame:
         """The tidy long table: one row per (case, policy, asset, metric).
@@ -493,7 +495,7 @@ class StudyRun:
                         b_world = self.case(baseline[0]).world
                         if aid in b_world.assets.id:
                             j = b_world.assets.id.index(aid)
-                            pair = self._pair_clusters(case.name, baseline[0])
+                            pair = self.common_clusters(case.name, baseline[0])
                             terms = [(1.0, survive[:, a]), (-1.0, ~base.asset_hit[:, j])]
                             d = contrast(terms, pair)
                             rows.append({**head, "asset": aid, "metric": "d_p_survives", **_vlh(d)})

@@ -149,7 +149,8 @@ def analyse_phases(run: StudyRun, names: Sequence[str], baseline_phase: int = 0)
                 for a, aid in enumerate(c.world.assets.id):
                     if aid in w_ref.assets.id:
                         b = w_ref.assets.id.index(aid)
-                        d = contrast([(1.0, now[:, a]), (-1.0, then[:, b])])
+                        pair = run.common_clusters(case, ref)
+                        d = contrast([(1.0, now[:, a]), (-1.0, then[:, b])], pair)
                         rows.append({**head, "asset": aid, "metric": "d_p_survives",
                                      "value": d[0], "lo": d[1], "hi": d[2]})  # fmt: skip
     table = pd.concat([base, pd.DataFrame(rows)], ignore_index=True)

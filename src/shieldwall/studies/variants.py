@@ -4,8 +4,9 @@
   nations; the others' units are removed and the cross-references re-indexed (a battery's
   fire-control radar, a radar's battery: ``-1`` where the other end was removed). Nations,
   assets, policies and the raid are unchanged — every nation's assets still count.
-- :data:`LEVERS` / :func:`lever_policy`: the policy levers (DESIGN.md §3) that separate two
-  policies, and the policy with some levers at one's setting and the rest at the other's.
+- :data:`LEVERS` / :func:`lever_policy`: the policy levers (docs/architecture.md §5) that
+  separate two policies, and the policy with some levers at one's setting and the rest at the
+  other's.
 - :func:`link_policy`: a policy whose data links (``share``/``latency_s`` of nation pairs) are
   those of one policy for some pairs and of another for the rest.
 """
