@@ -154,3 +154,17 @@ def test_raid_geometry_samples_split_over_workers_are_bit_identical() -> None:
     clusters = serial.clusters("sampled")
     assert clusters is not None
     assert clusters.tolist()[::1000] == [0, 1, 2]
+
+
+def test_a_scheduler_address_runs_on_that_cluster() -> None:
+    # the --scheduler tcp://host:port path, against a LocalCluster started here
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        run = run_study(_cases(), 2500, 4, executor=address)
+    assert run.executor == f"dask({address})"
+    _same(run, _serial())
