@@ -112,3 +112,22 @@ def test_cli_bad_input_exits_2(
     err = capsys.readouterr().err
     assert expect in err
     assert "Traceback" not in err
+
+
+def test_a_study_folder_is_indexed_and_reported(tmp_path: Path) -> None:
+    # a real study folder (not a hand-made one): the run index lists it, the report draws it
+    from shieldwall.io.index import list_runs
+    from shieldwall.io.run_folder import read_folder
+    from shieldwall.report.html import report_html
+
+    runs = tmp_path / "runs"
+    argv = ["phases", str(FLAGSHIP), "-n", "50", "--executor", "serial",
+            "--out", str(runs / "phases"), "--json"]  # fmt: skip
+    assert main(argv) == 0
+    listed = list_runs(runs)
+    assert listed["kind"].tolist() == ["study"]
+    html = report_html(read_folder(runs / "phases"))
+    assert "Study: phases" in html
+    assert html.count("<img") >= 1
+    assert "http://" not in html
+    assert "https://" not in html
