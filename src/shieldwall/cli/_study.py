@@ -31,6 +31,7 @@ __all__ = [
     "ExecutorOpt",
     "JsonOpt",
     "OutOpt",
+    "PhaseOpt",
     "SchedulerOpt",
     "SeedOpt",
     "StudyOutput",
@@ -70,6 +71,9 @@ OutOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+PhaseOpt = Annotated[
+    str | None, typer.Option("--phase", help="Deployment phase (name or 0-based index).")
+]
 
 
 def split_names(values: Sequence[str] | None) -> list[str]:

@@ -15,6 +15,7 @@ from shieldwall.cli._study import (
     ExecutorOpt,
     JsonOpt,
     OutOpt,
+    PhaseOpt,
     SchedulerOpt,
     SeedOpt,
     StudyOutput,
@@ -85,9 +86,7 @@ def register(app: typer.Typer) -> None:
                 "every coalition (default: exact up to 10 players).",
             ),
         ] = None,
-        phase: Annotated[
-            str | None, typer.Option("--phase", help="Deployment phase (name or 0-based index).")
-        ] = None,
+        phase: PhaseOpt = None,
         trials: TrialsOpt = None,
         seed: SeedOpt = None,
         executor: ExecutorOpt = "pool",

@@ -15,6 +15,7 @@ from shieldwall.cli._study import (
     ExecutorOpt,
     JsonOpt,
     OutOpt,
+    PhaseOpt,
     SchedulerOpt,
     SeedOpt,
     StudyOutput,
@@ -92,9 +93,7 @@ def register(app: typer.Typer) -> None:
                 help=f"Policies at every point; default: {','.join(DEFAULT_POLICIES)}.",
             ),
         ] = None,
-        phase: Annotated[
-            str | None, typer.Option("--phase", help="Deployment phase (name or 0-based index).")
-        ] = None,
+        phase: PhaseOpt = None,
         trials: TrialsOpt = None,
         seed: SeedOpt = None,
         executor: ExecutorOpt = "pool",
