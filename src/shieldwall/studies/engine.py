@@ -132,7 +132,7 @@ def _world_content(world: World) -> tuple[object, ...]:
     return (
         world.nations, world.assets, world.missiles, world.interceptors, world.radars,
         world.satellites, world.batteries, world.raid, world.salvos, world.origin,
-        sorted(world.policies.items()), world.seed,
+        world.raid_samples, sorted(world.policies.items()), world.seed,
     )  # fmt: skip
 
 
