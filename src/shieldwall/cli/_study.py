@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shieldwall.cli._common import err, esc, print_json
+from shieldwall.cli.run import progress_callback
 from shieldwall.io.index import index_run
 from shieldwall.io.run_folder import prepare_out_folder, write_study_folder
 from shieldwall.io.runner import default_out
@@ -106,23 +106,9 @@ class StudyOutput:
 
 @contextlib.contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
-    if not (enabled and err.is_terminal):
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} tasks"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("study", total=None)
-
-        def update(done: int, total: int, what: str) -> None:
-            bar.update(task, description=f"done: {esc(what)}", completed=done, total=total)
-
-        yield update
+    """``run``'s progress bar, fed tasks: ``update(done, total, what)``."""
+    with progress_callback(enabled) as update:
+        yield None if update is None else (lambda done, total, what: update(what, done, total))
 
 
 def run_and_save(

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from shieldwall.cli._common import err, esc, out, print_estimate, print_json, print_table
 from shieldwall.cli._doctrine import DoctrineFlags, doctrine_options
+from shieldwall.cli._study import split_names
 from shieldwall.cli.run import default_out, load, progress_callback, save_record
 from shieldwall.io.record import record_comparison
 from shieldwall.io.run_folder import prepare_out_folder
@@ -111,13 +112,6 @@ def print_comparison(comparison: Comparison, title: str = "") -> None:
     out.print(line)
 
 
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    names = [v.strip() for item in values for v in item.split(",") if v.strip()]
-    return names or None
-
-
 def register(app: typer.Typer) -> None:
     """Add ``compare`` to the CLI."""
 
@@ -169,7 +163,7 @@ def register(app: typer.Typer) -> None:
         scenario, world = load(file, phase)
         world = doctrine.apply(world)
         if estimate:
-            names = _split(policies) or list(DEFAULT_POLICIES)
+            names = (split_names(policies) or None) or list(DEFAULT_POLICIES)
             n = len(set(names) | {baseline})
             k = world.trials if trials is None else trials
             print_estimate(estimate_resources(world, k, policies=n), as_json)
@@ -178,7 +172,7 @@ def register(app: typer.Typer) -> None:
         with progress_callback(enabled=not as_json) as progress:
             result = compare(
                 world,
-                _split(policies),
+                (split_names(policies) or None),
                 trials,
                 seed,
                 baseline=baseline,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import pickle
 import time
 from collections import OrderedDict
@@ -652,7 +653,5 @@ class _Checkpoint:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)  # type: ignore[arg-type]
             fh.flush()
-            import os
-
             os.fsync(fh.fileno())
         tmp.replace(path)
