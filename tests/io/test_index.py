@@ -86,7 +86,15 @@ def test_reindexing_a_run_replaces_its_rows(tmp_path: Path, template: tuple[Path
     index_run(folder)
     index_run(folder)
     n = query_index(runs, "SELECT count(*) FROM metrics WHERE run_id = 'c'").iloc[0, 0]
-    assert n == 4 * 6  # four policies x six metrics, once
+    # four policies x nine metrics (leakage, interceptors, inventory, three cost metrics and
+    # two paired differences), once
+    assert n == 4 * 9
+    costs = query_index(
+        runs,
+        "SELECT policy, value FROM metrics WHERE run_id = 'c' AND metric = 'cost_exchange_ratio'",
+    )
+    assert len(costs) == 4
+    assert (costs["value"] > 0).all()
 
 
 def test_lost_or_corrupt_index_is_rebuilt_from_the_folders(
@@ -135,7 +143,7 @@ def test_concurrent_writer_processes_do_not_corrupt_the_index(
     listed = list_runs(runs)
     assert sorted(listed["run_id"]) == sorted(n for g in names for n in g)
     counts = query_index(runs, "SELECT run_id, count(*) AS n FROM metrics GROUP BY run_id")
-    assert set(counts["n"]) == {4}
+    assert set(counts["n"]) == {7}  # one policy: four metrics and three cost metrics, once
 
 
 _STALLED = textwrap.dedent(

@@ -49,7 +49,7 @@ __all__ = [
 #: File name of the index inside the runs root.
 INDEX_FILE = "index.duckdb"
 #: Version of the index tables; an index of another version is rebuilt.
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: value_lost and the cost metrics
 #: Longest wait for another process's lock on the index. [s]
 LOCK_TIMEOUT_S = 60.0
 
@@ -125,6 +125,10 @@ _METRICS = (
     "expected_leakers",
     "interceptors_used",
     "inventory_left",
+    "value_lost",
+    "interceptor_cost_usd",
+    "attack_cost_usd",
+    "cost_exchange_ratio",
     "d_p_zero_leak",
     "d_expected_leakers",
 )

@@ -15,7 +15,7 @@ import pyarrow as pa
 from shieldwall.earth.geodesy import ecef_to_geodetic
 from shieldwall.io.columns import TABLES, make_table, names_of
 from shieldwall.io.geometry import position_at
-from shieldwall.metrics.intervals import mean_interval
+from shieldwall.metrics.intervals import cluster_mean_interval, mean_interval
 
 if TYPE_CHECKING:
     from shieldwall.pipeline import Results
@@ -438,8 +438,16 @@ def metric_rows(
 ) -> pa.Table:
     """The ``metrics`` table of one policy; ``paired`` adds baseline differences
     ``{metric: (value, lo, hi)}`` (``d_p_zero_leak``, ``d_expected_leakers``)."""
+    from shieldwall.pipeline import geometry_clusters
+
     m = results.metrics
-    vl, vl_lo, vl_hi = mean_interval(results.per_trial()["value_lost"])
+    clusters = geometry_clusters(results.trials, 0, results.world.n_geometries)
+    value_lost = results.per_trial()["value_lost"]
+    vl, vl_lo, vl_hi = (  # cluster-robust over raid geometry samples, like every other metric
+        mean_interval(value_lost)
+        if clusters is None
+        else cluster_mean_interval(value_lost, clusters)
+    )
     nan = float("nan")
     rows: list[tuple[str, float, float, float]] = [
         ("p_zero_leak", m.p_zero_leak, *m.p_zero_leak_ci),
