@@ -9,6 +9,8 @@ Other uses::
 
     python -m tests.fuzz --show 1234     # the mutations and the YAML of case 1234
     python -m tests.fuzz --one 1234      # run case 1234 here, print its outcome and output
+    python -m tests.fuzz --cases 10000 --log fuzz.jsonl   # each result appended as it ends;
+                                         # rerun the same command to go on where it stopped
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _logged(log: Path | None, mode: dict[str, object], wanted: set[int]) -> dict[int, Result]:
+    """The results of ``wanted`` cases already in the JSON-lines ``log`` for this ``mode``."""
+    if log is None or not log.is_file():
+        return {}
+    done: dict[int, Result] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:  # a line cut short by a kill
+            continue
+        if all(row.get(k) == v for k, v in mode.items()) and row.get("index") in wanted:
+            done[row["index"]] = Result(row["index"], row["outcome"], row["detail"], row["seconds"])
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__)
     parser.add_argument("--cases", type=int, default=10_000)
@@ -64,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, help="print one case and exit")
     parser.add_argument("--one", type=int, help="run one case here and print it")
     parser.add_argument("--json", type=Path, help="write every result to this file")
+    parser.add_argument(
+        "--log",
+        type=Path,
+        help="append each result to this JSON-lines file as it ends; cases already in it"
+        " (same seed and mode) are not run again, and the table covers them",
+    )
     args = parser.parse_args(argv)
     if args.ci:
         args.seed, args.light = CI_SEED, True
@@ -83,9 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result.outcome}: {result.detail} ({result.seconds:.1f} s)")
         return 1 if result.failed else 0
     indices = list(range(args.start, args.start + args.cases))
+    mode = {"seed": args.seed, "heavy": heavy, "ci": args.ci, "budget_s": args.budget_s}
+    done = _logged(args.log, mode, set(indices))
+    indices = [i for i in indices if i not in done]
     t0 = time.monotonic()
 
     def report(result: Result, n: int) -> None:
+        if args.log is not None:
+            with args.log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({**mode, **result.__dict__}) + "\n")
         if n % 100 == 0 or result.failed:
             mark = (
                 f"  FAIL {result.index}: {result.outcome}: {result.detail}" if result.failed else ""
@@ -98,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             (workdir, args.seed, heavy, bases, args.budget_s, args.memory_gb),
             args.budget_s,
         )
-        results = pool.run(indices, report)
-    results.sort(key=lambda r: r.index)
+        results = pool.run(indices, report) if indices else []
+    results = sorted([*done.values(), *results], key=lambda r: r.index)
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1))
     command = (
