@@ -183,19 +183,7 @@ def test_lower_tier_waits_for_an_upper_row_short_of_spare_rounds(name: str) -> N
     assert out.leaked.all()
 
 
-#: A disagreement still open: the engine fires later than the definition (reported to battle).
-ENGINE_WAKE_AFTER_PLAN = "engine: a row waiting for spare rounds wakes late once the plan fired"
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ENGINE_WAKE_AFTER_PLAN))
-        if n == "engine"
-        else n
-        for n in FIGHTERS
-    ],
-)
+@pytest.mark.parametrize("name", list(FIGHTERS))
 def test_a_row_waiting_for_spare_rounds_fires_once_the_plan_has_fired(name: str) -> None:
     """pk 1, kill assessment 25 s, salvos of 3, caps 3 per pair and 2 per threat; fire control at
     40 s (threat 0) and 10 s (threat 1), reaction 20 s.

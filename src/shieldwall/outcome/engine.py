@@ -550,6 +550,16 @@ class _Lockstep:
         # wanted under the cap). On a report "dead", rows of batteries with planned rounds for
         # the threat that wait for spare rounds wake at the report (those rounds become spare).
         woken = self._threat_rows(a, i, ell, fired_t + nf, assess, pend)
+        # A battery left with fewer rounds than an engagement wants needs fewer spare rounds
+        # (rule 7 caps the rounds by what is left): wake its rows waiting for spare rounds at
+        # once. (Before the wake at a report "dead" below, which is later and clears the same
+        # flag: the earlier wake must not be lost.)
+        short = np.flatnonzero((lft - nf < self.per_eng) & (lft - nf > 0) & self.spare_bat[bi])
+        if short.size:
+            self.spare_bat[bi[short]] = False
+            rows_b = self.rows_of_b[self.r_bat[row[short]]]
+            at = np.nextafter(ell[short], np.inf)
+            woken = np.concatenate([woken, self._wake(a[short], rows_b, at)])
         rd = np.flatnonzero(np.asarray(reported, dtype=bool) & self.has_plan_t[i])
         if rd.size:  # commitments to the threat end just before the report
             bats = self.plan_bats_of_t[i[rd]]
@@ -570,14 +580,6 @@ class _Lockstep:
         self.ready.reshape(-1)[cell] = assess
         self.floor.reshape(-1)[cell] = assess
         self.spare_wait.reshape(-1)[cell] = False
-        # A battery left with fewer rounds than an engagement wants needs fewer spare rounds
-        # (rule 7 caps the rounds by what is left): wake its rows waiting for spare rounds.
-        short = np.flatnonzero((lft - nf < self.per_eng) & (lft - nf > 0) & self.spare_bat[bi])
-        if short.size:
-            self.spare_bat[bi[short]] = False
-            rows_b = self.rows_of_b[self.r_bat[row[short]]]
-            at = np.nextafter(ell[short], np.inf)
-            woken = np.concatenate([woken, self._wake(a[short], rows_b, at)])
         empty = np.flatnonzero(lft - nf == 0)
         if empty.size:  # an empty battery never fires again
             rows_b = self.rows_of_b[self.r_bat[row[empty]]]
