@@ -221,7 +221,10 @@ def test_a_row_waiting_for_spare_rounds_fires_once_the_plan_has_fired(name: str)
 def test_engine_equals_reference_on_random_cases(case: Case) -> None:
     draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
     trials = case.trials(draws)
-    assert_same_outcomes(
-        FIGHTERS["engine"](case.fight, trials, draws),
-        FIGHTERS["reference"](case.fight, trials, draws),
-    )
+    engine = FIGHTERS["engine"](case.fight, trials, draws)
+    assert_same_outcomes(engine, FIGHTERS["reference"](case.fight, trials, draws))
+    # the compiled kernel and the numpy lockstep: the same algorithm, the same log order too
+    lockstep = FIGHTERS["lockstep"](case.fight, trials, draws)
+    assert_same_outcomes(engine, lockstep)
+    for name, col in engine.events.columns().items():
+        np.testing.assert_array_equal(col, lockstep.events.columns()[name], err_msg=name)
