@@ -29,6 +29,7 @@ FightFn = Callable[[FightInputs, TrialInputs, BlockDraws], Outcomes]
 #: The implementations every closed-form case must hold for, by name.
 FIGHTERS: dict[str, FightFn] = {
     "engine": partial(fight, event_trials=EVENT_TRIALS),
+    "lockstep": partial(fight, event_trials=EVENT_TRIALS, compiled=False),
     "reference": partial(fight_reference, event_trials=EVENT_TRIALS),
 }
 

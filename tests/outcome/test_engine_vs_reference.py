@@ -183,19 +183,7 @@ def test_lower_tier_waits_for_an_upper_row_short_of_spare_rounds(name: str) -> N
     assert out.leaked.all()
 
 
-#: A disagreement still open: the engine fires later than the definition (reported to battle).
-ENGINE_WAKE_AFTER_PLAN = "engine: a row waiting for spare rounds wakes late once the plan fired"
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ENGINE_WAKE_AFTER_PLAN))
-        if n == "engine"
-        else n
-        for n in FIGHTERS
-    ],
-)
+@pytest.mark.parametrize("name", list(FIGHTERS))
 def test_a_row_waiting_for_spare_rounds_fires_once_the_plan_has_fired(name: str) -> None:
     """pk 1, kill assessment 25 s, salvos of 3, caps 3 per pair and 2 per threat; fire control at
     40 s (threat 0) and 10 s (threat 1), reaction 20 s.
@@ -233,7 +221,10 @@ def test_a_row_waiting_for_spare_rounds_fires_once_the_plan_has_fired(name: str)
 def test_engine_equals_reference_on_random_cases(case: Case) -> None:
     draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
     trials = case.trials(draws)
-    assert_same_outcomes(
-        FIGHTERS["engine"](case.fight, trials, draws),
-        FIGHTERS["reference"](case.fight, trials, draws),
-    )
+    engine = FIGHTERS["engine"](case.fight, trials, draws)
+    assert_same_outcomes(engine, FIGHTERS["reference"](case.fight, trials, draws))
+    # the compiled kernel and the numpy lockstep: the same algorithm, the same log order too
+    lockstep = FIGHTERS["lockstep"](case.fight, trials, draws)
+    assert_same_outcomes(engine, lockstep)
+    for name, col in engine.events.columns().items():
+        np.testing.assert_array_equal(col, lockstep.events.columns()[name], err_msg=name)

@@ -1,5 +1,6 @@
 """The engine and the per-trial reference on the flagship: the fights the pipeline runs for the
-four preset policies (examples/korea_japan.yaml), identical outcomes on a subsample of trials."""
+four preset policies (examples/korea_japan.yaml), identical outcomes on a subsample of trials;
+and the engine's numpy lockstep, in chunks of trials, identical to its compiled kernel on all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 import shieldwall.pipeline as pipeline
+from shieldwall.outcome.engine import fight
 from shieldwall.outcome.outcomes import Outcomes
 from shieldwall.outcome.reference import fight_reference
 from shieldwall.scenario import compile_world, load_scenario
@@ -40,3 +42,6 @@ def test_reference_refights_the_flagship(monkeypatch: pytest.MonkeyPatch) -> Non
         )
         assert slow.events.n_events > 0
         assert_same_outcomes(fast, slow)
+        # ~100 trials per chunk: the lockstep's chunking changes nothing either
+        lock = fight(inputs, trials, draws, event_trials=logged, compiled=False, max_cells=10_000)
+        assert_same_outcomes(fast, lock)

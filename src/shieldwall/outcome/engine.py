@@ -26,6 +26,11 @@ of ``ℓ`` within the row reaches ``x``; with the ``ℓ`` replaced by their glob
 maxima of all rows form one non-decreasing integer key (``row · n_sample + rank``), so every such
 query is one exact :func:`numpy.searchsorted`. Memory is bounded by running trials in chunks
 (``max_cells`` (trial, row) cells per chunk); trials are independent, so chunking changes nothing.
+
+The pipeline runs the same algorithm compiled (:mod:`shieldwall.outcome._kernels`, numba): one
+trial at a time, each step the lane's step of the lockstep written for one lane, with the same
+comparisons and floating-point operations, so its outcomes and engagement log are identical to
+the lockstep's (tested) at ~5× less CPU; ``fight(..., compiled=False)`` runs the lockstep.
 """
 
 from __future__ import annotations
@@ -147,6 +152,7 @@ def fight(
     *,
     event_trials: int = 0,
     max_cells: int = MAX_CELLS,
+    compiled: bool = True,
 ) -> Outcomes:
     """Fight every trial of a block (docs/battle.md §4).
 
@@ -161,7 +167,11 @@ def fight(
     event_trials
         Log the engagements of the first this-many trials (``Outcomes.events``). []
     max_cells
-        (trial, row) cells per chunk of trials (memory bound). []
+        (trial, row) cells per chunk of trials of the numpy formulation (memory bound). []
+    compiled
+        Run the compiled kernel (:mod:`shieldwall.outcome._kernels`, one trial at a time; its
+        memory is the outputs'), else the numpy lockstep formulation (all trials of a chunk at
+        once). Both give identical outcomes (tested); the kernel is the pipeline's. []
 
     Returns
     -------
@@ -185,6 +195,8 @@ def fight(
     lk = _LOOKUPS.get(fi)
     if lk is None:
         lk = _LOOKUPS[fi] = _lookup(fi)
+    if compiled:
+        return _outcomes(fi, trials, [_fight_compiled(fi, trials, draws, lk, event_trials)])
     n_tr = trials.n_trials
     step = max(1, min(n_tr, max_cells // max(fi.n_rows, 1)))
     parts = [
@@ -192,6 +204,180 @@ def fight(
         for lo in range(0, n_tr, step)
     ]
     return _outcomes(fi, trials, parts)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Per-fight static groups of rows and batteries (padded with -1), for the kernel."""
+
+    planned_of_b: I64  # planned rows of each battery
+    rows_of_t: I64  # rows of each threat
+    rows_of_b: I64  # rows of each battery
+    upper_of_t: I64  # upper-tier rows of each threat
+    wake_of_t: I64  # rows woken by a report "dead" of the threat (batteries with a plan on it)
+    plan_bats_of_t: I64  # batteries with planned rounds for the threat
+    has_plan_t: B
+    spare_batteries: B  # batteries whose rows may wait for spare rounds
+    per_b: I64  # planned rounds per battery
+    row_i: I64  # (6, n_row) threat, battery, type, nation, fire-control key, planned rounds
+    row_f: F64  # (5, n_row) rel·pk, latest launch, assessment time, common-mode q, reaction
+    row_upper: B
+
+
+#: Static groups per fight inputs, shared by the blocks fought on them.
+_GROUPS: weakref.WeakKeyDictionary[FightInputs, _Groups] = weakref.WeakKeyDictionary()
+
+
+def _groups(fi: FightInputs) -> _Groups:
+    n_r, n_b, n_t = fi.n_rows, fi.n_batteries, fi.n_threats
+    r_thr, r_bat, r_typ = fi.row_threat_idx, fi.row_battery_idx, fi.row_type_idx
+    planned = np.flatnonzero(fi.planned_rounds > 0)
+    planned_of_b = _members(r_bat[planned], planned, n_b)
+    rows_of_b = _members(r_bat, np.arange(n_r), n_b)
+    upper = np.asarray(fi.upper_tier[r_typ], dtype=bool)
+    up = np.flatnonzero(upper)
+    pb, pt = r_bat[planned], r_thr[planned]
+    gi, gr = [], []
+    for t_i, b_i in sorted({(int(t), int(b)) for t, b in zip(pt, pb, strict=True)}):
+        rs = rows_of_b[b_i]
+        rs = rs[rs >= 0]
+        gi.append(np.full(rs.size, t_i))
+        gr.append(rs)
+    wake_of_t = (
+        _members(np.concatenate(gi), np.concatenate(gr), n_t)
+        if gi
+        else np.full((n_t, 0), -1, dtype=np.int64)
+    )
+    plan_bats_of_t = (
+        _members(pt, pb, n_t) if planned.size else np.full((n_t, 0), -1, dtype=np.int64)
+    )
+    per_b = np.bincount(r_bat, weights=fi.planned_rounds, minlength=n_b).astype(np.int64)
+    row_i = np.stack(
+        [r_thr, r_bat, r_typ, fi.row_nation_idx, fi.battery_fc_key[r_bat], fi.planned_rounds]
+    )
+    row_f = np.stack(
+        [
+            fi.row_p_kill,
+            fi.row_latest_launch_t_s,
+            fi.kill_assessment_s[r_typ],
+            fi.common_mode[r_typ, fi.threat_class[r_thr]],
+            fi.reaction_time_s[r_typ],
+        ]
+    )
+    c = np.ascontiguousarray
+    return _Groups(
+        planned_of_b=c(planned_of_b, dtype=np.int64),
+        rows_of_t=c(_members(r_thr, np.arange(n_r), n_t), dtype=np.int64),
+        rows_of_b=c(rows_of_b, dtype=np.int64),
+        upper_of_t=c(_members(r_thr[up], up, n_t), dtype=np.int64),
+        wake_of_t=c(wake_of_t, dtype=np.int64),
+        plan_bats_of_t=c(plan_bats_of_t, dtype=np.int64),
+        has_plan_t=c((wake_of_t >= 0).any(axis=1), dtype=bool),
+        spare_batteries=c((planned_of_b >= 0).any(axis=1) | (fi.doctrine.reserve_rounds > 0)),
+        per_b=c(per_b, dtype=np.int64),
+        row_i=c(row_i, dtype=np.int64),
+        row_f=c(row_f, dtype=np.float64),
+        row_upper=c(upper, dtype=bool),
+    )
+
+
+def _fight_compiled(
+    fi: FightInputs, trials: TrialInputs, draws: BlockDraws, lk: _Lookup, event_trials: int
+) -> _Chunk:
+    """All trials in the compiled kernel (:func:`shieldwall.outcome._kernels.fight_trials`)."""
+    from shieldwall.outcome._kernels import fight_trials  # numba: loaded on first use
+
+    g = _GROUPS.get(fi)
+    if g is None:
+        g = _GROUPS[fi] = _groups(fi)
+    doc = fi.doctrine
+    n_tr, n_t, n_r, n_b = trials.n_trials, fi.n_threats, fi.n_rows, fi.n_batteries
+    per_eng = 1 if doc.mode == "sls" else doc.salvo_size
+    tier = doc.upper_tier_first and bool(g.row_upper.any())
+    n_log = max(0, min(int(event_trials), n_tr))
+    per_trial = min(int(fi.inventory.sum()), n_t * doc.max_rounds_per_threat)
+    cap = n_log * per_trial
+    doc_i = np.array(
+        [
+            doc.max_rounds_per_threat,
+            doc.max_rounds_per_pair,
+            per_eng,
+            doc.reserve_rounds,
+            doc.channel_hold == "assessment",
+            tier,
+            n_log,
+        ],
+        dtype=np.int64,
+    )
+    doc_f = np.array([doc.kill_assessment.miss_as_kill, doc.kill_assessment.kill_as_miss])
+    th_fired = np.empty((n_tr, n_t), dtype=np.int64)
+    kill_t = np.empty((n_tr, n_t))
+    row_fired = np.empty((n_tr, n_r), dtype=np.int64)
+    left = np.empty((n_tr, n_b), dtype=np.int64)
+    ev_i = np.empty((cap, 5), dtype=np.int64)
+    ev_f = np.empty((cap, 2))
+    ev_b = np.empty((cap, 2), dtype=bool)
+    c = np.ascontiguousarray
+    n_ev = fight_trials(
+        c(fi.row_start, dtype=np.int64),
+        c(lk.run_max, dtype=np.float64),
+        c(lk.row_base, dtype=np.int64),
+        c(lk.table_start, dtype=np.int64),
+        c(lk.table_size, dtype=np.int64),
+        c(lk.table, dtype=np.int64),
+        c(lk.depth, dtype=np.int64),
+        c(lk.succ, dtype=np.int64),
+        c(fi.sample_t_s, dtype=np.float64),
+        c(fi.sample_launch_t_s, dtype=np.float64),
+        g.row_i,
+        g.row_f,
+        g.row_upper,
+        c(fi.asset_nation_idx, dtype=np.int64),
+        c(fi.asset_value, dtype=np.float64),
+        c(fi.defends, dtype=bool),
+        c(fi.inventory, dtype=np.int64),
+        c(fi.fire_channels, dtype=np.int64),
+        g.planned_of_b,
+        g.rows_of_t,
+        g.rows_of_b,
+        g.upper_of_t,
+        g.wake_of_t,
+        g.plan_bats_of_t,
+        g.has_plan_t,
+        g.spare_batteries,
+        g.per_b,
+        doc_i,
+        doc_f,
+        c(trials.fail_t_s, dtype=np.float64),
+        c(trials.fire_control_t_s, dtype=np.float64),
+        c(trials.believed_asset_idx, dtype=np.int64),
+        c(draws.kill_u, dtype=np.float64),
+        c(draws.ka_u, dtype=np.float64),
+        c(draws.common_mode_u, dtype=np.float64),
+        th_fired,
+        kill_t,
+        row_fired,
+        left,
+        ev_i,
+        ev_f,
+        ev_b,
+    )
+    events: list[dict[str, NDArray[np.generic]]] = []
+    if n_ev:
+        events.append(
+            {
+                "trial": ev_i[:n_ev, 0],
+                "battery_idx": ev_i[:n_ev, 1],
+                "threat_idx": ev_i[:n_ev, 2],
+                "sample": ev_i[:n_ev, 3],
+                "launch_t_s": ev_f[:n_ev, 0],
+                "intercept_t_s": ev_f[:n_ev, 1],
+                "rounds": ev_i[:n_ev, 4],
+                "killed": ev_b[:n_ev, 0],
+                "reported_dead": ev_b[:n_ev, 1],
+            }
+        )
+    return _Chunk(th_fired=th_fired, kill_t=kill_t, row_fired=row_fired, left=left, events=events)
 
 
 def _members(group: I64, member: I64, n_groups: int) -> I64:
@@ -550,6 +736,16 @@ class _Lockstep:
         # wanted under the cap). On a report "dead", rows of batteries with planned rounds for
         # the threat that wait for spare rounds wake at the report (those rounds become spare).
         woken = self._threat_rows(a, i, ell, fired_t + nf, assess, pend)
+        # A battery left with fewer rounds than an engagement wants needs fewer spare rounds
+        # (rule 7 caps the rounds by what is left): wake its rows waiting for spare rounds at
+        # once. (Before the wake at a report "dead" below, which is later and clears the same
+        # flag: the earlier wake must not be lost.)
+        short = np.flatnonzero((lft - nf < self.per_eng) & (lft - nf > 0) & self.spare_bat[bi])
+        if short.size:
+            self.spare_bat[bi[short]] = False
+            rows_b = self.rows_of_b[self.r_bat[row[short]]]
+            at = np.nextafter(ell[short], np.inf)
+            woken = np.concatenate([woken, self._wake(a[short], rows_b, at)])
         rd = np.flatnonzero(np.asarray(reported, dtype=bool) & self.has_plan_t[i])
         if rd.size:  # commitments to the threat end just before the report
             bats = self.plan_bats_of_t[i[rd]]
@@ -570,14 +766,6 @@ class _Lockstep:
         self.ready.reshape(-1)[cell] = assess
         self.floor.reshape(-1)[cell] = assess
         self.spare_wait.reshape(-1)[cell] = False
-        # A battery left with fewer rounds than an engagement wants needs fewer spare rounds
-        # (rule 7 caps the rounds by what is left): wake its rows waiting for spare rounds.
-        short = np.flatnonzero((lft - nf < self.per_eng) & (lft - nf > 0) & self.spare_bat[bi])
-        if short.size:
-            self.spare_bat[bi[short]] = False
-            rows_b = self.rows_of_b[self.r_bat[row[short]]]
-            at = np.nextafter(ell[short], np.inf)
-            woken = np.concatenate([woken, self._wake(a[short], rows_b, at)])
         empty = np.flatnonzero(lft - nf == 0)
         if empty.size:  # an empty battery never fires again
             rows_b = self.rows_of_b[self.r_bat[row[empty]]]
