@@ -158,7 +158,7 @@ def test_candidates_parsing(tmp_path: Path) -> None:
     assert np.unique(np.round(lat, 6)).size == 3  # 0, 20, 40 km north (0.18° each)
     boxes = parse_candidates("box:37,130,38,131;36,132,37,134")
     assert [(b.lat_deg, b.lon_deg) for b in boxes] == [(37.5, 130.5), (36.5, 133.0)]
-    sites = parse_candidates(EXAMPLES / "sites_korea_japan.yaml")
+    sites = parse_candidates(EXAMPLES / "studies" / "sites_korea_japan.yaml")
     assert len(sites) == 8
     assert all(len(s.boresights_deg) == 1 for s in sites)
     bad = tmp_path / "bad.yaml"
