@@ -466,16 +466,16 @@ def site_map(
         s=28,
         edgecolors="black",
         linewidths=0.3,
-        zorder=3,
+        zorder=5,
     )
     fig.colorbar(sc, ax=ax, shrink=0.7, label="step-1 gain (metric removed)")
     ax.scatter(
         assets["lon_deg"],
         assets["lat_deg"],
         marker="*",
-        s=70,
+        s=40,
         color="#b2182b",
-        zorder=4,
+        zorder=3,
         label="defended asset",
     )
     for _, r in assets.iterrows():
@@ -494,7 +494,7 @@ def site_map(
         facecolors="none",
         edgecolors="red",
         linewidths=1.5,
-        zorder=5,
+        zorder=6,
         label="chosen",
     )
     for _, r in picked.iterrows():
@@ -504,8 +504,9 @@ def site_map(
             fontsize=9,
             color="red",
             weight="bold",
-            xytext=(6, -10),
+            xytext=(-14, 6),
             textcoords="offset points",
+            zorder=7,
         )
     ax.legend(loc="lower right", fontsize=7)
     if title:
