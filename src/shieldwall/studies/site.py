@@ -332,9 +332,6 @@ def surrogate_of(run: StudyRun, base: str, items: Sequence[str], policy: str) ->
     return Surrogate.from_hits(world.assets.value, q0, qj.reshape(len(items), q0.size))
 
 
-Runner = Callable[[Sequence[Case]], StudyRun]
-
-
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SiteStudy:
     """What a site study chose, step by step, and how sure it is.
