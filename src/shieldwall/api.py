@@ -76,12 +76,15 @@ from shieldwall.scenario.catalog import (
 )
 from shieldwall.scenario.doctrine import Doctrine
 from shieldwall.sensing import Visibility, observe
+from shieldwall.studies.additions import Addition, AdditionError, add_units, addition_cost
 from shieldwall.studies.attribute import Attribution, attribute
 from shieldwall.studies.compare import Comparison, compare
+from shieldwall.studies.design import DesignStudy, design
 from shieldwall.studies.engine import Case, StudyRun, run_study
 from shieldwall.studies.executor import Executor
 from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
 from shieldwall.studies.phases import PhaseStudy, phases
+from shieldwall.studies.site import Site, SiteStudy, site
 from shieldwall.studies.sweep import Sweep, sweep
 from shieldwall.studies.uncertainty import Uncertainty, uncertainty
 from shieldwall.tracking import (
@@ -146,6 +149,8 @@ def cost_table(comparison: Comparison) -> pd.DataFrame:
 
 
 __all__ = [
+    "Addition",
+    "AdditionError",
     "ArgumentError",
     "Attribution",
     "BlockDraws",
@@ -154,6 +159,7 @@ __all__ = [
     "CatalogEntry",
     "CatalogError",
     "Comparison",
+    "DesignStudy",
     "Doctrine",
     "EKFRun",
     "Events",
@@ -177,6 +183,8 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ShieldwallError",
+    "Site",
+    "SiteStudy",
     "StudyRun",
     "Sweep",
     "TargetingError",
@@ -190,6 +198,8 @@ __all__ = [
     "WTAProblem",
     "WTASolution",
     "World",
+    "add_units",
+    "addition_cost",
     "aer_to_ecef",
     "aim",
     "attribute",
@@ -203,6 +213,7 @@ __all__ = [
     "compare",
     "compile_world",
     "cost_table",
+    "design",
     "ecef_to_aer",
     "ecef_to_enu",
     "ecef_to_geodetic",
@@ -236,6 +247,7 @@ __all__ = [
     "simulate",
     "simulate_ekf",
     "simulate_policies",
+    "site",
     "solve_wta",
     "solve_wta_many",
     "sweep",
@@ -260,6 +272,9 @@ aim = checked(aim, _TYPES)
 check_resources = checked(check_resources, _TYPES)
 attribute = checked(attribute, _TYPES)
 compare = checked(compare, _TYPES)
+design = checked(design, _TYPES)
+site = checked(site, _TYPES)
+add_units = checked(add_units, _TYPES)
 phases = checked(phases, _TYPES)
 compile_world = checked(compile_world, _TYPES)
 cost_table = checked(cost_table, _TYPES)

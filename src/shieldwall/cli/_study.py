@@ -126,8 +126,12 @@ def run_and_save(
     as_json: bool,
     analyse: Callable[[StudyRun], StudyOutput],
     phases: Sequence[str] = (),
+    runner: Callable[[Path, Callable[[int, int, str], None] | None], StudyRun] | None = None,
 ) -> StudyRun:
-    """Run a study's cases and write, index and print what ``analyse`` makes of them."""
+    """Run a study's cases and write, index and print what ``analyse`` makes of them.
+
+    ``runner(checkpoint, progress)``, when given, runs the study instead (a study of several
+    rounds, like ``site``'s greedy steps, each a ``run_study`` on the same trials and seed)."""
     target = prepare_out_folder(out_dir or default_out(world, study))  # refuse early
     partial = target.with_name(target.name + ".partial")
     n = world.trials if trials is None else trials
@@ -135,10 +139,13 @@ def run_and_save(
     where = scheduler or executor
     try:
         with _progress(enabled=not as_json) as progress:
-            run = run_study(
-                cases, n, root, executor=where, workers=workers, checkpoint=partial,
-                progress=progress,
-            )  # fmt: skip
+            if runner is not None:
+                run = runner(partial, progress)
+            else:
+                run = run_study(
+                    cases, n, root, executor=where, workers=workers, checkpoint=partial,
+                    progress=progress,
+                )  # fmt: skip
     except KeyboardInterrupt:
         saved = len(list(partial.glob("*.npz"))) if partial.is_dir() else 0
         err.print(

@@ -58,6 +58,8 @@ COMMAND_MODULES: dict[str, str] = {
     "phases": "phases",
     "sweep": "sweep",
     "uncertainty": "uncertainty",
+    "site": "site",
+    "design": "design",
     "runs": "runs",
     "export": "export",
     "report": "report",

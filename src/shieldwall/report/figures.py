@@ -432,3 +432,121 @@ def shapley_chart(players: list[str], values: np.ndarray, lo: np.ndarray, hi: np
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.4, axis="x")
     return fig
+
+
+def site_map(
+    candidates: pd.DataFrame,
+    assets: pd.DataFrame,
+    title: str = "",
+    modules: str | None = None,
+) -> Figure:
+    """Candidate sites coloured by their step-1 gain, the chosen ones numbered in the greedy's
+    order, and the defended assets (``site``; docs/studies.md).
+
+    Parameters
+    ----------
+    candidates
+        Columns ``lat_deg, lon_deg, gain`` (step-1 gain; best over a site's boresights) and
+        ``step`` (the greedy step that chose it, 0 = not chosen).
+    assets
+        Columns ``lat_deg, lon_deg, id``.
+    """
+    lat = np.concatenate([candidates["lat_deg"].to_numpy(float), assets["lat_deg"].to_numpy(float)])
+    lon = np.concatenate([candidates["lon_deg"].to_numpy(float), assets["lon_deg"].to_numpy(float)])
+    pad = 0.5
+    extent = (lon.min() - pad, lon.max() + pad, lat.min() - pad, lat.max() + pad)
+    fig = Figure(figsize=(7.5, 6.5), layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    _basemap(ax, extent, modules)
+    sc = ax.scatter(
+        candidates["lon_deg"],
+        candidates["lat_deg"],
+        c=candidates["gain"],
+        cmap="viridis",
+        s=28,
+        edgecolors="black",
+        linewidths=0.3,
+        zorder=5,
+    )
+    fig.colorbar(sc, ax=ax, shrink=0.7, label="step-1 gain (metric removed)")
+    ax.scatter(
+        assets["lon_deg"],
+        assets["lat_deg"],
+        marker="*",
+        s=40,
+        color="#b2182b",
+        zorder=3,
+        label="defended asset",
+    )
+    for _, r in assets.iterrows():
+        ax.annotate(
+            str(r["id"]),
+            (r["lon_deg"], r["lat_deg"]),
+            fontsize=6,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    picked = candidates[candidates["step"] > 0]
+    ax.scatter(
+        picked["lon_deg"],
+        picked["lat_deg"],
+        s=160,
+        facecolors="none",
+        edgecolors="red",
+        linewidths=1.5,
+        zorder=6,
+        label="chosen",
+    )
+    for _, r in picked.iterrows():
+        ax.annotate(
+            str(int(r["step"])),
+            (r["lon_deg"], r["lat_deg"]),
+            fontsize=9,
+            color="red",
+            weight="bold",
+            xytext=(-14, 6),
+            textcoords="offset points",
+            zorder=7,
+        )
+    ax.legend(loc="lower right", fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    _credit(fig)
+    return fig
+
+
+def pareto_chart(points: pd.DataFrame, title: str = "") -> Figure:
+    """Expected value lost (95% interval) against money spent, one marker per design (``design``;
+    docs/studies.md); the non-dominated ones joined as the cost-vs-defense front.
+
+    Parameters
+    ----------
+    points
+        Columns ``design, spent_usd, value, lo, hi, pareto`` (bool).
+    """
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    x = points["spent_usd"].to_numpy(float) / 1e9
+    v, lo, hi = (points[c].to_numpy(float) for c in ("value", "lo", "hi"))
+    ax.errorbar(
+        x,
+        v,
+        yerr=np.vstack([v - lo, hi - v]),
+        fmt="o",
+        ms=4,
+        color=_rgb(0),
+        capsize=2,
+        label="design (95% interval)",
+    )
+    front = points["pareto"].to_numpy(bool)
+    order = np.argsort(x[front])
+    ax.plot(x[front][order], v[front][order], color=_rgb(1), lw=1.5, label="Pareto front")
+    for xi, vi, name in zip(x, v, points["design"].astype(str), strict=True):
+        ax.annotate(name, (xi, vi), fontsize=6, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("spent [USD billion, 2024]")
+    ax.set_ylabel("expected value lost per raid")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig
