@@ -80,6 +80,7 @@ from shieldwall.studies.attribute import Attribution, attribute
 from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.engine import Case, StudyRun, run_study
 from shieldwall.studies.executor import Executor
+from shieldwall.studies.footprint import Footprint, FootprintError, footprint
 from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
 from shieldwall.studies.phases import PhaseStudy, phases
 from shieldwall.studies.sweep import Sweep, sweep
@@ -161,6 +162,8 @@ __all__ = [
     "FilterModel",
     "FlightModel",
     "FlyoutTable",
+    "Footprint",
+    "FootprintError",
     "Metrics",
     "Outcomes",
     "Override",
@@ -212,6 +215,7 @@ __all__ = [
     "fight_reference",
     "fly_raid",
     "flyout_tables",
+    "footprint",
     "geodesic_direct",
     "geodesic_inverse",
     "geodetic_to_ecef",
@@ -260,6 +264,7 @@ aim = checked(aim, _TYPES)
 check_resources = checked(check_resources, _TYPES)
 attribute = checked(attribute, _TYPES)
 compare = checked(compare, _TYPES)
+footprint = checked(footprint, _TYPES)
 phases = checked(phases, _TYPES)
 compile_world = checked(compile_world, _TYPES)
 cost_table = checked(cost_table, _TYPES)
