@@ -122,15 +122,17 @@ def test_sector_radar_cuts_the_footprint(omni: Footprint, sector: Footprint) -> 
 
 
 def test_opportunities_and_p_no_leak_closed_form(omni: Footprint) -> None:
+    """One battery, fought as the doctrine solver fights (salvos of ``salvo_size`` = 2): one
+    engagement reaches the pair cap of 2 rounds, so P(no leak) = 1 − rel·(1 − rel_i·pk)²."""
     world = omni.world
     rel_m = float(world.missiles.reliability[0])
     p = float(world.interceptors.reliability[0]) * 0.8  # rel · pk_srbm of the PAC-3 MSE
     eng = omni.engageable["national"]
     opp = omni.opportunities["national"]
-    assert np.all(opp[eng] >= 1)
+    assert np.all(opp[eng] == 1)
     assert np.all(opp[~eng] == 0)
-    assert opp.max() <= world.doctrine.max_rounds_per_pair  # one battery: its pair cap
-    want = 1.0 - rel_m * (1.0 - p) ** opp
+    rounds = np.minimum(world.doctrine.salvo_size * opp, world.doctrine.max_rounds_per_pair)
+    want = 1.0 - rel_m * (1.0 - p) ** rounds
     np.testing.assert_allclose(omni.p_no_leak["national"], want, rtol=0, atol=1e-12)
 
 

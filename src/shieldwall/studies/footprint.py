@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shieldwall._types import F64, I64, B
-from shieldwall.battle import build_fight_inputs, reach
+from shieldwall.battle import FightInputs, build_fight_inputs, reach
 from shieldwall.battle.lone import lone_chains, lone_p_no_leak
 from shieldwall.earth.constants import R_SPHERE_M
 from shieldwall.errors import ArgumentError, Problem, TargetingError
@@ -44,7 +44,7 @@ from shieldwall.scenario.model import LatLon, LaunchArea, Location, Salvo
 from shieldwall.scenario.phases import phase_index
 from shieldwall.scenario.world import RaidTable, SalvoTable
 from shieldwall.studies.executor import Executor, make_executor
-from shieldwall.tracking import picture
+from shieldwall.tracking import TrackPicture, picture
 from shieldwall.tracking import prepare as prepare_sensing
 
 if TYPE_CHECKING:
@@ -68,11 +68,15 @@ DEFAULT_POLICIES = ("national", "integrated")
 #: Grid (rows of latitude × columns of longitude) when neither a grid nor a spacing is given.
 DEFAULT_GRID = (60, 60)
 #: Cells flown and sensed at once (memory grows with it; results do not).
-CHUNK_CELLS = 512
+CHUNK_CELLS = 256
 #: Padding of the default region around the assets. [deg]
 REGION_PAD_DEG = 0.5
 #: Batteries a cell's ``battery_mask`` can name (bits of an int64); beyond, the mask is 0.
 MAX_MASK_BATTERIES = 63
+#: Fire-control quantiles P(no leak) is averaged over (per nation, a Latin hypercube). []
+FC_QUANTILES = 16
+#: Seed of the fixed fire-control design (the same for every cell and chunk).
+FC_DESIGN_SEED = 20261202
 #: Largest grid accepted (cells). []
 MAX_CELLS = 1_000_000
 _LAUNCH_AREA_ID = "footprint_launch"
@@ -442,6 +446,7 @@ def _chunk(
         authority = np.asarray(pol.defends, dtype=bool)[fi.row_nation_idx, nat[fi.row_threat_idx]]
         chains = lone_chains(fi, authority)
         res = out[name]
+        res.p_no_leak[cells] = _p_no_leak_over_fire_control(fi, pic, authority)
         thr = fi.row_threat_idx[chains.engaging]
         res.engageable[cells] = np.bincount(thr, minlength=cells.size) > 0
         res.opportunities[cells] = chains.n_engagements
@@ -449,9 +454,36 @@ def _chunk(
             bits = np.zeros(cells.size, dtype=np.int64)
             np.bitwise_or.at(bits, thr, np.left_shift(1, fi.row_battery_idx[chains.engaging]))
             res.battery_mask[cells] = bits
-        res.p_no_leak[cells] = lone_p_no_leak(fi, chains)
         res.first_intercept_t_s[cells] = chains.intercept_t_s[:, 0]
     return in_range, out
+
+
+def fire_control_design(n_nations: int, n: int = FC_QUANTILES) -> F64:
+    """``(n, n_nations)`` fire-control quantiles: a Latin hypercube (every nation's column is the
+    ``n`` midpoints ``(k + ½)/n`` in its own fixed order), so that the nations' fire-control times
+    are spread as independent draws would be (docs/battle.md §3.2: one quantile per nation)."""
+    rng = np.random.default_rng(np.random.SeedSequence(FC_DESIGN_SEED))
+    mid = (np.arange(n) + 0.5) / n
+    return np.stack([mid[rng.permutation(n)] for _ in range(n_nations)], axis=1)
+
+
+def _p_no_leak_over_fire_control(fi: FightInputs, pic: TrackPicture, authority: B) -> F64:
+    """P(no leak) of each threat alone, averaged over :func:`fire_control_design`: the rows'
+    earliest launches are each nation's fire-control time at its quantile plus reaction."""
+    design = fire_control_design(fi.n_nations)
+    n_q = design.shape[0]
+    fc = np.full((fi.n_keys, fi.n_threats, n_q), np.inf)
+    for k in range(fi.n_keys):
+        d = int(fi.fc_nation_idx[k])
+        u = np.broadcast_to(design[:, d], (fi.n_threats, n_q))
+        fc[k] = pic.fire_control_times(d, float(fi.fc_sigma_m[k]), u)
+    key = fi.battery_fc_key[fi.row_battery_idx]
+    reaction = fi.reaction_time_s[fi.row_type_idx]
+    total = np.zeros(fi.n_threats)
+    for q in range(n_q):
+        earliest = fc[key, fi.row_threat_idx, q] + reaction
+        total += lone_p_no_leak(fi, lone_chains(fi, authority, earliest))
+    return np.asarray(total / n_q, dtype=np.float64)
 
 
 @dataclass(frozen=True)
