@@ -12,10 +12,11 @@ against the baseline, the strongest straightforward one: the ordinary pipeline *
 for each cell, the scenario with its raid replaced by one missile aimed at the cell, compiled,
 ``pipeline.prepare`` (flight, flyouts from their cache, sensing and tracking, reach), the
 policy's picture and fight inputs, and the same lone-threat chain and closed form
-(:mod:`shieldwall.battle.lone`). It leaves out the Monte Carlo a user would also run, so it
-is faster than the naive loop. It runs on ``--sample`` cells drawn at random (seeded) and is
-extrapolated to the grid; its results on those cells are checked against the batched ones
-(same engageable flag, opportunities and P(no leak)).
+(:mod:`shieldwall.battle.lone`, averaged over the same fire-control design). It leaves out
+the Monte Carlo a user would also run, so it is faster than the naive loop. It runs on
+``--sample`` cells drawn at random (seeded) and is extrapolated to the grid; its results on
+those cells are checked against the batched ones (same engageable flag, opportunities and
+P(no leak)).
 
 One-off costs (imports, kernel compilation) are paid by an untimed warm-up. Prints wall and CPU
 (this process plus finished children) of each, peak memory, and the last lines
@@ -37,12 +38,12 @@ from pathlib import Path
 import numpy as np
 
 from shieldwall.battle import build_fight_inputs
-from shieldwall.battle.lone import lone_chains, lone_p_no_leak
+from shieldwall.battle.lone import lone_chains
 from shieldwall.errors import TargetingError
 from shieldwall.pipeline import prepare, resolve_policy
 from shieldwall.scenario import Scenario, compile_world, load_scenario
 from shieldwall.scenario.model import LatLon, LaunchArea, Location, Salvo
-from shieldwall.studies.footprint import Footprint, footprint
+from shieldwall.studies.footprint import Footprint, footprint, p_no_leak_over_fire_control
 from shieldwall.tracking import picture
 
 FLAGSHIP = Path(__file__).resolve().parents[1] / "examples" / "korea_japan.yaml"
@@ -86,7 +87,8 @@ def _one_cell(
     nation = int(fp.cell_nation[cell])
     authority = np.asarray(pol.defends, dtype=bool)[fi.row_nation_idx, np.full(fi.n_rows, nation)]
     ch = lone_chains(fi, authority)
-    return bool(ch.engaging.any()), int(ch.n_engagements[0]), float(lone_p_no_leak(fi, ch)[0])
+    p_ok = p_no_leak_over_fire_control(fi, pic, authority)  # as the footprint averages it
+    return bool(ch.engaging.any()), int(ch.n_engagements[0]), float(p_ok[0])
 
 
 def main() -> None:

@@ -56,9 +56,11 @@ __all__ = [
     "Footprint",
     "FootprintError",
     "Grid",
+    "fire_control_design",
     "footprint",
     "footprint_world",
     "make_grid",
+    "p_no_leak_over_fire_control",
     "parse_grid",
     "parse_region",
 ]
@@ -446,7 +448,7 @@ def _chunk(
         authority = np.asarray(pol.defends, dtype=bool)[fi.row_nation_idx, nat[fi.row_threat_idx]]
         chains = lone_chains(fi, authority)
         res = out[name]
-        res.p_no_leak[cells] = _p_no_leak_over_fire_control(fi, pic, authority)
+        res.p_no_leak[cells] = p_no_leak_over_fire_control(fi, pic, authority)
         thr = fi.row_threat_idx[chains.engaging]
         res.engageable[cells] = np.bincount(thr, minlength=cells.size) > 0
         res.opportunities[cells] = chains.n_engagements
@@ -467,7 +469,7 @@ def fire_control_design(n_nations: int, n: int = FC_QUANTILES) -> F64:
     return np.stack([mid[rng.permutation(n)] for _ in range(n_nations)], axis=1)
 
 
-def _p_no_leak_over_fire_control(fi: FightInputs, pic: TrackPicture, authority: B) -> F64:
+def p_no_leak_over_fire_control(fi: FightInputs, pic: TrackPicture, authority: B) -> F64:
     """P(no leak) of each threat alone, averaged over :func:`fire_control_design`: the rows'
     earliest launches are each nation's fire-control time at its quantile plus reaction."""
     design = fire_control_design(fi.n_nations)
