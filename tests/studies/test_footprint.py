@@ -268,3 +268,16 @@ def test_cli_bad_input_exits_2(
     err = capsys.readouterr().err
     assert needle in err
     assert "Traceback" not in err
+
+
+def test_cell_nation_is_territory_not_a_foreign_base() -> None:
+    """A cell in a defended radius is that asset's nation's (Kadena: USA); elsewhere the nearest
+    city's (Iwakuni's surroundings are Japan's, though the nearest asset is a US base)."""
+    from shieldwall.studies.footprint import _cell_nations, _city_assets
+
+    scenario = load_scenario(FLAGSHIP)
+    world = compile_world(scenario)
+    lat = np.radians([26.352, 34.3, 37.5])
+    lon = np.radians([127.769, 132.4, 127.0])
+    got = _cell_nations(world, lat, lon, _city_assets(scenario, world))
+    assert [world.nations.id[k] for k in got] == ["USA", "JPN", "KOR"]

@@ -11,16 +11,20 @@ regard and horizon, fire-control time under the policy, guidance). The engagemen
 fits against a lone threat and its kill probability are the chain and closed form of
 :mod:`shieldwall.battle.lone`.
 
-Each cell belongs to the nation of the nearest defended asset (the authority of docs/battle.md
-§4: under ``national``, a battery engages threats at its own nation's cells only). Results do not
+Each cell belongs to a nation (the authority of docs/battle.md §4: under ``national``, a battery
+engages threats at its own nation's cells only): that of the asset whose defended radius holds
+the cell, else of the nearest city (the nation's territory; a foreign base is not), else of the
+nearest asset. Results do not
 depend on the chunk size (every stage is per threat).
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -499,8 +503,22 @@ class _Task:
 
 
 def _run_task(task: _Task) -> tuple[B, dict[str, _PolicyCells]]:
-    return _chunk(task.world, task.flyouts, task.lat_rad, task.lon_rad, task.cell_nation,
-                  task.policies)  # fmt: skip
+    try:
+        return _chunk(task.world, task.flyouts, task.lat_rad, task.lon_rad, task.cell_nation,
+                      task.policies)  # fmt: skip
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Give the heap a chunk freed back to the system (glibc ``malloc_trim``): without it, the
+    freed sensing arrays of one chunk stay resident and the peak creeps up chunk by chunk."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
 
 
 _FIELDS = ("engageable", "opportunities", "battery_mask", "p_no_leak", "first_intercept_t_s")
@@ -515,13 +533,29 @@ def _ground_range_m(lat0: F64, lon0: F64, lat1: F64, lon1: F64) -> F64:
     return np.asarray(2.0 * R_SPHERE_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), np.float64)
 
 
-def _cell_nations(world: World, lat_rad: F64, lon_rad: F64) -> I64:
-    """Nation of the nearest asset of each cell."""
+def _cell_nations(world: World, lat_rad: F64, lon_rad: F64, city: B) -> I64:
+    """Nation of each cell: of the asset whose defended radius holds it (the nearest such), else
+    of the nearest city-kind asset (a nation's territory; a foreign base is not), else of the
+    nearest asset."""
     d = _ground_range_m(
         lat_rad[:, None], lon_rad[:, None],
         np.asarray(world.assets.lat_rad)[None, :], np.asarray(world.assets.lon_rad)[None, :],
     )  # fmt: skip
-    return np.asarray(np.asarray(world.assets.nation_idx)[np.argmin(d, axis=1)], dtype=np.int64)
+    inside = d <= np.asarray(world.assets.radius_m)[None, :]
+    pick = np.argmin(np.where(inside, d, np.inf), axis=1)
+    pool = city if city.any() else np.ones_like(city)
+    fallback = np.argmin(np.where(pool[None, :], d, np.inf), axis=1)
+    best = np.where(inside.any(axis=1), pick, fallback)
+    return np.asarray(np.asarray(world.assets.nation_idx)[best], dtype=np.int64)
+
+
+def _city_assets(scenario: Scenario, world: World) -> B:
+    """Whether each of the world's assets is of kind ``city`` (the scenario's free-text kind)."""
+    kinds = {a.id: a.kind for a in scenario.assets}
+    for ph in scenario.phases:
+        kinds.update({a.id: a.kind for a in ph.add.assets})
+    return np.array([(kinds.get(i) or "").strip().lower() == "city" for i in world.assets.id],
+                    dtype=bool)  # fmt: skip
 
 
 # -- the study -----------------------------------------------------------------------------------
@@ -546,7 +580,7 @@ class Footprint:
     in_range : (n_cell,) bool
         The missile can be flown to the cell from the launch point.
     cell_nation : (n_cell,) int
-        Nation of each cell (nearest asset's).
+        Nation of each cell (module doc).
     engageable, opportunities, battery_mask, p_no_leak, first_intercept_t_s : dict
         Per policy, ``(n_cell,)`` arrays: some battery may engage a threat aimed at the cell;
         shoot-look-shoot engagements the doctrine fits; bit ``b`` set when battery ``b`` can
@@ -727,7 +761,7 @@ def footprint(
         raise _fail("region", "the scenario has no assets (a cell's nation is its nearest asset's)")
     lat = np.radians(g.lat_deg)
     lon = np.radians(g.lon_deg)
-    nation = _cell_nations(world, lat, lon)
+    nation = _cell_nations(world, lat, lon, _city_assets(scenario, world))
     flyouts = tuple(flyout_tables(world))
     n = g.n_cells
     n_chunks = -(-n // chunk_cells)
