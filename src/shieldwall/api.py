@@ -82,6 +82,7 @@ from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.design import DesignStudy, design
 from shieldwall.studies.engine import Case, StudyRun, run_study
 from shieldwall.studies.executor import Executor
+from shieldwall.studies.footprint import Footprint, FootprintError, footprint
 from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
 from shieldwall.studies.phases import PhaseStudy, phases
 from shieldwall.studies.site import Site, SiteStudy, site
@@ -167,6 +168,8 @@ __all__ = [
     "FilterModel",
     "FlightModel",
     "FlyoutTable",
+    "Footprint",
+    "FootprintError",
     "Metrics",
     "Outcomes",
     "Override",
@@ -223,6 +226,7 @@ __all__ = [
     "fight_reference",
     "fly_raid",
     "flyout_tables",
+    "footprint",
     "geodesic_direct",
     "geodesic_inverse",
     "geodetic_to_ecef",
@@ -275,6 +279,7 @@ compare = checked(compare, _TYPES)
 design = checked(design, _TYPES)
 site = checked(site, _TYPES)
 add_units = checked(add_units, _TYPES)
+footprint = checked(footprint, _TYPES)
 phases = checked(phases, _TYPES)
 compile_world = checked(compile_world, _TYPES)
 cost_table = checked(cost_table, _TYPES)

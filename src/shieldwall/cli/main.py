@@ -56,6 +56,7 @@ COMMAND_MODULES: dict[str, str] = {
     "compare": "compare",
     "attribute": "attribute",
     "phases": "phases",
+    "footprint": "footprint",
     "sweep": "sweep",
     "uncertainty": "uncertainty",
     "site": "site",

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from shieldwall.io.scene import Scene
+    from shieldwall.studies.footprint import Footprint
 
 __all__ = [
+    "footprint_map",
     "leak_maps",
     "png",
     "policy_chart",
@@ -549,4 +551,54 @@ def pareto_chart(points: pd.DataFrame, title: str = "") -> Figure:
     ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
+    return fig
+def footprint_map(fp: Footprint, modules: str | None = None) -> Figure:
+    """Per policy: the cells where a lone threat can be engaged, coloured by its probability of
+    not leaking; cells in the missile's reach that no battery can engage in grey; batteries,
+    radars and the launch point on Natural Earth borders."""
+    n = len(fp.policies)
+    cols = min(n, 2)
+    n_rows = -(-n // cols)
+    fig = Figure(figsize=(5.2 * cols, 4.8 * n_rows + 0.5), layout="constrained")
+    g = fp.grid
+    la, lo = g.lat_edges_deg, g.lon_edges_deg
+    extent = (float(lo[0]), float(lo[-1]), float(la[0]), float(la[-1]))
+    shape = g.shape
+    world = fp.world
+    mesh: Any = None
+    for k, policy in enumerate(fp.policies):
+        ax = fig.add_subplot(n_rows, cols, k + 1)
+        _basemap(ax, extent, modules)
+        eng = (fp.engageable[policy] & fp.in_range).reshape(shape)
+        reach_only = (fp.in_range & ~fp.engageable[policy]).reshape(shape)
+        grey = np.where(reach_only, 1.0, np.nan)
+        ax.pcolormesh(lo, la, np.ma.masked_invalid(grey), cmap="Greys", vmin=0.0, vmax=4.0,
+                      alpha=0.6, zorder=1, shading="flat")  # fmt: skip
+        p = np.where(eng, fp.p_no_leak[policy].reshape(shape), np.nan)
+        mesh = ax.pcolormesh(lo, la, np.ma.masked_invalid(p), cmap="viridis", vmin=0.0, vmax=1.0,
+                             alpha=0.8, zorder=2, shading="flat")  # fmt: skip
+        for nation_k in range(len(world.nations)):
+            sel = np.asarray(world.batteries.nation_idx) == nation_k
+            label = f"{world.nations.id[nation_k]} battery" if k == 0 else None
+            ax.scatter(np.degrees(world.batteries.lon_rad[sel]),
+                       np.degrees(world.batteries.lat_rad[sel]), s=16, marker="^",
+                       color=_rgb(nation_k), edgecolors="black", linewidths=0.4, zorder=4,
+                       label=label)  # fmt: skip
+        ax.scatter(np.degrees(world.radars.lon_rad), np.degrees(world.radars.lat_rad), s=10,
+                   marker="s", c="white", edgecolors="black", linewidths=0.4, zorder=4,
+                   label="radar" if k == 0 else None)  # fmt: skip
+        ax.scatter([fp.launch_lon_deg], [fp.launch_lat_deg], s=60, marker="*", c="red",
+                   edgecolors="black", linewidths=0.5, zorder=5,
+                   label="launch point" if k == 0 else None)  # fmt: skip
+        ax.set_title(f"{policy}: defended {fp.defended_area_km2(policy):,.0f} km²", fontsize=9)
+        if k == 0:
+            ax.legend(loc="lower right", fontsize=6, framealpha=0.9)
+    if mesh is not None:
+        fig.colorbar(mesh, ax=fig.axes, shrink=0.6, label="P(lone threat does not leak)")
+    fig.suptitle(
+        f"{world.name} ({world.phase}): footprint against one {fp.missile} from {fp.launch}; "
+        "grey = in reach, not engageable",
+        fontsize=9,
+    )
+    _credit(fig)
     return fig
