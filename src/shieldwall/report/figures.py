@@ -552,6 +552,8 @@ def pareto_chart(points: pd.DataFrame, title: str = "") -> Figure:
     if title:
         ax.set_title(title, fontsize=9)
     return fig
+
+
 def footprint_map(fp: Footprint, modules: str | None = None) -> Figure:
     """Per policy: the cells where a lone threat can be engaged, coloured by its probability of
     not leaking; cells in the missile's reach that no battery can engage in grey; batteries,
