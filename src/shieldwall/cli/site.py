@@ -99,23 +99,11 @@ def print_site(study: SiteStudy, title: str = "") -> None:
 
 def land_filter(sites: list[Site], *, on_land: bool) -> list[Site]:
     """The sites on land (``on_land``) or at sea, by the offline Natural Earth countries."""
-    from matplotlib.path import Path as MplPath
+    from shieldwall.io.basemap import country_index
 
-    from shieldwall.io.basemap import country_rings
-
-    pts = np.array([[s.lon_deg, s.lat_deg] for s in sites])
-    inside = np.zeros(len(sites), dtype=bool)
-    for _, polygons in country_rings("50m"):
-        for poly in polygons:
-            ring = poly[0]
-            if (
-                ring[:, 0].max() < pts[:, 0].min()
-                or ring[:, 0].min() > pts[:, 0].max()
-                or ring[:, 1].max() < pts[:, 1].min()
-                or ring[:, 1].min() > pts[:, 1].max()
-            ):
-                continue
-            inside |= MplPath(ring).contains_points(pts)
+    lat = np.array([s.lat_deg for s in sites], dtype=float)
+    lon = np.array([s.lon_deg for s in sites], dtype=float)
+    inside = country_index(lat, lon, "50m") >= 0
     return [s for s, ok in zip(sites, inside == on_land, strict=True) if ok]
 
 

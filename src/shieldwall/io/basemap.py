@@ -27,6 +27,8 @@ __all__ = [
     "BOUNDARY_DISCLAIMER",
     "AssetsMissing",
     "borders_geojson",
+    "countries",
+    "country_index",
     "country_rings",
     "decode_topojson",
     "node_modules",
@@ -141,6 +143,65 @@ def country_rings(
         raise ValueError(f"scale must be 10m, 50m or 110m, got {scale!r}")
     topo = _topology(node_modules(modules) / "world-atlas" / f"countries-{scale}.json")
     return [(str(p.get("name", "")), polys) for p, polys in decode_topojson(topo, "countries")]
+
+
+def countries(
+    scale: str = "50m", modules: str | os.PathLike[str] | None = None
+) -> list[tuple[str, str, list[list[np.ndarray]]]]:
+    """Natural Earth countries: ``(iso_numeric, name, polygons)``; ``iso_numeric`` is the
+    geometry's ``id`` (ISO 3166-1 numeric as three digits, e.g. ``"410"``), ``""`` where
+    world-atlas gives none (Kosovo, Somaliland, ...)."""
+    if scale not in ("10m", "50m", "110m"):
+        raise ValueError(f"scale must be 10m, 50m or 110m, got {scale!r}")
+    topo = _topology(node_modules(modules) / "world-atlas" / f"countries-{scale}.json")
+    return [
+        (str(p.get("id") or ""), str(p.get("name", "")), polys)
+        for p, polys in decode_topojson(topo, "countries")
+    ]
+
+
+def country_index(
+    lat_deg: np.ndarray,
+    lon_deg: np.ndarray,
+    scale: str = "50m",
+    modules: str | os.PathLike[str] | None = None,
+) -> np.ndarray:
+    """Which country of :func:`countries` holds each point: its index there, -1 none (sea).
+
+    A point is in a polygon when it is inside the exterior ring and outside every hole (an
+    enclave is its own country). Rings are tested in longitude–latitude degrees (matplotlib's
+    ``Path.contains_points``), longitudes taken to [-180, 180); each polygon only against the
+    points inside its bounding box.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg
+        The points, same shape. [deg]
+    """
+    from matplotlib.path import Path as MplPath
+
+    lat = np.asarray(lat_deg, dtype=float).ravel()
+    lon = (np.asarray(lon_deg, dtype=float).ravel() + 180.0) % 360.0 - 180.0
+    pts = np.column_stack([lon, lat])
+    out = np.full(lat.size, -1, dtype=np.int64)
+    if lat.size == 0:
+        return out
+    lo_min, lo_max, la_min, la_max = lon.min(), lon.max(), lat.min(), lat.max()
+    for k, (_, _, polygons) in enumerate(countries(scale, modules)):
+        for poly in polygons:
+            ring = poly[0]
+            x0, y0 = ring.min(axis=0)
+            x1, y1 = ring.max(axis=0)
+            if x1 < lo_min or x0 > lo_max or y1 < la_min or y0 > la_max:
+                continue
+            box = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+            if box.size == 0:
+                continue
+            inside = MplPath(ring).contains_points(pts[box])
+            for hole in poly[1:]:
+                inside &= ~MplPath(hole).contains_points(pts[box])
+            out[box[inside]] = k
+    return out.reshape(np.shape(lat_deg))
 
 
 def borders_geojson(
