@@ -9,7 +9,8 @@ Import from here in notebooks and scripts::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import warnings
+from typing import TYPE_CHECKING, Any
 
 from shieldwall.arguments import checked
 from shieldwall.battle import (
@@ -55,6 +56,7 @@ from shieldwall.flight.checks import Validation, check_world, validate
 from shieldwall.io.index import list_runs, query_index, rebuild_index
 from shieldwall.io.record import RunFolderError, RunRecord, record_comparison, record_results
 from shieldwall.io.run_folder import read_run, write_record, write_run_folder
+from shieldwall.io.territory import territory_or_warn
 from shieldwall.metrics import Metrics, wilson_interval
 from shieldwall.outcome import BlockDraws, Events, Outcomes, block_draws, fight
 from shieldwall.outcome.reference import fight_reference
@@ -82,7 +84,8 @@ from shieldwall.studies.compare import Comparison, compare
 from shieldwall.studies.design import DesignStudy, design
 from shieldwall.studies.engine import Case, StudyRun, run_study
 from shieldwall.studies.executor import Executor
-from shieldwall.studies.footprint import Footprint, FootprintError, footprint
+from shieldwall.studies.footprint import Footprint, FootprintError, Territory
+from shieldwall.studies.footprint import footprint as _footprint
 from shieldwall.studies.overrides import Override, OverrideError, parse_overrides
 from shieldwall.studies.phases import PhaseStudy, phases
 from shieldwall.studies.site import Site, SiteStudy, site
@@ -100,6 +103,30 @@ from shieldwall.tracking import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def footprint(
+    *args: Any, territory: Territory | str | None = "natural_earth", **kwargs: Any
+) -> Footprint:
+    """:func:`shieldwall.studies.footprint.footprint` (same arguments), with the cells' nations
+    by territory by default (docs/studies.md §12, authority).
+
+    Parameters
+    ----------
+    territory
+        ``"natural_earth"`` (default): the offline Natural Earth countries
+        (:func:`shieldwall.io.territory.natural_earth_territory`); when world-atlas is not
+        installed, a one-line warning (:func:`warnings.warn`) and the asset rule. ``None``: the
+        asset rule everywhere. A :data:`~shieldwall.studies.footprint.Territory` callable.
+    """
+    if isinstance(territory, str):
+        if territory != "natural_earth":
+            raise FootprintError(
+                f"territory must be 'natural_earth', None or a callable; got {territory!r}",
+                [Problem(message="'natural_earth', None or a callable", path="territory")],
+            )
+        territory = territory_or_warn(lambda line: warnings.warn(line, stacklevel=3))
+    return _checked_footprint(*args, territory=territory, **kwargs)
 
 
 def run_record(results: Results | Comparison, *, scenario: Scenario | None = None) -> RunRecord:
@@ -279,7 +306,8 @@ compare = checked(compare, _TYPES)
 design = checked(design, _TYPES)
 site = checked(site, _TYPES)
 add_units = checked(add_units, _TYPES)
-footprint = checked(footprint, _TYPES)
+_checked_footprint = checked(_footprint, _TYPES)
+footprint.checked_arguments = getattr(_checked_footprint, "checked_arguments", {})  # type: ignore[attr-defined]
 phases = checked(phases, _TYPES)
 compile_world = checked(compile_world, _TYPES)
 cost_table = checked(cost_table, _TYPES)

@@ -279,5 +279,149 @@ def test_cell_nation_is_territory_not_a_foreign_base() -> None:
     world = compile_world(scenario)
     lat = np.radians([26.352, 34.3, 37.5])
     lon = np.radians([127.769, 132.4, 127.0])
-    got = _cell_nations(world, lat, lon, _city_assets(scenario, world))
+    got, by_territory = _cell_nations(world, lat, lon, _city_assets(scenario, world))
+    assert not by_territory.any()
     assert [world.nations.id[k] for k in got] == ["USA", "JPN", "KOR"]
+
+
+# -- the cells' nations by territory ---------------------------------------------------------------
+
+
+def _haversine_km(lat0: float, lon0: float, lat1: np.ndarray, lon1: np.ndarray) -> np.ndarray:
+    p0, p1 = math.radians(lat0), np.radians(lat1)
+    a = (np.sin(0.5 * (p1 - p0)) ** 2
+         + math.cos(p0) * np.cos(p1) * np.sin(0.5 * np.radians(lon1 - lon0)) ** 2)  # fmt: skip
+    return np.asarray(2.0 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+#: On land by Natural Earth 1:50m, and the nation the flagship should give them.
+LAND = {"fukuoka": (33.59, 130.40, "JPN"), "kagoshima": (31.60, 130.56, "JPN"),
+        "busan": (35.18, 129.07, "KOR"), "pyongyang": (39.02, 125.75, None),
+        "dandong": (40.13, 124.39, None)}  # fmt: skip
+#: At sea: east of Honshu (~110 km off Sendai), the Korea Strait off Busan, the Sea of Japan
+#: off North Korea, the open Pacific ~800 km east of Honshu.
+SEA = {"off_sendai": (38.0, 142.3, "JPN"), "off_busan": (35.0, 129.3, "KOR"),
+       "off_north_korea": (39.6, 128.6, None), "pacific": (37.0, 150.0, None)}  # fmt: skip
+
+
+def test_territory_of_land_and_sea_on_the_flagship() -> None:
+    """Land: the country polygon's scenario nation (North Korea, China: none); sea: the nation of
+    the nearest coast within 200 nmi, checked against a brute-force great-circle distance to
+    every coast vertex (not the k-d tree), by the nearest coast's country."""
+    from shieldwall.io.basemap import countries, country_index
+    from shieldwall.io.territory import EEZ_PROXY_KM, ISO_NUMERIC, territory_nations
+
+    world = compile_world(load_scenario(FLAGSHIP))
+    pts = {**LAND, **SEA}
+    lat = np.array([p[0] for p in pts.values()])
+    lon = np.array([p[1] for p in pts.values()])
+    got = territory_nations(world.nations.id, world.nations.name, lat, lon)
+    named = {k: (world.nations.id[n] if n >= 0 else None) for k, n in zip(pts, got, strict=True)}
+    assert named == {k: p[2] for k, p in pts.items()}
+    where = country_index(lat, lon)
+    assert np.all((where >= 0) == np.array([k in LAND for k in pts]))
+    # the sea rule by brute force: nearest vertex of any country's rings, its country's code
+    table = countries()
+    verts = np.vstack([r for _, _, polys in table for poly in polys for r in poly])
+    owner = np.concatenate([np.full(len(r), k) for k, (_, _, polys) in enumerate(table)
+                            for poly in polys for r in poly])  # fmt: skip
+    code_of = {v: k for k, v in ISO_NUMERIC.items()}
+    for name, (la, lo, want) in SEA.items():
+        d = _haversine_km(la, lo, verts[:, 1], verts[:, 0])
+        j = int(np.argmin(d))
+        near = code_of.get(table[owner[j]][0]) if d[j] <= EEZ_PROXY_KM else None
+        assert near == want, (name, d[j], table[owner[j]][1])
+
+
+def test_territory_decides_the_cell_nation_except_radii_and_foreign_land() -> None:
+    """Through ``footprint``: a Kyushu cell is Japan's (the asset rule said Korea, nearer Busan
+    than Osaka), a Busan cell Korea's; a North Korean cell keeps the asset rule; a cell in a US
+    base's defended radius stays the US's; without world-atlas ``api.footprint`` warns and uses
+    the asset rule."""
+    import warnings
+
+    from shieldwall import api
+    from shieldwall.io.basemap import NODE_MODULES_ENV
+    from shieldwall.studies.footprint import _cell_nations, _city_assets
+
+    scenario = load_scenario(FLAGSHIP)
+    # 2x2 cells centred on (33.59|39.02) x (125.75|130.40): sea W of Jeju, Fukuoka, Pyongyang,
+    # the Sea of Japan ~190 km N of Ulleungdo (Korea's; North Korea's coast is farther)
+    region = "30.875,123.425,41.735,132.725"
+    fp = api.footprint(scenario, launch="south_pyongan", missile="Nodong", region=region,
+                       grid="2x2", policies=["national"])  # fmt: skip
+    np.testing.assert_allclose(fp.grid.lat_deg, [33.59, 33.59, 39.02, 39.02])
+    np.testing.assert_allclose(fp.grid.lon_deg, [125.75, 130.40, 125.75, 130.40])
+    w = fp.world
+    assert [w.nations.id[k] for k in fp.cell_nation[[0, 1, 3]]] == ["KOR", "JPN", "KOR"]
+    old, _ = _cell_nations(w, np.radians(fp.grid.lat_deg), np.radians(fp.grid.lon_deg),
+                           _city_assets(scenario, w))  # fmt: skip
+    assert w.nations.id[old[1]] == "KOR"  # the asset rule's Kyushu
+    assert fp.cell_nation[2] == old[2]  # Pyongyang: the asset rule
+    np.testing.assert_array_equal(fp.nation_by_territory, [True, True, False, True])
+    assert list(fp.table["nation_rule"][:4]) == ["territory", "territory", "assets", "territory"]
+    assert fp.summary()["cells_nation_by_territory"] == 3
+    # a defended radius before territory: Sasebo (Kyushu, Japan) stays a US cell
+    sasebo = api.footprint(scenario, launch="south_pyongan", missile="Nodong",
+                           region="33.154,129.718,33.164,129.728", grid="1x1",
+                           policies=["national"])  # fmt: skip
+    assert sasebo.world.nations.id[int(sasebo.cell_nation[0])] == "USA"
+    assert not sasebo.nation_by_territory[0]
+    # world-atlas missing: one warning line, the asset rule
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv(NODE_MODULES_ENV, "/nonexistent")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            bare = api.footprint(scenario, launch="south_pyongan", missile="Nodong",
+                                 region=region, grid="2x2", policies=["national"])  # fmt: skip
+    finally:
+        mp.undo()
+    assert [str(c.message) for c in caught if "by the nearest assets" in str(c.message)]
+    np.testing.assert_array_equal(bare.cell_nation, old)
+    assert not bare.nation_by_territory.any()
+
+
+@pytest.mark.slow
+def test_japans_aegis_defends_kyushu_under_national_by_territory() -> None:
+    """A cell by Fukuoka: under ``integrated`` Japan's Aegis ships engage it (in reach). By the
+    asset rule it was Korea's, so under ``national`` nobody might engage it (P(no leak) = the
+    missile's failure probability alone); by territory it is Japan's and its own ships engage it
+    at some fire-control times (P(no leak) above that)."""
+    from shieldwall import api
+
+    kw = {"launch": "south_pyongan", "missile": "Nodong", "region": "33.68,130.24,33.70,130.26",
+          "grid": "1x1", "policies": ["national", "integrated"]}  # fmt: skip
+    new = api.footprint(FLAGSHIP, **kw)  # type: ignore[arg-type]
+    old = api.footprint(FLAGSHIP, territory=None, **kw)  # type: ignore[arg-type]
+    w = new.world
+    assert [w.nations.id[int(f.cell_nation[0])] for f in (new, old)] == ["JPN", "KOR"]
+    aegis = {b for b in new.batteries("integrated")[0].split(",") if b}
+    assert aegis
+    jpn = w.nation_index("JPN")
+    assert all(w.batteries.nation_idx[w.batteries.id.index(b)] == jpn for b in aegis), aegis
+    assert all("aegis" in b for b in aegis), aegis
+    alone = 1.0 - float(np.asarray(w.missiles.reliability)[0])
+    assert float(old.p_no_leak["national"][0]) == pytest.approx(alone, abs=1e-12)
+    assert float(new.p_no_leak["national"][0]) > alone + 0.2
+    assert float(new.p_no_leak["integrated"][0]) == float(old.p_no_leak["integrated"][0])
+
+
+def test_cli_without_world_atlas_warns_and_uses_the_asset_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shieldwall.io.basemap import NODE_MODULES_ENV
+
+    monkeypatch.setenv(NODE_MODULES_ENV, str(tmp_path / "no_node_modules"))
+    out = tmp_path / "fp"
+    argv = ["footprint", str(TOY), "--launch", "north", "--missile", "Scud-C", "--region", LINE,
+            "--grid", "1x5", "--policies", "national", "--executor", "serial", "--out", str(out),
+            "--json"]  # fmt: skip
+    assert main(argv) == 0
+    cap = capsys.readouterr()
+    assert "warning: cell nations by the nearest assets" in cap.err
+    assert "warning: no footprint.png" in cap.err
+    assert "Traceback" not in cap.err
+    assert json.loads(cap.out)["cells_nation_by_territory"] == 0
+    assert (out / "footprint.geojson").is_file()
+    assert not (out / "footprint.png").exists()

@@ -21,10 +21,12 @@ from shieldwall.cli._study import (
     split_names,
 )
 from shieldwall.cli.run import progress_callback
+from shieldwall.io.basemap import AssetsMissing
 from shieldwall.io.footprint import footprint_geojson_bytes
 from shieldwall.io.index import index_run
 from shieldwall.io.run_folder import prepare_out_folder, write_study_folder
 from shieldwall.io.runner import default_out
+from shieldwall.io.territory import territory_or_warn
 from shieldwall.report.figures import footprint_map, png
 from shieldwall.scenario import load_scenario
 from shieldwall.studies.footprint import DEFAULT_GRID, DEFAULT_POLICIES, Footprint, footprint
@@ -116,12 +118,14 @@ def register(app: typer.Typer) -> None:
         engaged, its shoot-look-shoot opportunities, by which batteries, and P(no leak)."""
         scenario = load_scenario(file)
         target = prepare_out_folder(out_dir) if out_dir is not None else None
+        territory = territory_or_warn(lambda line: err.print(esc(line)))
         with progress_callback(enabled=not as_json) as update:
             fp = footprint(
                 scenario, launch=launch, missile=missile, region=region, grid=grid,
                 spacing_km=spacing_km, policies=split_names(policies) or None, phase=phase,
                 executor=scheduler or executor, workers=workers,
                 progress=None if update is None else (lambda d, t, w: update(w, d, t)),
+                territory=territory,
             )  # fmt: skip
         if target is None:
             target = prepare_out_folder(default_out(fp.world, "footprint"))
@@ -137,10 +141,11 @@ def register(app: typer.Typer) -> None:
             },
             "summary": fp.summary(),
         }
-        files = {
-            "footprint.geojson": footprint_geojson_bytes(fp),
-            "footprint.png": png(footprint_map(fp)),
-        }
+        files = {"footprint.geojson": footprint_geojson_bytes(fp)}
+        try:
+            files["footprint.png"] = png(footprint_map(fp))
+        except AssetsMissing as exc:  # the map needs the borders; the results do not
+            err.print(f"warning: no footprint.png ({esc(exc)})")
         folder = write_study_folder(
             target, study="footprint", results=fp.table, info=info, files=files, final=target
         )

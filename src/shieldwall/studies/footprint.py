@@ -13,9 +13,11 @@ fits against a lone threat and its kill probability are the chain and closed for
 
 Each cell belongs to a nation (the authority of docs/battle.md §4: under ``national``, a battery
 engages threats at its own nation's cells only): that of the asset whose defended radius holds
-the cell, else of the nearest city (the nation's territory; a foreign base is not), else of the
-nearest asset. Results do not
-depend on the chunk size (every stage is per threat).
+the cell (a foreign base is its nation's), else the scenario nation whose territory holds it when
+a ``territory`` classifier is given (the CLI and ``api.footprint`` pass the Natural Earth one,
+:mod:`shieldwall.io.territory`), else that of the nearest city (a foreign base is no
+territory), else of the nearest asset (the last two: the *asset rule*). Results do not depend
+on the chunk size (every stage is per threat).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ __all__ = [
     "Footprint",
     "FootprintError",
     "Grid",
+    "Territory",
     "fire_control_design",
     "footprint",
     "footprint_world",
@@ -87,6 +90,10 @@ FC_DESIGN_SEED = 20261202
 #: Largest grid accepted (cells). []
 MAX_CELLS = 1_000_000
 _LAUNCH_AREA_ID = "footprint_launch"
+
+#: ``territory(nation_ids, nation_names, lat_deg, lon_deg)`` → per cell the index of the scenario
+#: nation whose territory it is, -1 where the asset rule decides (module doc).
+Territory = Callable[[Sequence[str], Sequence[str], F64, F64], I64]
 
 
 class FootprintError(ArgumentError):
@@ -536,10 +543,13 @@ def _ground_range_m(lat0: F64, lon0: F64, lat1: F64, lon1: F64) -> F64:
     return np.asarray(2.0 * R_SPHERE_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), np.float64)
 
 
-def _cell_nations(world: World, lat_rad: F64, lon_rad: F64, city: B) -> I64:
-    """Nation of each cell: of the asset whose defended radius holds it (the nearest such), else
-    of the nearest city-kind asset (a nation's territory; a foreign base is not), else of the
-    nearest asset."""
+def _cell_nations(
+    world: World, lat_rad: F64, lon_rad: F64, city: B, own: I64 | None = None
+) -> tuple[I64, B]:
+    """Nation of each cell and whether its territory decided it: of the asset whose defended
+    radius holds it (the nearest such; a foreign base is its nation's), else of the territory
+    ``own`` gives (>= 0), else of the nearest city-kind asset (a nation's territory; a foreign
+    base is not), else of the nearest asset."""
     d = _ground_range_m(
         lat_rad[:, None], lon_rad[:, None],
         np.asarray(world.assets.lat_rad)[None, :], np.asarray(world.assets.lon_rad)[None, :],
@@ -548,8 +558,13 @@ def _cell_nations(world: World, lat_rad: F64, lon_rad: F64, city: B) -> I64:
     pick = np.argmin(np.where(inside, d, np.inf), axis=1)
     pool = city if city.any() else np.ones_like(city)
     fallback = np.argmin(np.where(pool[None, :], d, np.inf), axis=1)
-    best = np.where(inside.any(axis=1), pick, fallback)
-    return np.asarray(np.asarray(world.assets.nation_idx)[best], dtype=np.int64)
+    in_radius = inside.any(axis=1)
+    best = np.where(in_radius, pick, fallback)
+    nation = np.asarray(np.asarray(world.assets.nation_idx)[best], dtype=np.int64)
+    if own is None:
+        return nation, np.zeros(nation.size, dtype=bool)
+    by_territory = ~in_radius & (own >= 0)
+    return np.where(by_territory, own, nation).astype(np.int64), by_territory
 
 
 def _city_assets(scenario: Scenario, world: World) -> B:
@@ -584,6 +599,8 @@ class Footprint:
         The missile can be flown to the cell from the launch point.
     cell_nation : (n_cell,) int
         Nation of each cell (module doc).
+    nation_by_territory : (n_cell,) bool
+        The cell's nation is its territory's (else a defended radius's or the asset rule's).
     engageable, opportunities, battery_mask, p_no_leak, first_intercept_t_s : dict
         Per policy, ``(n_cell,)`` arrays: some battery may engage a threat aimed at the cell;
         shoot-look-shoot engagements the doctrine fits; bit ``b`` set when battery ``b`` can
@@ -602,6 +619,7 @@ class Footprint:
     policies: tuple[str, ...]
     in_range: B
     cell_nation: I64
+    nation_by_territory: B
     engageable: dict[str, B]
     opportunities: dict[str, I64]
     battery_mask: dict[str, I64]
@@ -646,7 +664,9 @@ class Footprint:
                     {
                         "cell": np.arange(n), "row": g.row, "col": g.col,
                         "lat_deg": g.lat_deg, "lon_deg": g.lon_deg, "area_km2": g.area_km2,
-                        "nation": nat, "policy": p, "in_range": self.in_range,
+                        "nation": nat,
+                        "nation_rule": np.where(self.nation_by_territory, "territory", "assets"),
+                        "policy": p, "in_range": self.in_range,
                         "engageable": self.engageable[p] & self.in_range,
                         "opportunities": self.opportunities[p],
                         "battery_mask": self.battery_mask[p],
@@ -685,6 +705,7 @@ class Footprint:
             "grid": [r, c],
             "cells_in_range": int(self.in_range.sum()),
             "in_range_area_km2": float(self.grid.area_km2[self.in_range].sum()),
+            "cells_nation_by_territory": int(self.nation_by_territory.sum()),
             "policies": rows,
             "elapsed_s": self.elapsed_s,
         }  # fmt: skip
@@ -704,6 +725,7 @@ def footprint(
     executor: Executor | str = "serial",
     workers: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    territory: Territory | None = None,
 ) -> Footprint:
     """The defended area of ``scenario`` (phase ``phase``, the last by default) against one
     ``missile`` launched from ``launch``, over a grid of aim points.
@@ -733,6 +755,10 @@ def footprint(
         not depend on it.
     progress
         Called as ``progress(done, total, what)`` after each chunk.
+    territory
+        The cells' nations by territory (:data:`Territory`;
+        :func:`shieldwall.io.territory.natural_earth_territory`); ``None``: defended radii and
+        the asset rule only (module doc).
 
     Raises
     ------
@@ -764,7 +790,18 @@ def footprint(
         raise _fail("region", "the scenario has no assets (a cell's nation is its nearest asset's)")
     lat = np.radians(g.lat_deg)
     lon = np.radians(g.lon_deg)
-    nation = _cell_nations(world, lat, lon, _city_assets(scenario, world))
+    own = None
+    if territory is not None:
+        own = np.asarray(
+            territory(world.nations.id, world.nations.name, g.lat_deg, g.lon_deg), dtype=np.int64
+        )
+        if own.shape != (g.n_cells,) or ((own < -1) | (own >= len(world.nations))).any():
+            raise _fail(
+                "territory",
+                f"must give one nation index per cell ({g.n_cells}), each -1 or below "
+                f"{len(world.nations)}; got shape {own.shape}",
+            )
+    nation, by_land = _cell_nations(world, lat, lon, _city_assets(scenario, world), own)
     flyouts = tuple(flyout_tables(world))
     n = g.n_cells
     n_chunks = -(-n // chunk_cells)
@@ -796,6 +833,7 @@ def footprint(
     return Footprint(
         world=world, grid=g, missile=missile, launch=label, launch_lat_deg=lat0,
         launch_lon_deg=lon0, policies=pols, in_range=in_range, cell_nation=nation,
+        nation_by_territory=by_land,
         engageable=cat["engageable"], opportunities=cat["opportunities"],
         battery_mask=cat["battery_mask"], p_no_leak=cat["p_no_leak"],
         first_intercept_t_s=cat["first_intercept_t_s"], elapsed_s=time.perf_counter() - t0,
