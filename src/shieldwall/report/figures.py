@@ -555,8 +555,9 @@ def pareto_chart(points: pd.DataFrame, title: str = "") -> Figure:
 
 
 def footprint_map(fp: Footprint, modules: str | None = None) -> Figure:
-    """Per policy: the cells where a lone threat can be engaged, coloured by its probability of
-    not leaking; cells in the missile's reach that no battery can engage in grey; batteries,
+    """Per policy: the cells where a lone threat is engaged (at the nominal fire-control time or
+    at some of its quantiles), coloured by its probability of not leaking; cells in the
+    missile's reach that no battery ever engages in grey; batteries,
     radars and the launch point on Natural Earth borders."""
     n = len(fp.policies)
     cols = min(n, 2)
@@ -571,8 +572,13 @@ def footprint_map(fp: Footprint, modules: str | None = None) -> Figure:
     for k, policy in enumerate(fp.policies):
         ax = fig.add_subplot(n_rows, cols, k + 1)
         _basemap(ax, extent, modules)
-        eng = (fp.engageable[policy] & fp.in_range).reshape(shape)
-        reach_only = (fp.in_range & ~fp.engageable[policy]).reshape(shape)
+        # coloured: engaged at the nominal fire-control time, or at some of the fire-control
+        # quantiles (P(no leak) above the missile's own failure); grey: never engaged
+        alone = 1.0 - float(world.missiles.reliability[int(world.raid.missile_idx[0])])
+        sometimes = np.nan_to_num(fp.p_no_leak[policy], nan=alone) > alone + 1e-9
+        engaged = (fp.engageable[policy] | sometimes) & fp.in_range
+        eng = engaged.reshape(shape)
+        reach_only = (fp.in_range & ~engaged).reshape(shape)
         grey = np.where(reach_only, 1.0, np.nan)
         ax.pcolormesh(lo, la, np.ma.masked_invalid(grey), cmap="Greys", vmin=0.0, vmax=4.0,
                       alpha=0.6, zorder=1, shading="flat")  # fmt: skip
@@ -599,7 +605,7 @@ def footprint_map(fp: Footprint, modules: str | None = None) -> Figure:
         fig.colorbar(mesh, ax=fig.axes, shrink=0.6, label="P(lone threat does not leak)")
     fig.suptitle(
         f"{world.name} ({world.phase}): footprint against one {fp.missile} from {fp.launch}; "
-        "grey = in reach, not engageable",
+        "grey = in reach, never engaged",
         fontsize=9,
     )
     _credit(fig)
