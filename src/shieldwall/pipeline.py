@@ -37,7 +37,13 @@ from shieldwall.battle import (
 )
 from shieldwall.errors import ArgumentError, Problem
 from shieldwall.flight import FlyoutTable, Trajectories, flyout_tables
-from shieldwall.flight.checks import envelope_problems, fly_checked, fly_geometries, raise_errors
+from shieldwall.flight.checks import (
+    FLY_ROWS,
+    envelope_problems,
+    fly_checked,
+    fly_geometries,
+    raise_errors,
+)
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
 from shieldwall.outcome.engine import fight
@@ -324,8 +330,8 @@ def simulate_policies(
         the number of trials fought; event logs cover the run's first ``event_trials`` trials.
     prepare_with
         Prepares each raid geometry sample the run needs (a study passes its stage cache).
-        With the default, the samples' raids are flown together in one solve
-        (:func:`shieldwall.flight.checks.fly_geometries`, each as flown alone).
+        With the default, small raids' samples (``FLY_ROWS`` rows in all) are flown together
+        in one solve (:func:`shieldwall.flight.checks.fly_geometries`, each as flown alone).
     workers
         Processes the raid geometry samples are spread over (forked; each sample is computed
         exactly as serially, so the results are bit-identical). Default: one per CPU up to
@@ -371,10 +377,11 @@ def simulate_policies(
         tracking_mode=tracking_mode, event_trials=event_trials, todo=todo, first=min(todo),
         prepared=prepared, prepare_with=prepare_with,
     )  # fmt: skip
-    if prepare_with is prepare and n_geo > 1:
-        # the raid geometry samples' flights in one solve (as flown alone: fly_geometries)
+    gs = [g for g in todo if not (g == 0 and prepared is not None)]
+    if prepare_with is prepare and len(gs) > 1 and sum(map(len, world.raid_samples)) <= FLY_ROWS:
+        # small raids: the samples' flights in one solve (as flown alone: fly_geometries);
+        # larger ones are flown where they are fought (their trajectories are not all held)
         t0 = time.perf_counter()
-        gs = [g for g in todo if not (g == 0 and prepared is not None)]
         flown = fly_geometries(world, gs)
         flyouts = flyout_tables(world)
         raise_errors(envelope_problems(world, flyouts))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shieldwall.flight import checks
 from shieldwall.flight.checks import fly_checked, fly_geometries
 from shieldwall.outcome import Outcomes
 from shieldwall.pipeline import SimulationError, geometry_workers, simulate_policies
@@ -42,8 +43,12 @@ def _same_arrays(a: object, b: object) -> None:
             assert va == vb, key
 
 
-def test_geometries_flown_together_equal_each_flown_alone() -> None:
+@pytest.mark.parametrize("rows", [512, 80])  # all in one solve; groups of two samples and one
+def test_geometries_flown_together_equal_each_flown_alone(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     world = _sampled("korea_japan", 3)
+    monkeypatch.setattr(checks, "FLY_ROWS", rows)
     together = fly_geometries(world, [2, 0, 1])
     for g, traj in zip([2, 0, 1], together, strict=True):
         alone = fly_checked(world.geometry(g))
