@@ -67,6 +67,7 @@ __all__ = [
     "resolve_policy",
     "simulate",
     "simulate_policies",
+    "workers_for",
 ]
 
 #: Most bytes of block draws held at once (blocks are fought in groups up to this size).
@@ -363,13 +364,18 @@ def simulate_policies(
     _check(n_trials, tracking_mode)
     doc = _doctrine(world, doctrine, solver)
     pols = [resolve_policy(world, p) for p in policies]
-    check_resources(world, n_trials, policies=len(pols), force=force)  # the whole run: cautious
     n_blocks = -(-n_trials // TRIAL_BLOCK)
     span = range(n_blocks) if blocks is None else blocks
     if not isinstance(span, range) or span.step != 1 or not 0 <= span.start < span.stop <= n_blocks:
         raise _fail("blocks", f"must be a range of blocks in 0..{n_blocks}, step 1; got {span}")
     # raid geometry samples: block k fights sample k % G (docs/montecarlo.md §5)
     n_geo = world.n_geometries
+    n_fought = min(n_geo, len(span))  # samples that get a block
+    n_workers = geometry_workers(n_fought) if workers is None and blocks is None else workers
+    n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
+                           n_fought))  # fmt: skip
+    # the whole run, every worker holding a sample: cautious (before any work or big list)
+    check_resources(world, n_trials, policies=len(pols), force=force, workers=n_workers)
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
     todo = {g: ks for g, ks in todo.items() if ks}
     job = _Job(
@@ -388,8 +394,6 @@ def simulate_policies(
         each = (time.perf_counter() - t0) / max(len(gs), 1)
         job.flown.update({g: (t, each) for g, t in zip(gs, flown, strict=True)})
         job.flyouts.append(flyouts)
-    n_workers = geometry_workers(len(todo)) if workers is None and blocks is None else workers
-    n_workers = max(1, min(int(n_workers or 1), len(todo)))
     if n_workers == 1:
         fought = [job.run(g, progress) for g in todo]
     else:
@@ -509,6 +513,13 @@ _JOB: _Job | None = None
 def _run_in_worker(g: int) -> _Fought:
     assert _JOB is not None
     return _JOB.run(g, None)
+
+
+def workers_for(world: World, trials: int) -> int:
+    """Processes a whole run of ``trials`` trials on ``world`` uses by default (its raid
+    geometry samples that get a trial block, over :func:`geometry_workers`)."""
+    n_blocks = -(-int(trials) // TRIAL_BLOCK)
+    return geometry_workers(min(world.n_geometries, n_blocks))
 
 
 def geometry_workers(n_geometries: int) -> int:
