@@ -47,7 +47,7 @@ from shieldwall.flight.checks import (
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
 from shieldwall.outcome.engine import fight
-from shieldwall.resources import check_resources
+from shieldwall.resources import available_memory_bytes, check_resources, estimate_resources
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
 from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
@@ -336,8 +336,9 @@ def simulate_policies(
     workers
         Processes the raid geometry samples are spread over (forked; each sample is computed
         exactly as serially, so the results are bit-identical). Default: one per CPU up to
-        the number of samples for a whole run (:func:`geometry_workers`), one when
-        ``blocks`` is given (a study's task: its executor has the other CPUs).
+        the number of samples for a whole run (:func:`geometry_workers`), fewer where the
+        resource guard's estimate for that many would not fit in memory; one when ``blocks``
+        is given (a study's task: its executor has the other CPUs).
 
     A world with raid geometry samples (``settings.raid_samples``) fights block ``k`` on sample
     ``k % G``, each sample with its own flight, sensing and plans; the results' trajectories,
@@ -371,9 +372,19 @@ def simulate_policies(
     # raid geometry samples: block k fights sample k % G (docs/montecarlo.md §5)
     n_geo = world.n_geometries
     n_fought = min(n_geo, len(span))  # samples that get a block
-    n_workers = geometry_workers(n_fought) if workers is None and blocks is None else workers
+    auto = workers is None and blocks is None
+    n_workers = geometry_workers(n_fought) if auto else workers
     n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
                            n_fought))  # fmt: skip
+    while (
+        auto
+        and n_workers > 1
+        and (
+            estimate_resources(world, n_trials, policies=len(pols), workers=n_workers).memory_bytes
+            > available_memory_bytes()
+        )
+    ):
+        n_workers -= 1  # fewer samples at once rather than a refusal
     # the whole run, every worker holding a sample: cautious (before any work or big list)
     check_resources(world, n_trials, policies=len(pols), force=force, workers=n_workers)
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}

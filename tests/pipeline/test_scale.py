@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shieldwall import pipeline
 from shieldwall.flight import checks
 from shieldwall.flight.checks import fly_checked, fly_geometries
 from shieldwall.outcome import Outcomes
 from shieldwall.pipeline import SimulationError, geometry_workers, simulate_policies
+from shieldwall.resources import estimate_resources
 from shieldwall.scenario import World, compile_world, load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -96,3 +98,19 @@ def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(SimulationError, match="SHIELDWALL_WORKERS") as err:
         geometry_workers(10)
     assert err.value.problems[0].path == "SHIELDWALL_WORKERS"
+
+
+def test_fewer_workers_where_the_estimate_for_more_would_not_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = _sampled("minimal", 3)
+    one = estimate_resources(world, 3000, policies=1, workers=1).memory_bytes
+    two = estimate_resources(world, 3000, policies=1, workers=2).memory_bytes
+    assert one < two
+    monkeypatch.setenv("SHIELDWALL_WORKERS", "2")
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 0.5 * (one + two))
+    got = simulate_policies(world, ["national"], trials=3000, seed=5)["national"]
+    assert got.timings_s["workers"] == 1.0
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 2.0 * two)
+    got = simulate_policies(world, ["national"], trials=3000, seed=5)["national"]
+    assert got.timings_s["workers"] == 2.0
