@@ -13,11 +13,12 @@ pages until written, so the sum is an upper bound of the peak), and the resource
 estimate. Then the fitted exponent ``b`` of ``time = a * threats**b`` (least squares in
 log-log), over the sizes that completed.
 
-Baseline (``--baseline``): the strongest straightforward alternative on the same code path is
-the pipeline as it was before raid geometry samples were flown in one solve and fought on the
-CPUs: every sample prepared one after the other in this process (``prepare_with`` a plain
-``prepare``, ``workers=1``). It is run on the flagship (36 threats) and must give bit-identical
-outcomes; the ratio printed is its wall and CPU time over the new path's.
+Baseline (skipped with ``--no-baseline``): the strongest straightforward alternative on the
+same code path is the pipeline as it was before raid geometry samples were flown in one solve
+and fought on the CPUs: every sample prepared one after the other in this process
+(``prepare_with`` a plain ``prepare``, ``workers=1``). It is run on the flagship (36 threats)
+and must give bit-identical outcomes; the ratio printed is its wall and CPU time over the new
+path's.
 
 ``--cli`` times the whole flagship command, ``shieldwall compare examples/korea_japan.yaml
 --trials 10000 --json`` (imports, run folder and all), in a fresh process: what a user waits
@@ -28,7 +29,7 @@ warm-up run, with byte-code caching on.
 The last line is ``raid_1000_s=<wall seconds of the 1,000-threat size>`` (``nan`` if skipped).
 
 Usage: ``uv run python benchmarks/bench_scale.py [--sizes 36 300 1000 3000] [--trials N]
-[--baseline] [--cli] [--timeout S]``
+[--no-baseline] [--cli] [--timeout S]``
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[36, 300, 1000, 3000])
     ap.add_argument("--trials", type=int, default=10_000)
-    ap.add_argument("--baseline", action="store_true", help="also the old path at 36 threats")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the old path at 36 threats")
     ap.add_argument("--cli", action="store_true", help="also the whole flagship CLI command")
     ap.add_argument("--timeout", type=float, default=900.0, help="per size [s]")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
@@ -181,7 +182,7 @@ def main() -> None:
           f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f})")  # fmt: skip
     if args.cli:
         _cli(args.trials)
-    if args.baseline:
+    if not args.no_baseline:
         new = _run_one(BASE_THREATS, args.trials, args.timeout, save="/tmp/bench_scale_new.npz")
         old = _run_one(BASE_THREATS, args.trials, args.timeout, baseline=True,
                        save="/tmp/bench_scale_old.npz")  # fmt: skip
