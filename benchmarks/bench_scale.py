@@ -60,7 +60,7 @@ def _one(threats: int, trials: int, baseline: bool, out_path: str | None) -> Non
     """One size, in this (fresh) process: prints one JSON line."""
     import numpy as np
 
-    from shieldwall.pipeline import prepare
+    from shieldwall.pipeline import prepare, workers_for
     from shieldwall.resources import estimate_resources
     from shieldwall.scenario import load_scenario
     from shieldwall.studies.compare import DEFAULT_POLICIES
@@ -70,7 +70,8 @@ def _one(threats: int, trials: int, baseline: bool, out_path: str | None) -> Non
     scale = threats / BASE_THREATS
     world, _ = overridden_world(scenario, parse_overrides({"raid_scale": scale}))
     n = len(world.raid.missile_idx)
-    est = estimate_resources(world, trials, policies=len(DEFAULT_POLICIES))
+    workers = 1 if baseline else workers_for(world, trials)
+    est = estimate_resources(world, trials, policies=len(DEFAULT_POLICIES), workers=workers)
     t0, c0 = time.perf_counter(), _cpu()
     if baseline:
         # the pipeline before: each raid sample prepared alone, serially, in this process
