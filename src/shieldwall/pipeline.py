@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -536,12 +537,15 @@ def workers_for(world: World, trials: int) -> int:
 def geometry_workers(n_geometries: int) -> int:
     """Processes a whole run spreads its raid geometry samples over by default: the CPUs this
     process may use (``SHIELDWALL_WORKERS`` overrides), one inside a daemon process (a study's
-    pool worker) or where ``fork`` is not available."""
+    pool worker), off the main thread (the viewer's job thread) or where ``fork`` is not
+    available."""
     env = os.environ.get("SHIELDWALL_WORKERS", "").strip()
     if n_geometries <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if multiprocessing.current_process().daemon:
         return 1
+    if threading.current_thread() is not threading.main_thread():
+        return 1  # a server's job thread: forking a threaded process there is not safe
     if env:
         if not env.isdigit() or int(env) < 1:
             raise _fail("SHIELDWALL_WORKERS", f"must be a whole number >= 1, got {env!r}")

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -94,6 +95,11 @@ def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SHIELDWALL_WORKERS", "3")
     assert geometry_workers(10) == 3
     assert geometry_workers(1) == 1
+    got: list[int] = []
+    job = threading.Thread(target=lambda: got.append(geometry_workers(10)))
+    job.start()
+    job.join()
+    assert got == [1]  # never forks from a server's job thread
     monkeypatch.setenv("SHIELDWALL_WORKERS", "two")
     with pytest.raises(SimulationError, match="SHIELDWALL_WORKERS") as err:
         geometry_workers(10)
