@@ -113,7 +113,7 @@ def test_fewer_workers_where_the_estimate_for_more_would_not_fit(
     one = estimate_resources(world, 3000, policies=1, workers=1).memory_bytes
     two = estimate_resources(world, 3000, policies=1, workers=2).memory_bytes
     assert one < two
-    monkeypatch.setenv("SHIELDWALL_WORKERS", "2")
+    monkeypatch.setattr(pipeline, "geometry_workers", lambda n: min(2, n))  # any thread
     monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 0.5 * (one + two))
     got = simulate_policies(world, ["national"], trials=3000, seed=5)["national"]
     assert got.timings_s["workers"] == 1.0
