@@ -20,16 +20,18 @@ and fought on the CPUs: every sample prepared one after the other in this proces
 and must give bit-identical outcomes; the ratio printed is its wall and CPU time over the new
 path's.
 
-``--cli`` times the whole flagship command, ``shieldwall compare examples/korea_japan.yaml
---trials 10000 --json`` (imports, run folder and all), in a fresh process: what a user waits
-for. Note: with ``PYTHONDONTWRITEBYTECODE=1`` (set in some sandboxes) Python recompiles every
-module of the package on each start (~1.5 s here); the CLI is timed as installed, after a
-warm-up run, with byte-code caching on.
+``--flight`` times the flagship's 10 raid geometry samples flown one by one (``fly_checked`` of
+each) against in one solve (``fly_geometries``), checks them identical and prints
+``flight_ratio`` (CPU). ``--cli`` times the whole flagship command, ``shieldwall compare
+examples/korea_japan.yaml --trials 10000 --json`` (imports, run folder and all), in a fresh
+process: what a user waits for. Note: with ``PYTHONDONTWRITEBYTECODE=1`` (set in some sandboxes)
+Python recompiles every module of the package on each start (~1.5 s here); the CLI is timed as
+installed, after a warm-up run, with byte-code caching on.
 
 The last line is ``raid_1000_s=<wall seconds of the 1,000-threat size>`` (``nan`` if skipped).
 
 Usage: ``uv run python benchmarks/bench_scale.py [--sizes 36 300 1000 3000] [--trials N]
-[--no-baseline] [--cli] [--timeout S]``
+[--no-baseline] [--flight] [--cli] [--timeout S]``
 """
 
 from __future__ import annotations
@@ -165,12 +167,39 @@ def _time_cli(cmd: list[str], env: dict[str, str], where: str) -> tuple[list[flo
     return walls, cpus
 
 
+def _flight() -> None:
+    """The flagship's raid geometry samples flown one by one vs in one solve (identical)."""
+    import numpy as np
+
+    from shieldwall.flight.checks import fly_checked, fly_geometries
+    from shieldwall.scenario import compile_world, load_scenario
+
+    world = compile_world(load_scenario(FLAGSHIP))
+    gs = range(world.n_geometries)
+    fly_checked(world)  # warm: aiming calibration, kernels
+    c0, t0 = _cpu(), time.perf_counter()
+    alone = [fly_checked(world.geometry(g)) for g in gs]
+    c1, t1 = _cpu(), time.perf_counter()
+    together = fly_geometries(world, gs)
+    c2, t2 = _cpu(), time.perf_counter()
+    same = all(
+        np.array_equal(np.asarray(getattr(a, k)), np.asarray(getattr(b, k)), equal_nan=True)
+        for a, b in zip(alone, together, strict=True)
+        for k in vars(a)
+        if k != "dt_s"
+    )
+    print(f"flight of {len(gs)} samples: one by one CPU {c1 - c0:.2f} s (wall {t1 - t0:.2f} s), "
+          f"together CPU {c2 - c1:.2f} s (wall {t2 - t1:.2f} s), identical: {same}; "
+          f"flight_ratio={(c1 - c0) / (c2 - c1):.2f}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[36, 300, 1000, 3000])
     ap.add_argument("--trials", type=int, default=10_000)
     ap.add_argument("--no-baseline", action="store_true", help="skip the old path at 36 threats")
     ap.add_argument("--cli", action="store_true", help="also the whole flagship CLI command")
+    ap.add_argument("--flight", action="store_true", help="also the samples' flight alone")
     ap.add_argument("--timeout", type=float, default=900.0, help="per size [s]")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--baseline-path", action="store_true", help=argparse.SUPPRESS)
@@ -181,6 +210,8 @@ def main() -> None:
         return
     print(f"compare, 4 policies x {args.trials:,} trials, flagship salvos scaled "
           f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    if args.flight:
+        _flight()
     if args.cli:
         _cli(args.trials)
     if not args.no_baseline:
