@@ -377,17 +377,10 @@ def simulate_policies(
     n_workers = geometry_workers(n_fought) if auto else workers
     n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
                            n_fought))  # fmt: skip
-    while (
-        auto
-        and n_workers > 1
-        and (
-            estimate_resources(world, n_trials, policies=len(pols), workers=n_workers).memory_bytes
-            > available_memory_bytes()
-        )
-    ):
+    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), _held(n_workers)):
         n_workers -= 1  # fewer samples at once rather than a refusal
-    # the whole run, every worker holding a sample: cautious (before any work or big list)
-    check_resources(world, n_trials, policies=len(pols), force=force, workers=n_workers)
+    # the whole run, every process holding a sample: cautious (before any work or big list)
+    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers))
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
     todo = {g: ks for g, ks in todo.items() if ks}
     job = _Job(
@@ -527,11 +520,22 @@ def _run_in_worker(g: int) -> _Fought:
     return _JOB.run(g, None)
 
 
+def _held(n_workers: int) -> int:
+    """Raid samples held at once with ``n_workers`` workers (this process fights the first)."""
+    return n_workers + 1 if n_workers > 1 else 1
+
+
+def _too_big(world: World, trials: int, policies: int, held: int) -> bool:
+    est = estimate_resources(world, trials, policies=policies, workers=held)
+    return est.memory_bytes > available_memory_bytes()
+
+
 def workers_for(world: World, trials: int) -> int:
-    """Processes a whole run of ``trials`` trials on ``world`` uses by default (its raid
-    geometry samples that get a trial block, over :func:`geometry_workers`)."""
+    """Raid samples a whole run of ``trials`` trials on ``world`` holds at once by default (its
+    worker processes, :func:`geometry_workers`, and this one): the resource guard's
+    ``workers``."""
     n_blocks = -(-int(trials) // TRIAL_BLOCK)
-    return geometry_workers(min(world.n_geometries, n_blocks))
+    return _held(geometry_workers(min(world.n_geometries, n_blocks)))
 
 
 def geometry_workers(n_geometries: int) -> int:
@@ -560,18 +564,23 @@ def geometry_workers(n_geometries: int) -> int:
 def _run_parallel(
     job: _Job, n_workers: int, progress: Callable[[str, int, int], None] | None
 ) -> list[_Fought]:
-    """The job's geometries on ``n_workers`` forked processes, in geometry order (each
-    geometry is computed exactly as serially: the same inputs, the same code)."""
+    """The job's geometries on ``n_workers`` forked processes, the first one in this process
+    meanwhile (its products stay here: nothing large is pickled back), in geometry order. Each
+    geometry is computed exactly as serially: the same inputs, the same code."""
     global _JOB
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     _JOB = job
     done: dict[int, _Fought] = {}
     n = len(job.todo)
+    others = [g for g in job.todo if g != job.first]
     try:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as ex:
-            futures = {ex.submit(_run_in_worker, g): g for g in job.todo}
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(others)), mp_context=ctx) as ex:
+            futures = {ex.submit(_run_in_worker, g): g for g in others}  # they fork here
+            done[job.first] = job.run(job.first, None)
+            if progress:
+                progress(f"raid geometry samples 1/{n} ({n_workers} processes)", 1, n)
             for fut in as_completed(futures):
                 done[futures[fut]] = fut.result()
                 if progress:
