@@ -10,9 +10,12 @@ the block's draws (common to every policy), each policy's trial inputs and fight
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,11 +38,17 @@ from shieldwall.battle import (
 )
 from shieldwall.errors import ArgumentError, Problem
 from shieldwall.flight import FlyoutTable, Trajectories, flyout_tables
-from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
+from shieldwall.flight.checks import (
+    FLY_ROWS,
+    envelope_problems,
+    fly_checked,
+    fly_geometries,
+    raise_errors,
+)
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
 from shieldwall.outcome.engine import fight
-from shieldwall.resources import check_resources
+from shieldwall.resources import available_memory_bytes, check_resources, estimate_resources
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
 from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
@@ -53,10 +62,13 @@ __all__ = [
     "Prepared",
     "Results",
     "SimulationError",
+    "geometry_workers",
     "prepare",
+    "prepare_flown",
     "resolve_policy",
     "simulate",
     "simulate_policies",
+    "workers_for",
 ]
 
 #: Most bytes of block draws held at once (blocks are fought in groups up to this size).
@@ -199,6 +211,17 @@ def prepare(world: World) -> Prepared:
     trajectories = fly_checked(world)
     flyouts = flyout_tables(world)
     raise_errors(envelope_problems(world, flyouts))
+    return prepare_flown(world, trajectories, flyouts, flight_s=time.perf_counter() - t0)
+
+
+def prepare_flown(
+    world: World,
+    trajectories: Trajectories,
+    flyouts: tuple[FlyoutTable, ...],
+    *,
+    flight_s: float = 0.0,
+) -> Prepared:
+    """:func:`prepare` of a raid already flown (``trajectories`` = ``fly_checked(world)``)."""
     t1 = time.perf_counter()
     sensing = prepare_sensing(world, trajectories)
     t2 = time.perf_counter()
@@ -210,7 +233,7 @@ def prepare(world: World) -> Prepared:
         reach=rch,
         targets=threat_targets(world, trajectories),
         sensing=sensing,
-        timings_s={"flight": t1 - t0, "sensing": t2 - t1, "reach": time.perf_counter() - t2},
+        timings_s={"flight": flight_s, "sensing": t2 - t1, "reach": time.perf_counter() - t2},
     )
 
 
@@ -271,6 +294,7 @@ def simulate_policies(
     force: bool = False,
     blocks: range | None = None,
     prepare_with: Callable[[World], Prepared] = prepare,
+    workers: int | None = None,
 ) -> dict[str, Results]:
     """Simulate several policies on the same raid and the same random numbers.
 
@@ -308,6 +332,14 @@ def simulate_policies(
         the number of trials fought; event logs cover the run's first ``event_trials`` trials.
     prepare_with
         Prepares each raid geometry sample the run needs (a study passes its stage cache).
+        With the default, small raids' samples (``FLY_ROWS`` rows in all) are flown together
+        in one solve (:func:`shieldwall.flight.checks.fly_geometries`, each as flown alone).
+    workers
+        Processes the raid geometry samples are spread over (forked; each sample is computed
+        exactly as serially, so the results are bit-identical). Default: one per CPU up to
+        the number of samples for a whole run (:func:`geometry_workers`), fewer where the
+        resource guard's estimate for that many would not fit in memory; one when ``blocks``
+        is given (a study's task: its executor has the other CPUs).
 
     A world with raid geometry samples (``settings.raid_samples``) fights block ``k`` on sample
     ``k % G``, each sample with its own flight, sensing and plans; the results' trajectories,
@@ -334,28 +366,47 @@ def simulate_policies(
     _check(n_trials, tracking_mode)
     doc = _doctrine(world, doctrine, solver)
     pols = [resolve_policy(world, p) for p in policies]
-    check_resources(world, n_trials, policies=len(pols), force=force)  # the whole run: cautious
-    prep = prepared or prepare(world)
     n_blocks = -(-n_trials // TRIAL_BLOCK)
     span = range(n_blocks) if blocks is None else blocks
     if not isinstance(span, range) or span.step != 1 or not 0 <= span.start < span.stop <= n_blocks:
         raise _fail("blocks", f"must be a range of blocks in 0..{n_blocks}, step 1; got {span}")
     # raid geometry samples: block k fights sample k % G (docs/montecarlo.md §5)
     n_geo = world.n_geometries
-    fought: list[_Fought] = []
-    for g in range(n_geo):
-        mine = [k for k in span if k % n_geo == g]
-        if not mine:
-            continue
-        wg = world.geometry(g)
-        prep = prepared if (g == 0 and prepared is not None) else prepare_with(wg)
-        fought.append(
-            _fight_geometry(
-                wg, pols, doc, prep, mine, n_trials, root_seed, tracking_mode, event_trials,
-                progress, (g, n_geo),
-            )
-        )  # fmt: skip
+    n_fought = min(n_geo, len(span))  # samples that get a block
+    auto = workers is None and blocks is None
+    n_workers = geometry_workers(n_fought) if auto else workers
+    n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
+                           n_fought))  # fmt: skip
+    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), _held(n_workers)):
+        n_workers -= 1  # fewer samples at once rather than a refusal
+    # the whole run, every process holding a sample: cautious (before any work or big list)
+    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers))
+    todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
+    todo = {g: ks for g, ks in todo.items() if ks}
+    job = _Job(
+        world=world, pols=pols, doc=doc, n_trials=n_trials, root_seed=root_seed,
+        tracking_mode=tracking_mode, event_trials=event_trials, todo=todo, first=min(todo),
+        prepared=prepared, prepare_with=prepare_with,
+    )  # fmt: skip
+    gs = [g for g in todo if not (g == 0 and prepared is not None)]
+    if prepare_with is prepare and len(gs) > 1 and sum(map(len, world.raid_samples)) <= FLY_ROWS:
+        # small raids: the samples' flights in one solve (as flown alone: fly_geometries);
+        # larger ones are flown where they are fought (their trajectories are not all held)
+        t0 = time.perf_counter()
+        flown = fly_geometries(world, gs)
+        flyouts = flyout_tables(world)
+        raise_errors(envelope_problems(world, flyouts))
+        each = (time.perf_counter() - t0) / max(len(gs), 1)
+        job.flown.update({g: (t, each) for g, t in zip(gs, flown, strict=True)})
+        job.flyouts.append(flyouts)
+    if n_workers == 1:
+        fought = [job.run(g, progress) for g in todo]
+    else:
+        fought = _run_parallel(job, n_workers, progress)
     first = fought[0]
+    assert first.prep is not None
+    assert first.planned is not None
+    assert first.pictures is not None
     out: dict[str, Results] = {}
     for name, fi in first.planned.items():
         by_block = {k: o for f in fought for k, o in f.outcomes[name].items()}
@@ -363,11 +414,12 @@ def simulate_policies(
         t0 = time.perf_counter()
         clusters = geometry_clusters(outcomes.n_trials, span.start, n_geo)
         metrics = summarize(outcomes, fight=fi, clusters=clusters)
-        timings = {key: sum(f.prep.timings_s.get(key, 0.0) for f in fought)
-                   for key in first.prep.timings_s}  # fmt: skip
+        timings = {key: sum(f.timings_s.get(key, 0.0) for f in fought)
+                   for key in first.timings_s}  # fmt: skip
         timings.update(
             cueing_and_fusion=sum(f.picture_s[name] for f in fought),
             plan=sum(f.plan_s for f in fought) / len(first.planned),
+            workers=float(n_workers),
             fight=sum(f.fight_s[name] for f in fought),
             metrics=time.perf_counter() - t0,
         )
@@ -376,7 +428,7 @@ def simulate_policies(
             policy=name,
             solver=fi.plan_solver,
             objective=fi.plan_objective_name,
-            plan_objective=float(np.mean([f.planned[name].plan_objective for f in fought])),
+            plan_objective=float(np.mean([f.plan_objective[name] for f in fought])),
             tracking_mode=tracking_mode,
             seed=root_seed,
             trials=outcomes.n_trials,
@@ -403,15 +455,140 @@ def geometry_clusters(n_trials: int, first_block: int, n_geometries: int) -> I64
 
 @dataclass(frozen=True)
 class _Fought:
-    """One raid geometry's part of a run: its plans and its blocks' outcomes."""
+    """One raid geometry's part of a run: its plans and its blocks' outcomes.
 
-    prep: Prepared
-    planned: dict[str, FightInputs]
-    pictures: dict[str, TrackPicture]
+    ``prep``, ``planned`` and ``pictures`` are kept for the run's first geometry only (its
+    results show them); the others keep what the results sum or average."""
+
+    prep: Prepared | None
+    planned: dict[str, FightInputs] | None
+    pictures: dict[str, TrackPicture] | None
+    timings_s: dict[str, float]
+    plan_objective: dict[str, float]
     outcomes: dict[str, dict[int, Outcomes]]  # policy -> block -> outcomes
     picture_s: dict[str, float]
     plan_s: float
     fight_s: dict[str, float]
+
+    def slim(self) -> _Fought:
+        """Without the first geometry's products (what a worker sends back for the others)."""
+        return replace(self, prep=None, planned=None, pictures=None)
+
+
+@dataclass(kw_only=True)
+class _Job:
+    """What every raid geometry of one ``simulate_policies`` call shares (a worker's input)."""
+
+    world: World
+    pols: list[Policy]
+    doc: Doctrine
+    n_trials: int
+    root_seed: int
+    tracking_mode: str
+    event_trials: int
+    todo: dict[int, list[int]]  # geometry -> its trial blocks
+    first: int  # the geometry whose products the results show
+    prepared: Prepared | None
+    prepare_with: Callable[[World], Prepared]
+    flown: dict[int, tuple[Trajectories, float]] = field(default_factory=dict)
+    flyouts: list[tuple[FlyoutTable, ...]] = field(default_factory=list)
+
+    def run(self, g: int, progress: Callable[[str, int, int], None] | None) -> _Fought:
+        """Prepare raid geometry ``g`` (unless done) and fight its blocks."""
+        wg = self.world.geometry(g)
+        if g == 0 and self.prepared is not None:
+            prep = self.prepared
+        elif g in self.flown:
+            traj, flight_s = self.flown[g]
+            prep = prepare_flown(wg, traj, self.flyouts[0], flight_s=flight_s)
+        else:
+            prep = self.prepare_with(wg)
+        n_geo = self.world.n_geometries
+        got = _fight_geometry(
+            wg, self.pols, self.doc, prep, self.todo[g], self.n_trials, self.root_seed,
+            self.tracking_mode, self.event_trials, progress, (g, n_geo),
+        )  # fmt: skip
+        return got if g == self.first else got.slim()
+
+
+#: The job of the parallel run in progress (forked workers inherit it; nothing is pickled).
+_JOB: _Job | None = None
+
+
+def _run_in_worker(g: int) -> _Fought:
+    assert _JOB is not None
+    return _JOB.run(g, None)
+
+
+def _held(n_workers: int) -> int:
+    """Raid samples held at once with ``n_workers`` workers (this process fights the first)."""
+    return n_workers + 1 if n_workers > 1 else 1
+
+
+def _too_big(world: World, trials: int, policies: int, held: int) -> bool:
+    est = estimate_resources(world, trials, policies=policies, workers=held)
+    return est.memory_bytes > available_memory_bytes()
+
+
+def workers_for(world: World, trials: int) -> int:
+    """Raid samples a whole run of ``trials`` trials on ``world`` holds at once by default (its
+    worker processes, :func:`geometry_workers`, and this one): the resource guard's
+    ``workers``."""
+    n_blocks = -(-int(trials) // TRIAL_BLOCK)
+    return _held(geometry_workers(min(world.n_geometries, n_blocks)))
+
+
+def geometry_workers(n_geometries: int) -> int:
+    """Processes a whole run spreads its raid geometry samples over by default: the CPUs this
+    process may use (``SHIELDWALL_WORKERS`` overrides), one inside a daemon process (a study's
+    pool worker), off the main thread (the viewer's job thread) or where ``fork`` is not
+    available."""
+    env = os.environ.get("SHIELDWALL_WORKERS", "").strip()
+    if n_geometries <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:
+        return 1
+    if threading.current_thread() is not threading.main_thread():
+        return 1  # a server's job thread: forking a threaded process there is not safe
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise _fail("SHIELDWALL_WORKERS", f"must be a whole number >= 1, got {env!r}")
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_geometries))
+
+
+def _run_parallel(
+    job: _Job, n_workers: int, progress: Callable[[str, int, int], None] | None
+) -> list[_Fought]:
+    """The job's geometries on ``n_workers`` forked processes, the first one in this process
+    meanwhile (its products stay here: nothing large is pickled back), in geometry order. Each
+    geometry is computed exactly as serially: the same inputs, the same code."""
+    global _JOB
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    _JOB = job
+    done: dict[int, _Fought] = {}
+    n = len(job.todo)
+    others = [g for g in job.todo if g != job.first]
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(others)), mp_context=ctx) as ex:
+            futures = {ex.submit(_run_in_worker, g): g for g in others}  # they fork here
+            done[job.first] = job.run(job.first, None)
+            if progress:
+                progress(f"raid geometry samples 1/{n} ({n_workers} processes)", 1, n)
+            for fut in as_completed(futures):
+                done[futures[fut]] = fut.result()
+                if progress:
+                    progress(f"raid geometry samples {len(done)}/{n} ({n_workers} processes)",
+                             len(done), n)  # fmt: skip
+    finally:
+        _JOB = None
+    return [done[g] for g in job.todo]
 
 
 def _fight_geometry(
@@ -510,6 +687,8 @@ def _fight_geometry(
         prep=prep,
         planned=planned,
         pictures={name: st.picture for name, st in stages.items()},
+        timings_s=dict(prep.timings_s),
+        plan_objective={name: fi.plan_objective for name, fi in planned.items()},
         outcomes=parts,
         picture_s={name: st.picture_s for name, st in stages.items()},
         plan_s=plan_s,

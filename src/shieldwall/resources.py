@@ -223,6 +223,7 @@ def estimate_resources(
     policies: int = 1,
     measurement_trials: int = 0,
     record_dt_s: float = 1.0,
+    workers: int = 1,
 ) -> ResourceEstimate:
     """Peak memory and time of simulating ``world`` for ``trials`` (× ``policies``).
 
@@ -239,8 +240,13 @@ def estimate_resources(
         the covariance mode.
     record_dt_s
         Step of the trajectory grid (``FlightModel.record_dt_s``). [s]
+    workers
+        Processes the raid geometry samples are fought on at once (``simulate_policies``'
+        ``workers``): each holds one sample's stage products (the fixed part), the trials'
+        outcomes come back to this one.
     """
     trials = check_count(trials, "trials")
+    workers = check_count(workers, "workers")
     policies = check_count(policies, "policies")
     n_ekf = check_count(measurement_trials, "measurement_trials", minimum=0)
     t_flight = flight_times_s(world)
@@ -264,7 +270,7 @@ def estimate_resources(
     per_trial = _B_PER_TRIAL + n_threat * (
         _B_PER_THREAT_TRIAL + _KEPT_B_PER_THREAT_TRIAL * (policies - 1)
     )
-    fixed_bytes = _MEMORY_MARGIN * sum(fixed.values())
+    fixed_bytes = _MEMORY_MARGIN * sum(fixed.values()) * workers
     per_trial_bytes = _MEMORY_MARGIN * per_trial
     parts = {**fixed, "trials": per_trial * k}
     n_types = len(set(np.asarray(world.raid.missile_idx).tolist()))
@@ -359,12 +365,13 @@ def check_resources(
     measurement_trials: int = 0,
     force: bool = False,
     memory_bytes: float | None = None,
+    workers: int = 1,
 ) -> ResourceEstimate:
     """Estimate a simulation and refuse it, before any work, if it would not fit.
 
     Parameters
     ----------
-    world, trials, policies, measurement_trials
+    world, trials, policies, measurement_trials, workers
         As for :func:`estimate_resources`.
     force
         Do not refuse (``--force``); the estimate is still returned.
@@ -378,7 +385,7 @@ def check_resources(
         the message gives the estimate, what is allowed and how many trials would fit.
     """
     est = estimate_resources(
-        world, trials, policies=policies, measurement_trials=measurement_trials
+        world, trials, policies=policies, measurement_trials=measurement_trials, workers=workers
     )
     if force:
         return est

@@ -17,6 +17,7 @@ from shieldwall.cli._study import split_names
 from shieldwall.cli.run import default_out, load, progress_callback, save_record
 from shieldwall.io.record import record_comparison
 from shieldwall.io.run_folder import prepare_out_folder
+from shieldwall.pipeline import workers_for
 from shieldwall.resources import estimate_resources
 from shieldwall.studies.compare import DEFAULT_POLICIES, Comparison, compare
 
@@ -166,7 +167,9 @@ def register(app: typer.Typer) -> None:
             names = (split_names(policies) or None) or list(DEFAULT_POLICIES)
             n = len(set(names) | {baseline})
             k = world.trials if trials is None else trials
-            print_estimate(estimate_resources(world, k, policies=n), as_json)
+            print_estimate(
+                estimate_resources(world, k, policies=n, workers=workers_for(world, k)), as_json
+            )
             return
         target = prepare_out_folder(out_dir or default_out(world, "compare"))  # refuse early
         with progress_callback(enabled=not as_json) as progress:

@@ -18,7 +18,7 @@ from shieldwall.io import runner
 from shieldwall.io.record import RunRecord, record_results, run_summary
 from shieldwall.io.run_folder import prepare_out_folder
 from shieldwall.io.runner import default_out
-from shieldwall.pipeline import Results, simulate
+from shieldwall.pipeline import Results, simulate, workers_for
 from shieldwall.resources import estimate_resources
 from shieldwall.scenario import Scenario, World, compile_world, load_scenario
 
@@ -142,9 +142,8 @@ def register(app: typer.Typer) -> None:
         scenario, world = load(file, phase)
         world = doctrine.apply(world)
         if estimate:
-            print_estimate(
-                estimate_resources(world, world.trials if trials is None else trials), as_json
-            )
+            k = world.trials if trials is None else trials
+            print_estimate(estimate_resources(world, k, workers=workers_for(world, k)), as_json)
             return
         target = prepare_out_folder(out_dir or default_out(world, policy))  # refuse early
         with progress_callback(enabled=not as_json) as progress:

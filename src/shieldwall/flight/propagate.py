@@ -275,6 +275,20 @@ def _step_size(h: F64, v_rel: F64, vz: F64, drag: F64, model: FlightModel) -> F6
     return np.asarray(np.where(drag > _DRAG_NEGLIGIBLE_MPS2, dt_atm, dt))
 
 
+#: First length of the record grid (it doubles as flights outlast it). [samples]
+_GRID_START = 512
+
+
+def _grow(g_t: F64, g_r: F64, g_v: F64, m: int) -> tuple[F64, F64, F64]:
+    """The record grid lengthened to ``m`` samples (NaN beyond what was written)."""
+    n, old = g_t.shape
+    t = np.full((n, m), np.nan)
+    r = np.full((n, m, 3), np.nan)
+    v = np.full((n, m, 3), np.nan)
+    t[:, :old], r[:, :old], v[:, :old] = g_t, g_r, g_v
+    return t, r, v
+
+
 def propagate(
     r0_eci_m: F64,
     v0_eci_mps: F64,
@@ -323,9 +337,12 @@ def propagate(
     out_reentry = np.full(n, np.nan)
     out_peak = np.zeros(n)
     out_peak_v = np.full(n, np.nan)
-    g_t = np.full((n, m_max), np.nan) if record else None
-    g_r = np.full((n, m_max, 3), np.nan) if record else None
-    g_v = np.full((n, m_max, 3), np.nan) if record else None
+    # The record grid grows as the flights do (doubling, up to m_max): a grid as long as the
+    # time limit would hold ~340 kB a row, most of it never written.
+    cap = min(m_max, _GRID_START)
+    g_t = np.full((n, cap), np.nan) if record else None
+    g_r = np.full((n, cap, 3), np.nan) if record else None
+    g_v = np.full((n, cap, 3), np.nan) if record else None
 
     ids = np.arange(n)
     r = np.array(r0_eci_m, dtype=np.float64)
@@ -418,6 +435,13 @@ def propagate(
             k = k_next[:, None] + grid_j
             tk = k * grid_dt
             rows, cols = np.nonzero(alive[:, None] & (tk <= t_end[:, None] + 1e-12) & (k < m_max))
+            need = int(k[rows, cols].max(initial=0)) + 1 if rows.size else 0
+            if hit.any():
+                t_last = out_imp_t[ids[hit]]
+                k_last = np.floor(t_last / grid_dt - 1e-9).astype(np.int64) + 1
+                need = max(need, int(np.minimum(k_last, m_max - 1).max()) + 1)
+            if need > g_t.shape[1]:
+                g_t, g_r, g_v = _grow(g_t, g_r, g_v, min(m_max, max(need, 2 * g_t.shape[1])))
             if rows.size:
                 k, tk = k[rows, cols], tk[rows, cols]
                 s = (tk - t[rows]) / dt[rows]
@@ -449,7 +473,7 @@ def propagate(
         assert g_v is not None
         used = np.isfinite(g_t).any(axis=0)
         m_used = int(np.nonzero(used)[0].max()) + 1 if used.any() else 1
-        g_t, g_r, g_v = g_t[:, :m_used], g_r[:, :m_used], g_v[:, :m_used]
+        g_t, g_r, g_v = (np.ascontiguousarray(g[:, :m_used]) for g in (g_t, g_r, g_v))
     return FreeFlight(
         impact_t_s=out_imp_t,
         impact_r_eci_m=out_imp_r,

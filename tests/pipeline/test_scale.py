@@ -1,0 +1,122 @@
+"""Scale paths of the pipeline give what the plain paths give, bit for bit (docs/montecarlo.md).
+
+- the raid geometry samples flown in one solve (``fly_geometries``) equal each sample flown
+  alone (``fly_checked(world.geometry(g))``);
+- the samples spread over forked worker processes (``simulate_policies(workers=2)``) equal the
+  serial run, outcomes, event logs and plan objectives included.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shieldwall import pipeline
+from shieldwall.flight import checks
+from shieldwall.flight.checks import fly_checked, fly_geometries
+from shieldwall.outcome import Outcomes
+from shieldwall.pipeline import SimulationError, geometry_workers, simulate_policies
+from shieldwall.resources import estimate_resources
+from shieldwall.scenario import World, compile_world, load_scenario
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@cache
+def _sampled(name: str, samples: int, jitter_s: float = 30.0) -> World:
+    scenario = load_scenario(EXAMPLES / f"{name}.yaml")
+    settings = scenario.settings.model_copy(
+        update={"raid_samples": samples, "launch_jitter_s": jitter_s}
+    )
+    return compile_world(scenario.model_copy(update={"settings": settings}))
+
+
+def _same_arrays(a: object, b: object) -> None:
+    for key, va in vars(a).items():
+        vb = vars(b)[key]
+        if isinstance(va, np.ndarray):
+            assert va.shape == vb.shape, key
+            assert va.dtype == vb.dtype, key
+            np.testing.assert_array_equal(va, vb, err_msg=key)
+        else:
+            assert va == vb, key
+
+
+@pytest.mark.parametrize("rows", [512, 80])  # all in one solve; groups of two samples and one
+def test_geometries_flown_together_equal_each_flown_alone(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = _sampled("korea_japan", 3)
+    monkeypatch.setattr(checks, "FLY_ROWS", rows)
+    together = fly_geometries(world, [2, 0, 1])
+    for g, traj in zip([2, 0, 1], together, strict=True):
+        alone = fly_checked(world.geometry(g))
+        _same_arrays(traj, alone)
+    # the samples really differ (a test that cannot fail otherwise)
+    assert not np.array_equal(together[0].launch_lat_rad, together[1].launch_lat_rad)
+
+
+def _outcome_fields(a: Outcomes, b: Outcomes) -> None:
+    for key, va in vars(a).items():
+        vb = vars(b)[key]
+        if isinstance(va, np.ndarray):
+            np.testing.assert_array_equal(va, vb, err_msg=key)
+        elif key == "events":
+            _same_arrays(va, vb)
+        else:
+            assert va == vb, key
+
+
+def test_geometries_on_worker_processes_equal_the_serial_run() -> None:
+    world = _sampled("minimal", 3)
+    pols = ["national", "integrated"]
+    serial = simulate_policies(world, pols, trials=3500, seed=5, workers=1)
+    pooled = simulate_policies(world, pols, trials=3500, seed=5, workers=2)
+    for name in pols:
+        a, b = serial[name], pooled[name]
+        _outcome_fields(a.outcomes, b.outcomes)
+        assert a.plan_objective == b.plan_objective
+        assert a.metrics.expected_leakers_ci == b.metrics.expected_leakers_ci
+        assert a.outcomes.events is not None
+        assert a.timings_s["workers"] == 1.0
+        assert b.timings_s["workers"] == 2.0
+    # blocks of different samples differ (the samples are really fought)
+    leak = serial["national"].outcomes.leaked.reshape(-1)
+    assert leak.size == 3500 * len(world.raid.missile_idx)
+
+
+def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHIELDWALL_WORKERS", "1")
+    assert geometry_workers(10) == 1
+    monkeypatch.setenv("SHIELDWALL_WORKERS", "3")
+    assert geometry_workers(10) == 3
+    assert geometry_workers(1) == 1
+    got: list[int] = []
+    job = threading.Thread(target=lambda: got.append(geometry_workers(10)))
+    job.start()
+    job.join()
+    assert got == [1]  # never forks from a server's job thread
+    monkeypatch.setenv("SHIELDWALL_WORKERS", "two")
+    with pytest.raises(SimulationError, match="SHIELDWALL_WORKERS") as err:
+        geometry_workers(10)
+    assert err.value.problems[0].path == "SHIELDWALL_WORKERS"
+
+
+def test_fewer_workers_where_the_estimate_for_more_would_not_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = _sampled("minimal", 3)
+    one = estimate_resources(world, 3000, policies=1, workers=1).memory_bytes
+    two = estimate_resources(world, 3000, policies=1, workers=2).memory_bytes
+    assert one < two
+    monkeypatch.setattr(pipeline, "geometry_workers", lambda n: min(2, n))  # any thread
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 0.5 * (one + two))
+    got = simulate_policies(world, ["national"], trials=3000, seed=5)["national"]
+    assert got.timings_s["workers"] == 1.0
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 2.0 * two)
+    got = simulate_policies(world, ["national"], trials=3000, seed=5)["national"]
+    assert got.timings_s["workers"] == 2.0
