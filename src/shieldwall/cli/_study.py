@@ -9,6 +9,7 @@ indexes it, and prints the command's table or its JSON.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +38,8 @@ __all__ = [
     "StudyOutput",
     "TrialsOpt",
     "WorkersOpt",
+    "estimate_text",
+    "musd_text",
     "run_and_save",
     "split_names",
 ]
@@ -74,6 +77,17 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 PhaseOpt = Annotated[
     str | None, typer.Option("--phase", help="Deployment phase (name or 0-based index).")
 ]
+
+
+def estimate_text(e: Sequence[float], sign: bool = False) -> str:
+    """``value (lo to hi)`` of an estimate, two decimals (``sign``: with + or -)."""
+    f = "+.2f" if sign else ".2f"
+    return f"{e[0]:{f}} ({e[1]:{f}} to {e[2]:{f}})"
+
+
+def musd_text(x: float | None) -> str:
+    """An amount in USD as millions, or ``unpriced`` when unknown."""
+    return "unpriced" if x is None or not math.isfinite(x) else f"{x / 1e6:,.0f}"
 
 
 def split_names(values: Sequence[str] | None) -> list[str]:

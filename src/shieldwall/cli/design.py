@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +23,12 @@ from shieldwall.cli._study import (
     run_and_save,
     split_names,
 )
+from shieldwall.cli._study import (
+    estimate_text as _e,
+)
+from shieldwall.cli._study import (
+    musd_text as _musd,
+)
 from shieldwall.report.figures import pareto_chart, png
 from shieldwall.scenario import load_scenario
 from shieldwall.studies.additions import AdditionError, add_units
@@ -31,15 +36,6 @@ from shieldwall.studies.design import DEFAULT_LEVELS, DesignStudy, design, parse
 from shieldwall.studies.engine import StudyRun
 
 __all__ = ["print_design", "register"]
-
-
-def _e(e: Any, sign: bool = False) -> str:
-    f = "+.2f" if sign else ".2f"
-    return f"{e[0]:{f}} ({e[1]:{f}} to {e[2]:{f}})"
-
-
-def _musd(x: float | None) -> str:
-    return "unpriced" if x is None or not math.isfinite(x) else f"{x / 1e6:,.0f}"
 
 
 def print_design(study: DesignStudy, title: str = "") -> None:
