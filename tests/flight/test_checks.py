@@ -124,6 +124,24 @@ def test_the_far_side_of_a_launch_area_is_checked_even_if_no_launch_point_is_the
         prepare(world)
 
 
+@pytest.mark.parametrize("rows", [1, 2])
+def test_the_checks_flown_in_chunks_find_what_one_solve_finds(
+    monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    """``validate`` flies the rows ``CHECK_ROWS`` at a time (bounded memory for a large raid):
+    the same problems, in the same order, as the simulation's one solve (``fly_checked``)."""
+    from shieldwall.flight import checks
+
+    world = compile_world(load_scenario(_yaml(_partly_out_of_reach())))
+    with pytest.raises(TargetingError) as info:
+        checks.fly_checked(world)
+    monkeypatch.setattr(checks, "CHECK_ROWS", rows)
+    assert world.raid.launch_lat_rad.shape[0] > rows  # several chunks
+    assert raid_problems(world) == info.value.problems
+    flagship = compile_world(load_scenario(EXAMPLES / "korea_japan.yaml"))
+    assert raid_problems(flagship) == []
+
+
 def _yaml(doc: dict[str, Any]) -> str:
     from io import StringIO
 

@@ -126,19 +126,26 @@ def _fly_together(world: World, gs: list[int], model: FlightModel | None) -> lis
     return [traj.take(np.arange(a, b)) for a, b in itertools.pairwise(edges.tolist())]
 
 
+#: Rows per solve when only the targeting problems are wanted (``validate``): a chunk's recorded
+#: trajectories are dropped before the next, so a 10,000-missile raid is checked in ~0.3 GB.
+CHECK_ROWS = 1024
+
+
 def raid_problems(world: World, model: FlightModel | None = None) -> list[Problem]:
     """Targeting problems of the drawn launch points and of the launch-area probes."""
-    return _fly_with_probes(world, model)[1]
+    return _fly_with_probes(world, model, keep=False)[1]
 
 
 def _fly_with_probes(
-    world: World, model: FlightModel | None
+    world: World, model: FlightModel | None, *, keep: bool = True
 ) -> tuple[Trajectories | None, list[Problem]]:
     """Fly the drawn raid rows and each salvo's two launch-area probes in one solve.
 
     Salvos from a point need no probes (their drawn launch point is the point). Rows are
     independent in the solver and the integrator, so the drawn rows come out exactly as
     ``fly_raid`` flies them alone (tested); the grid is trimmed back to their own length.
+    Without ``keep`` (only the problems wanted) the rows are flown ``CHECK_ROWS`` at a time, in
+    order, which finds the same problems in the same order with bounded memory.
     """
     salvos, raid, mis = world.salvos, world.raid, world.missiles
     n = int(np.asarray(raid.missile_idx).shape[0])
@@ -154,31 +161,45 @@ def _fly_with_probes(
     side = np.tile([0, 1], todo.size)
     paths = [str(int(s)) for s in salvo_idx]
     paths += [f"{s}:{k}" for s, k in zip(np.repeat(todo, 2), side, strict=True)]
-    try:
-        traj = fly_threats(
-            launch_lat_rad=np.concatenate([np.asarray(raid.launch_lat_rad), lat[todo].ravel()]),
-            launch_lon_rad=np.concatenate([np.asarray(raid.launch_lon_rad), lon[todo].ravel()]),
-            aim_lat_rad=np.asarray(raid.aim_lat_rad)[r],
-            aim_lon_rad=np.asarray(raid.aim_lon_rad)[r],
-            launch_t_s=np.asarray(raid.launch_t_s)[r],
-            shape=np.asarray(raid.shape, dtype=np.int64)[r],
-            apogee_m=np.asarray(raid.apogee_m)[r],
-            burnout_speed_mps=np.asarray(raid.burnout_speed_mps)[r],
-            burnout_angle_rad=np.asarray(raid.burnout_angle_rad)[r],
-            missile_idx=np.asarray(raid.missile_idx, dtype=np.int64)[r],
+    launch_lat = np.concatenate([np.asarray(raid.launch_lat_rad), lat[todo].ravel()])
+    launch_lon = np.concatenate([np.asarray(raid.launch_lon_rad), lon[todo].ravel()])
+
+    def fly(sel: slice) -> Trajectories:
+        rs = r[sel]
+        return fly_threats(
+            launch_lat_rad=launch_lat[sel],
+            launch_lon_rad=launch_lon[sel],
+            aim_lat_rad=np.asarray(raid.aim_lat_rad)[rs],
+            aim_lon_rad=np.asarray(raid.aim_lon_rad)[rs],
+            launch_t_s=np.asarray(raid.launch_t_s)[rs],
+            shape=np.asarray(raid.shape, dtype=np.int64)[rs],
+            apogee_m=np.asarray(raid.apogee_m)[rs],
+            burnout_speed_mps=np.asarray(raid.burnout_speed_mps)[rs],
+            burnout_angle_rad=np.asarray(raid.burnout_angle_rad)[rs],
+            missile_idx=np.asarray(raid.missile_idx, dtype=np.int64)[rs],
             missile_names=list(mis.name),
             max_range_m=np.asarray(mis.max_range_m, float),
             burn_time_s=np.asarray(mis.burn_time_s, float),
             burnout_alt_m=np.asarray(mis.burnout_alt_m, float),
             beta_pa=np.asarray(mis.beta_pa, float),
             model=model,
-            row_paths=paths,
+            row_paths=paths[sel],
         )
-    except TargetingError as exc:
-        drawn = [p for p in exc.problems if ":" not in p.path]
+
+    found: list[Problem] = []
+    traj = None
+    step = CHECK_ROWS
+    chunks = [slice(None)] if keep else [slice(k, k + step) for k in range(0, r.size, step)]
+    for sel in chunks:
+        try:
+            traj = fly(sel)
+        except TargetingError as exc:
+            found += exc.problems
+    if found:
+        drawn = [p for p in found if ":" not in p.path]
         problems = salvo_problems(world, drawn)
         bad = {p.path.split(":")[0] for p in drawn}
-        for p in exc.problems:
+        for p in found:
             s_text, _, k_text = p.path.partition(":")
             if not k_text or s_text in bad:
                 continue
@@ -191,7 +212,7 @@ def _fly_with_probes(
             )
             problems += salvo_problems(world, [p], prefix=prefix, count=False)
         return None, sorted(problems, key=lambda p: (p.line, p.col, p.path))
-    return _first_rows(traj, n), []
+    return (_first_rows(traj, n) if keep and traj is not None else None), []
 
 
 def _first_rows(traj: Trajectories, n: int) -> Trajectories:
