@@ -569,6 +569,7 @@ def _run_parallel(
     geometry is computed exactly as serially: the same inputs, the same code."""
     global _JOB
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     _JOB = job
     done: dict[int, _Fought] = {}
@@ -586,6 +587,13 @@ def _run_parallel(
                 if progress:
                     progress(f"raid geometry samples {len(done)}/{n} ({n_workers} processes)",
                              len(done), n)  # fmt: skip
+    except BrokenProcessPool as exc:  # a worker killed (the kernel's OOM killer, a signal)
+        raise _fail(
+            "workers",
+            f"a worker process fighting raid geometry samples died ({n_workers} processes; "
+            "killed for memory?). Allowed: fewer processes (SHIELDWALL_WORKERS=1 fights the "
+            "samples one at a time in this process) or fewer trials",
+        ) from exc
     finally:
         _JOB = None
     return [done[g] for g in job.todo]

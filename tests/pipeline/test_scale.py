@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 from pathlib import Path
@@ -87,6 +88,22 @@ def test_geometries_on_worker_processes_equal_the_serial_run() -> None:
     # blocks of different samples differ (the samples are really fought)
     leak = serial["national"].outcomes.leaked.reshape(-1)
     assert leak.size == 3500 * len(world.raid.missile_idx)
+
+
+def _die(g: int) -> None:
+    os._exit(9)
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forked worker killed mid-run (here: it exits at once, as the OOM killer would end it)
+    is a SimulationError naming the workers and what to do, not a BrokenProcessPool."""
+    import shieldwall.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "_run_in_worker", _die)
+    with pytest.raises(SimulationError, match=r"worker process .* died.*SHIELDWALL_WORKERS=1"):
+        simulate_policies(_sampled("minimal", 3), ["national"], trials=3500, seed=5, workers=2)
 
 
 def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
