@@ -48,6 +48,31 @@ def _cycles(pred: NDArray[np.intp]) -> list[list[int]]:
     return found
 
 
+def _relax_numpy(
+    dist: NDArray[np.float64], cost: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """One Bellman–Ford pass: the first minimising predecessor of every node and its label.
+
+    The readable reference of the compiled :func:`shieldwall.battle.wta._kernels.relax`
+    (bit-identical to it, tested).
+    """
+    cand = dist[:, None] + cost
+    src = cand.argmin(axis=0)
+    return src, cand[src, np.arange(cost.shape[1])]
+
+
+def _relax(
+    dist: NDArray[np.float64], cost: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """:func:`_relax_numpy`, compiled (numba imported on first use)."""
+    from shieldwall.battle.wta._kernels import relax
+
+    src = np.empty(cost.shape[1], dtype=np.intp)
+    new = np.empty(cost.shape[1])
+    relax(dist, cost, src, new)
+    return src, new
+
+
 def multi_exchange(
     problem: WTAProblem,
     x: NDArray[np.int64],
@@ -105,15 +130,12 @@ def multi_exchange(
     tol = 1e-12 * max(base, 1e-300)
     dist = np.zeros(m)
     pred = np.full(m, -1, dtype=np.intp)
-    cols = np.arange(m)
     passes = m if max_passes is None else max_passes
     restarts = 0
     done = 0
     while done < passes:
         done += 1
-        cand = dist[:, None] + cost
-        src = cand.argmin(axis=0)
-        new = cand[src, cols]
+        src, new = _relax(dist, cost)
         better = new < dist - tol
         if not better.any():
             return None
