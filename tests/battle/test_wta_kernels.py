@@ -10,7 +10,13 @@ import pytest
 
 from shieldwall.battle import ChannelGroups, plan_fight, plan_matrix, plan_policies
 from shieldwall.battle.wta import WTAProblem, solve
-from shieldwall.battle.wta.exchange import _relax, _relax_numpy
+from shieldwall.battle.wta.exchange import (
+    _best_adds,
+    _into_costs,
+    _into_costs_numpy,
+    _relax,
+    _relax_numpy,
+)
 from shieldwall.battle.wta.heuristic import _best_swap, _best_swap_numpy, greedy
 from shieldwall.battle.wta.solve import StartCache
 from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
@@ -115,3 +121,34 @@ def test_plan_policies_with_its_memo_equals_planning_each_policy_alone() -> None
     np.testing.assert_array_equal(plan_matrix(together["b"]), plan_matrix(alone_b))
     assert together["b"].plan_objective == alone_b.plan_objective
     assert (plan_matrix(together["b"])[0] > 0).sum() <= 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("channels", [False, True])
+def test_exchange_cost_kernel_and_best_adds_equal_the_numpy_references(
+    seed: int, channels: bool
+) -> None:
+    problem = _tied_problem(seed, channels)
+    x = greedy(problem)
+    x[0] = 0  # leave spare rounds
+    surv = problem.values * np.exp(-(problem.kill_log * x).sum(axis=0))
+    nchan = (x > 0).sum(axis=1)
+    aw, at = np.nonzero(x)
+    spare = np.nonzero(x.sum(axis=1) < problem.inventory)[0]
+    w = np.concatenate([aw, spare])
+    t_e = np.concatenate([at, np.full(spare.size, -1)])
+    m = w.size + 1
+    fast, ref = np.full((m, m), np.inf), np.full((m, m), np.inf)
+    _into_costs(problem, x, surv, nchan, w, aw, at, t_e, fast)
+    _into_costs_numpy(problem, x, surv, nchan, w, aw, at, t_e, ref)
+    np.testing.assert_array_equal(fast, ref)
+    # best adds: the argmax of each node's own row with its target masked (the plain way)
+    room = (x < problem.upper) & (x.sum(axis=0) < problem.target_cap)[None, :]
+    room &= (x > 0) | (nchan < problem.channel_cap)[:, None]
+    add_w = np.where(room, surv * problem.pk, -np.inf)
+    add_w[1, :] = -np.inf  # a weapon with nothing to add
+    add = add_w[w]
+    add[np.arange(aw.size), at] = -np.inf
+    best_t, best_add = _best_adds(add_w, w, t_e)
+    np.testing.assert_array_equal(best_t, add.argmax(axis=1))
+    np.testing.assert_array_equal(best_add, add[np.arange(w.size), add.argmax(axis=1)])

@@ -71,3 +71,21 @@ def relax(dist, cost, src, new):  # type: ignore[no-untyped-def]
             if v < new[c]:
                 new[c] = v
                 src[c] = r
+
+
+@njit(cache=True, nogil=True)
+def exchange_costs(x, upper, q, surv, w, aw, at, t_e, nchan, ccap, channels, cost):  # type: ignore[no-untyped-def]
+    """Arc costs into the assigned nodes of the improvement graph, ``cost[e, f]`` for
+    ``e < len(w)``, ``f < len(aw)``: ``S[t_f] (q[w_e, t_f] / q[w_f, t_f] - 1)`` where weapon
+    ``w_e`` may take the place of the round of ``w_f`` at ``t_f`` (else left as it is: inf)."""
+    for e in range(w.shape[0]):
+        we = w[e]
+        te = t_e[e]
+        free = nchan[we] < ccap[we]
+        for f in range(aw.shape[0]):
+            tf = at[f]
+            if we == aw[f] or te == tf or not x[we, tf] < upper[we, tf]:
+                continue
+            if channels and not (x[we, tf] > 0 or free):
+                continue
+            cost[e, f] = surv[tf] * (q[we, tf] / q[aw[f], tf] - 1.0)
