@@ -23,12 +23,14 @@ from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.inputs import PolicyLike
 from shieldwall.battle.windows import Reach
 from shieldwall.battle.wta import WTAProblem, solve
+from shieldwall.battle.wta.solve import StartCache
 from shieldwall.errors import Problem, ShieldwallError
 from shieldwall.scenario.doctrine import PLANNER_OBJECTIVES, PLANNER_SOLVERS
 
 __all__ = [
     "ChannelGroups",
     "PlanError",
+    "PlanMemo",
     "at_least_as_permissive",
     "channel_groups",
     "plan_fight",
@@ -230,6 +232,7 @@ def plan_fight(
     solver: str,
     objective: str,
     warm_start: I64 | None = None,
+    memo: PlanMemo | None = None,
 ) -> FightInputs:
     """``fi`` with its nominal plan (``planned_rounds``, ``plan_*``) made by the named solver.
 
@@ -244,6 +247,8 @@ def plan_fight(
     warm_start : (n_battery, n_threat) int, optional
         A plan to start from (a less permissive policy's); the result is no worse than it in the
         objective. Pairs this policy cannot plan are dropped from it first.
+    memo
+        Work shared by plans of one geometry (:class:`PlanMemo`); the plan is the same without.
 
     Raises
     ------
@@ -251,30 +256,84 @@ def plan_fight(
         Unknown solver or objective (the message lists the valid names).
     """
     _check(solver, objective)
-    found = _solve(fi, groups, solver, objective, warm_start)
+    found = _solve(fi, groups, solver, objective, warm_start, memo)
     return _with_plan(fi, found.x, solver, objective, found.objective)
 
 
+class PlanMemo:
+    """Work shared by the plans of one raid geometry (same channel groups and solver).
+
+    Holds a :class:`~shieldwall.battle.wta.solve.StartCache` (the assignment-start searches of
+    every WTA problem solved, re-used when forbid-and-resolve meets a problem again) and the
+    from-scratch forbid-and-resolve plan of each full problem (two policies with the same
+    pairs share it). Plans are the same with or without it; :func:`plan_policies` makes one.
+    """
+
+    def __init__(self, groups: ChannelGroups, solver: str) -> None:
+        self.groups, self.solver = groups, solver
+        self.starts = StartCache()
+        self._scratch: list[tuple[WTAProblem, I64]] = []
+
+    def scratch(self, full: WTAProblem) -> I64 | None:
+        """The from-scratch plan of ``full`` (a copy), or None."""
+        for other, x in self._scratch:
+            if StartCache.same(full, other):
+                return x.copy()
+        return None
+
+    def keep(self, full: WTAProblem, x: I64) -> None:
+        """Remember the from-scratch plan ``x`` of ``full``."""
+        self._scratch.append((full, x.copy()))
+
+
 def _forbid_and_resolve(
-    fi: FightInputs, groups: ChannelGroups, solver: str, objective: str, start: I64 | None
+    fi: FightInputs,
+    groups: ChannelGroups,
+    solver: str,
+    objective: str,
+    start: I64 | None,
+    cache: StartCache | None,
 ) -> I64:
     """Solve without channel groups, then forbid the weakest pairs of over-subscribed groups
     and re-solve from the repaired plan until every group holds."""
     forbidden = np.zeros((fi.n_batteries, fi.n_threats), dtype=bool)
     problem = _problem(fi, objective, forbidden)
-    x = solve(problem, solver=solver, warm_start=start).x.astype(np.int64)
+    x = solve(problem, solver=solver, warm_start=start, cache=cache).x.astype(np.int64)
     for _ in range(_MAX_REPAIRS):
         if not _repair(x, groups, problem, forbidden):
             break
         problem = _problem(fi, objective, forbidden)
-        x = solve(problem, solver=solver, warm_start=x).x.astype(np.int64)
+        x = solve(problem, solver=solver, warm_start=x, cache=cache).x.astype(np.int64)
     while _repair(x, groups, problem, forbidden):  # guard: never return an infeasible plan
         pass
     return x
 
 
+def _from_scratch(
+    fi: FightInputs,
+    full: WTAProblem,
+    groups: ChannelGroups,
+    solver: str,
+    objective: str,
+    memo: PlanMemo | None,
+) -> I64:
+    """Forbid-and-resolve from no start, shared through ``memo`` by equal full problems."""
+    if memo is None or memo.groups is not groups or memo.solver != solver:
+        return _forbid_and_resolve(fi, groups, solver, objective, None, None)
+    found = memo.scratch(full)
+    if found is None:
+        found = _forbid_and_resolve(fi, groups, solver, objective, None, memo.starts)
+        memo.keep(full, found)
+    return found
+
+
 def _solve(
-    fi: FightInputs, groups: ChannelGroups, solver: str, objective: str, warm: I64 | None
+    fi: FightInputs,
+    groups: ChannelGroups,
+    solver: str,
+    objective: str,
+    warm: I64 | None,
+    memo: PlanMemo | None = None,
 ) -> _Plan:
     full = _problem(fi, objective, np.zeros((fi.n_batteries, fi.n_threats), dtype=bool))
     start = _feasible_start(full, warm)
@@ -284,9 +343,11 @@ def _solve(
     if solver != "doctrine" and full.pk.any():
         # Forbid-and-resolve depends on where it starts: try from scratch and from the warm
         # start, and keep the warm start itself, so the result is never worse than it.
-        candidates = [_forbid_and_resolve(fi, groups, solver, objective, None)]
+        candidates = [_from_scratch(fi, full, groups, solver, objective, memo)]
         if start is not None:
-            candidates += [_forbid_and_resolve(fi, groups, solver, objective, start), start]
+            cache = memo.starts if memo is not None and memo.groups is groups else None
+            again = _forbid_and_resolve(fi, groups, solver, objective, start, cache)
+            candidates += [again, start]
     scores = [float(full.loss(x)) for x in candidates]
     best = int(np.argmin(scores))
     return _Plan(x=candidates[best], objective=scores[best])
@@ -361,6 +422,7 @@ def plan_policies(
         for p in names
     }
     order = sorted(names, key=lambda p: (len(below[p]), names.index(p)))
+    memo = PlanMemo(groups, solver)
     done: dict[str, FightInputs] = {}
     for p in order:
         fi = fights[p]
@@ -375,5 +437,7 @@ def plan_policies(
                     scored.append((float(full.loss(y)), len(scored), y))
             if scored:
                 best = min(scored)[2]
-        done[p] = plan_fight(fi, groups, solver=solver, objective=objective, warm_start=best)
+        done[p] = plan_fight(
+            fi, groups, solver=solver, objective=objective, warm_start=best, memo=memo
+        )
     return {p: done[p] for p in names}

@@ -48,6 +48,95 @@ def _cycles(pred: NDArray[np.intp]) -> list[list[int]]:
     return found
 
 
+def _relax_numpy(
+    dist: NDArray[np.float64], cost: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """One Bellman–Ford pass: the first minimising predecessor of every node and its label.
+
+    The readable reference of the compiled :func:`shieldwall.battle.wta._kernels.relax`
+    (bit-identical to it, tested).
+    """
+    cand = dist[:, None] + cost
+    src = cand.argmin(axis=0)
+    return src, cand[src, np.arange(cost.shape[1])]
+
+
+def _relax(
+    dist: NDArray[np.float64], cost: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """:func:`_relax_numpy`, compiled (numba imported on first use)."""
+    from shieldwall.battle.wta._kernels import relax
+
+    src = np.empty(cost.shape[1], dtype=np.intp)
+    new = np.empty(cost.shape[1])
+    relax(dist, cost, src, new)
+    return src, new
+
+
+def _into_costs_numpy(
+    problem: WTAProblem,
+    x: NDArray[np.int64],
+    surv: NDArray[np.float64],
+    nchan: NDArray[np.int64],
+    w: NDArray[np.intp],
+    aw: NDArray[np.intp],
+    at: NDArray[np.intp],
+    t_e: NDArray[np.intp],
+    cost: NDArray[np.float64],
+) -> None:
+    """Arc costs into the assigned nodes, ``cost[:len(w), :len(aw)]`` (in place): weapon
+    ``w_e`` replaces a round of ``w_f`` at ``t_f``. The readable reference of the compiled
+    :func:`shieldwall.battle.wta._kernels.exchange_costs` (bit-identical to it, tested)."""
+    upper, q = problem.upper, 1.0 - problem.pk
+    grid = (w[:, None], at[None, :])  # [e, f] -> (w_e, t_f)
+    into = surv[at] * (q[grid] / q[aw, at] - 1.0)
+    ok = (x[grid] < upper[grid]) & (w[:, None] != aw[None, :])
+    ok &= t_e[:, None] != at[None, :]
+    if problem.channels is not None:
+        ok &= (x[grid] > 0) | (nchan[w] < problem.channel_cap[w])[:, None]
+    cost[: w.size, : aw.size] = np.where(ok, into, np.inf)
+
+
+def _into_costs(
+    problem: WTAProblem,
+    x: NDArray[np.int64],
+    surv: NDArray[np.float64],
+    nchan: NDArray[np.int64],
+    w: NDArray[np.intp],
+    aw: NDArray[np.intp],
+    at: NDArray[np.intp],
+    t_e: NDArray[np.intp],
+    cost: NDArray[np.float64],
+) -> None:
+    """:func:`_into_costs_numpy`, compiled (numba imported on first use)."""
+    from shieldwall.battle.wta._kernels import exchange_costs
+
+    exchange_costs(
+        x, problem.upper, 1.0 - problem.pk, surv, w, aw, at, t_e, nchan, problem.channel_cap,
+        problem.channels is not None, cost,
+    )  # fmt: skip
+
+
+def _best_adds(
+    add_w: NDArray[np.float64], w: NDArray[np.intp], t_e: NDArray[np.intp]
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Per node ``e``, the first best target of ``add_w[w_e]`` other than its own ``t_e``, and
+    that gain (``add_w`` is ``(n_w, n_t)``, ``-inf`` where closed).
+
+    The same as the argmax of each node's row with its own target masked, found from each
+    weapon's first and (first after masking it) second best target.
+    """
+    rows = np.arange(add_w.shape[0])
+    top = add_w.argmax(axis=1)
+    masked = add_w.copy()
+    masked[rows, top] = -np.inf
+    second = masked.argmax(axis=1)
+    clash = t_e == top[w]  # the node's own target is its weapon's best: take the next
+    best_t = np.where(clash, second[w], top[w])
+    best_add = np.where(clash, masked[w, second[w]], add_w[w, top[w]])
+    return best_t, best_add
+
+
 def multi_exchange(
     problem: WTAProblem,
     x: NDArray[np.int64],
@@ -82,38 +171,25 @@ def multi_exchange(
     m = n_a + n_s + 1
     dummy = m - 1
     w = np.concatenate([aw, spare])
-    # Arc costs into assigned nodes: weapon w_e replaces a round of w_f at t_f.
-    grid = (w[:, None], at[None, :])  # [e, f] -> (w_e, t_f)
-    q_ef = q[grid]
-    cost = np.full((m, m), np.inf)
-    into = surv[at] * (q_ef / q[aw, at] - 1.0)
-    ok = (x[grid] < upper[grid]) & (w[:, None] != aw[None, :])
     t_e = np.concatenate([at, np.full(n_s, -1)])
-    ok &= t_e[:, None] != at[None, :]
-    if problem.channels is not None:
-        ok &= (x[grid] > 0) | (nchan[w] < problem.channel_cap[w])[:, None]
-    cost[: m - 1, :n_a] = np.where(ok, into, np.inf)
+    cost = np.full((m, m), np.inf)
+    _into_costs(problem, x, surv, nchan, w, aw, at, t_e, cost)
     # Dummy arcs: d -> assigned (its target loses a round), d -> spare (free), e -> d (best add).
     cost[dummy, :n_a] = surv[at] * (1.0 / q[aw, at] - 1.0)
     cost[dummy, n_a : n_a + n_s] = 0.0
     room = (x < upper) & (used_t < problem.target_cap)[None, :]
     room &= (x > 0) | (nchan < problem.channel_cap)[:, None]
-    add = np.where(room[w], surv * pk[w], -np.inf)
-    add[np.arange(n_a), at] = -np.inf  # the same target is not an "add"
-    best_t = add.argmax(axis=1)
-    cost[: m - 1, dummy] = -add[np.arange(m - 1), best_t]
+    best_t, best_add = _best_adds(np.where(room, surv * pk, -np.inf), w, t_e)
+    cost[: m - 1, dummy] = -best_add
     tol = 1e-12 * max(base, 1e-300)
     dist = np.zeros(m)
     pred = np.full(m, -1, dtype=np.intp)
-    cols = np.arange(m)
     passes = m if max_passes is None else max_passes
     restarts = 0
     done = 0
     while done < passes:
         done += 1
-        cand = dist[:, None] + cost
-        src = cand.argmin(axis=0)
-        new = cand[src, cols]
+        src, new = _relax(dist, cost)
         better = new < dist - tol
         if not better.any():
             return None

@@ -93,6 +93,57 @@ def _row_top2(
     return idx, best, second
 
 
+def _best_swap_numpy(
+    ii: NDArray[np.intp],
+    jj: NDArray[np.intp],
+    x: NDArray[np.int64],
+    upper: NDArray[np.int64],
+    q: NDArray[np.float64],
+    surv: NDArray[np.float64],
+    nchan: NDArray[np.int64],
+    ccap: NDArray[np.int64],
+    channels: bool,
+) -> tuple[int, int, float]:
+    """Best two-exchange between assigned pairs ``e = (I_e, J_e)`` and ``f = (I_f, J_f)``:
+    ``(e, f, gain)``, the first maximum in C order (``(0, 0, -inf)`` when none is allowed).
+
+    The readable reference of the compiled :func:`shieldwall.battle.wta._kernels.best_swap`
+    (bit-identical to it, tested).
+    """
+    fe = (ii[None, :], jj[:, None])  # [e, f] -> (I_f, J_e)
+    q_fe = q[fe]
+    half = surv[jj][:, None] * (1.0 - q_fe / q[ii, jj][:, None])
+    ok = (x[fe] < upper[fe]) & (ii[:, None] != ii[None, :])
+    ok &= ok.T & (jj[:, None] != jj[None, :])
+    if channels:
+        x_ef = x[ii[:, None], jj[None, :]]  # [e, f] = x[I_e, J_f]
+        delta = (x_ef == 0).astype(np.int64) - (x[ii, jj] == 1)[:, None]
+        fits = (nchan[ii][:, None] + delta) <= ccap[ii][:, None]
+        ok &= fits & fits.T
+    total = np.where(ok, half + half.T, -np.inf)
+    flat = int(total.argmax())
+    e_best, f_best = divmod(flat, ii.size)
+    return e_best, f_best, float(total[e_best, f_best])
+
+
+def _best_swap(
+    ii: NDArray[np.intp],
+    jj: NDArray[np.intp],
+    x: NDArray[np.int64],
+    upper: NDArray[np.int64],
+    q: NDArray[np.float64],
+    surv: NDArray[np.float64],
+    nchan: NDArray[np.int64],
+    ccap: NDArray[np.int64],
+    channels: bool,
+) -> tuple[int, int, float]:
+    """:func:`_best_swap_numpy`, compiled (numba imported on first use)."""
+    from shieldwall.battle.wta._kernels import best_swap
+
+    e, f, gain = best_swap(ii, jj, x, upper, q, surv, nchan, ccap, channels)
+    return int(e), int(f), float(gain)
+
+
 def improve(
     problem: WTAProblem, x: NDArray[np.int64], max_iter: int = 100_000
 ) -> NDArray[np.int64]:
@@ -140,20 +191,9 @@ def improve(
         swap_gain = -np.inf
         e_best = f_best = 0
         if ii.size > 1:
-            fe = (ii[None, :], jj[:, None])  # [e, f] -> (I_f, J_e)
-            q_fe = q[fe]
-            half = surv[jj][:, None] * (1.0 - q_fe / q[ii, jj][:, None])
-            ok = (x[fe] < upper[fe]) & (ii[:, None] != ii[None, :])
-            ok &= ok.T & (jj[:, None] != jj[None, :])
-            if problem.channels is not None:
-                x_ef = x[ii[:, None], jj[None, :]]  # [e, f] = x[I_e, J_f]
-                delta = (x_ef == 0).astype(np.int64) - (x[ii, jj] == 1)[:, None]
-                fits = (nchan[ii][:, None] + delta) <= ccap[ii][:, None]
-                ok &= fits & fits.T
-            total = np.where(ok, half + half.T, -np.inf)
-            flat = int(total.argmax())
-            e_best, f_best = divmod(flat, ii.size)
-            swap_gain = float(total[e_best, f_best])
+            e_best, f_best, swap_gain = _best_swap(
+                ii, jj, x, upper, q, surv, nchan, ccap, problem.channels is not None
+            )
         gains = (
             float(move_gain.max()),
             float(reloc_gain.max()),

@@ -26,6 +26,11 @@ def _log_hold(y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.f
     return lh, (~engaged).astype(np.float64)
 
 
+def _new_held(ls: NDArray[np.float64], nz: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Hold probability of an asset from its summed log-hold and count of unengaged threats."""
+    return np.where(nz > 0.5, 0.0, np.exp(np.minimum(ls, 0.0)))
+
+
 def polish_assets(
     problem: WTAProblem, x: NDArray[np.int64], max_iter: int = 10_000
 ) -> NDArray[np.int64]:
@@ -72,24 +77,22 @@ def polish_assets(
         lh_j, zero_j = _log_hold(np.maximum(y_j, 0.0) * has_src)
         d_lh_j = np.where(has_src, lh_j - lh[sj0], 0.0)[:, None]
         d_z_j = np.where(has_src, zero_j - zero[sj0], 0.0)[:, None]
-        # Destination target k after gaining it: (S, n_t).
-        lh_k, zero_k = _log_hold(y[None, :] + a[src_w])
-        d_lh_k = lh_k - lh[None, :]
-        d_z_k = zero_k - zero[None, :]
-        a_j = np.where(has_src, asset[sj0], -1)[:, None]
+        # Destination target k after gaining it: (S, n_t). Where k's asset is not the source's,
+        # the change depends on the source's weapon only: computed once per weapon (U, n_t).
+        uw, of_w = np.unique(src_w, return_inverse=True)
+        lh_k, zero_k = _log_hold(y[None, :] + a[uw])
         a_k = asset[None, :]
+        ls_w = sum_lh[a_k] + (lh_k - lh[None, :])
+        nz_w = n_zero[a_k] + (zero_k - zero[None, :])
+        gain = (av[a_k] * (_new_held(ls_w, nz_w) - held[a_k]))[of_w]
+        a_j = np.where(has_src, asset[sj0], -1)[:, None]
         same = a_j == a_k
-
-        def new_held(ls: NDArray[np.float64], nz: NDArray[np.float64]) -> NDArray[np.float64]:
-            return np.where(nz > 0.5, 0.0, np.exp(np.minimum(ls, 0.0)))
-
-        held_k = new_held(
-            sum_lh[a_k] + d_lh_k + np.where(same, d_lh_j, 0.0),
-            n_zero[a_k] + d_z_k + np.where(same, d_z_j, 0.0),
-        )
-        gain = av[a_k] * (held_k - held[a_k])
+        # Same asset: the source's change enters the destination's asset too.
+        ss, kk = np.nonzero(same)
+        held_sk = _new_held(ls_w[of_w[ss], kk] + d_lh_j[ss, 0], nz_w[of_w[ss], kk] + d_z_j[ss, 0])
+        gain[ss, kk] = av[asset[kk]] * (held_sk - held[asset[kk]])
         aj0 = np.where(has_src, asset[sj0], 0)[:, None].astype(np.intp)
-        held_j = new_held(sum_lh[aj0] + d_lh_j, n_zero[aj0] + d_z_j)
+        held_j = _new_held(sum_lh[aj0] + d_lh_j, n_zero[aj0] + d_z_j)
         gain = gain + np.where(same | ~has_src[:, None], 0.0, av[aj0] * (held_j - held[aj0]))
         # Feasibility of each (source, destination).
         ok = (x[src_w] < upper[src_w]) & (used_t < problem.target_cap)[None, :]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable
 
@@ -14,10 +15,73 @@ from shieldwall.battle.wta.polish import polish_assets
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
 from shieldwall.battle.wta.starts import assignment_start
 
-__all__ = ["START_RULES", "solve", "solve_many"]
+__all__ = ["START_RULES", "StartCache", "solve", "solve_many"]
 
 #: Representative kill probabilities of the assignment starts tried after the greedy one.
 START_RULES = ("max", "mean")
+
+_FIELDS = (
+    "values", "pk", "inventory", "max_shots", "max_shots_per_target", "channels", "target_asset",
+    "asset_values",
+)  # fmt: skip
+
+
+class StartCache:
+    """The local-search results of the assignment starts, per problem, for re-solved problems.
+
+    Those searches depend on the problem only, not on the warm start, so a caller that solves the
+    same problem again (forbid-and-resolve from two starts, or two policies with the same pairs:
+    :func:`shieldwall.battle.plan.plan_policies`) reuses them; the solution is the same as without
+    the cache. A problem is found by a digest of its arrays and confirmed equal array by array.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[bytes, list[tuple[WTAProblem, list[NDArray[np.int64]]]]] = {}
+
+    @staticmethod
+    def _digest(problem: WTAProblem) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        for name in _FIELDS:
+            arr = getattr(problem, name)
+            h.update(b"-" if arr is None else repr(arr.shape).encode() + arr.tobytes())
+        return h.digest()
+
+    @staticmethod
+    def same(a: WTAProblem, b: WTAProblem) -> bool:
+        """Whether two problems have equal arrays (the same problem)."""
+        for name in _FIELDS:
+            u, v = getattr(a, name), getattr(b, name)
+            if (u is None) != (v is None) or (u is not None and not np.array_equal(u, v)):
+                return False
+        return True
+
+    def get(self, problem: WTAProblem) -> list[NDArray[np.int64]] | None:
+        """The cached searches of ``problem`` (copies), or None."""
+        for other, found in self._found.get(self._digest(problem), []):
+            if self.same(problem, other):
+                return [x.copy() for x in found]
+        return None
+
+    def put(self, problem: WTAProblem, found: list[NDArray[np.int64]]) -> None:
+        """Remember the searches of ``problem``."""
+        key = self._digest(problem)
+        self._found.setdefault(key, []).append((problem, [x.copy() for x in found]))
+
+
+def _assignment_searches(problem: WTAProblem, cache: StartCache | None) -> list[NDArray[np.int64]]:
+    """Local search from each assignment start in :data:`START_RULES` order (stopping at the
+    first rule without a start)."""
+    if cache is not None and (hit := cache.get(problem)) is not None:
+        return hit
+    found = []
+    for rule in START_RULES:
+        begin = assignment_start(problem, rule)
+        if begin is None:
+            break
+        found.append(local_search(problem, begin))
+    if cache is not None:
+        cache.put(problem, found)
+    return found
 
 
 def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int64]:
@@ -30,15 +94,13 @@ def _start(problem: WTAProblem, warm_start: ArrayLike | None) -> NDArray[np.int6
     return x.astype(np.int64)
 
 
-def _heuristic_x(problem: WTAProblem, start: NDArray[np.int64]) -> NDArray[np.int64]:
+def _heuristic_x(
+    problem: WTAProblem, start: NDArray[np.int64], cache: StartCache | None = None
+) -> NDArray[np.int64]:
     """Best of the local searches from the greedy (extending ``start``) and assignment starts."""
     best = local_search(problem, start)
     best_loss = float(problem.surrogate_loss(best))
-    for rule in START_RULES:
-        begin = assignment_start(problem, rule)
-        if begin is None:
-            break
-        x = local_search(problem, begin)
+    for x in _assignment_searches(problem, cache):
         loss = float(problem.surrogate_loss(x))
         if loss < best_loss:
             best, best_loss = x, loss
@@ -65,6 +127,7 @@ def solve(
     time_limit_s: float | None = None,
     warm_start: ArrayLike | None = None,
     gap: float = DEFAULT_GAP,
+    cache: StartCache | None = None,
 ) -> WTASolution:
     """Solve a static weapon-target assignment problem with the named solver.
 
@@ -86,6 +149,9 @@ def solve(
         A feasible assignment ``(n_w, n_t)`` to start from (local search start, MIP incumbent).
     gap
         Relative gap at which ``exact`` stops.
+    cache
+        Reuse the assignment-start searches of problems solved before (:class:`StartCache`);
+        the solution is the same with or without it.
 
     Returns
     -------
@@ -119,7 +185,7 @@ def solve(
             solver=solver,
             status="optimal",
         )
-    x = _heuristic_x(problem, start)
+    x = _heuristic_x(problem, start, cache)
     bound = float("nan")
     status = "heuristic"
     if solver == "exact":

@@ -57,9 +57,10 @@ def assignment_start(problem: WTAProblem, rule: str) -> NDArray[np.int64] | None
     worth = problem.values[slot_t] * (1.0 - pbar[slot_t]) ** slot_k
     slot_ok = slot_k < problem.target_cap[slot_t]
     rows = np.repeat(np.arange(problem.n_weapons), usable)
-    gain = pk[rows][:, slot_t] * worth[None, :]
-    allowed = feasible[rows][:, slot_t] & slot_ok[None, :]
-    gain = np.where(allowed, gain, -1.0)  # below any real gain (gains are >= 0)
+    # Per weapon, then one row per round (the rounds of a weapon are alike).
+    allowed_w = feasible[:, slot_t] & slot_ok[None, :]
+    gain_w = np.where(allowed_w, pk[:, slot_t] * worth[None, :], -1.0)  # below any real gain
+    gain, allowed = gain_w[rows], allowed_w[rows]
     from scipy.optimize import linear_sum_assignment  # ~0.4 s to import: only when used
 
     r, c = linear_sum_assignment(gain, maximize=True)

@@ -1,0 +1,154 @@
+"""The WTA local search's compiled kernels equal their numpy references bit for bit, and the
+planner's caches (StartCache, PlanMemo) leave solutions and plans unchanged."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from shieldwall.battle import ChannelGroups, plan_fight, plan_matrix, plan_policies
+from shieldwall.battle.wta import WTAProblem, solve
+from shieldwall.battle.wta.exchange import (
+    _best_adds,
+    _into_costs,
+    _into_costs_numpy,
+    _relax,
+    _relax_numpy,
+)
+from shieldwall.battle.wta.heuristic import _best_swap, _best_swap_numpy, greedy
+from shieldwall.battle.wta.solve import StartCache
+from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
+
+_solve_module = sys.modules["shieldwall.battle.wta.solve"]
+
+
+def _tied_problem(seed: int, channels: bool) -> WTAProblem:
+    """Few distinct values and kill probabilities: many exact ties, as in scaled raids."""
+    rng = np.random.default_rng(seed)
+    n_w, n_t = 6, 40
+    pk = rng.choice([0.0, 0.5, 0.7, 0.8], size=(n_w, n_t))
+    return WTAProblem(
+        values=rng.choice([1.0, 2.0, 5.0], size=n_t),
+        pk=pk,
+        inventory=rng.integers(3, 12, n_w),
+        max_shots=np.full((n_w, n_t), 2),
+        max_shots_per_target=np.full(n_t, 3),
+        channels=rng.integers(2, 8, n_w) if channels else None,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("channels", [False, True])
+def test_best_swap_kernel_equals_the_numpy_reference(seed: int, channels: bool) -> None:
+    problem = _tied_problem(seed, channels)
+    x = greedy(problem)
+    rng = np.random.default_rng(seed + 100)
+    for _ in range(5):  # also perturbed (non-greedy) assignments
+        y = x.copy()
+        y[rng.integers(0, y.shape[0]), :] = 0
+        ii, jj = np.nonzero(y)
+        surv = problem.values * np.exp(-(problem.kill_log * y).sum(axis=0))
+        args = (
+            ii, jj, y, problem.upper, 1.0 - problem.pk, surv, (y > 0).sum(axis=1),
+            problem.channel_cap, channels,
+        )  # fmt: skip
+        fast, ref = _best_swap(*args), _best_swap_numpy(*args)
+        assert fast[:2] == ref[:2]
+        assert fast[2] == ref[2] or (np.isneginf(fast[2]) and np.isneginf(ref[2]))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_relax_kernel_equals_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    m = 30
+    cost = rng.choice([np.inf, -1.0, 0.0, 0.5, 2.0], size=(m, m))
+    cost[:, 3] = np.inf  # a node no arc enters: argmin of all-inf is row 0
+    dist = rng.choice([0.0, -0.5, -1.0], size=m)
+    src, new = _relax(dist, cost)
+    src_ref, new_ref = _relax_numpy(dist, cost)
+    np.testing.assert_array_equal(src, src_ref)
+    np.testing.assert_array_equal(new, new_ref)
+
+
+def test_start_cache_gives_the_same_solution_and_skips_the_searches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _tied_problem(3, channels=False)
+    cache = StartCache()
+    plain = solve(problem)
+    first = solve(problem, cache=cache)
+    calls = []
+    real = _solve_module.assignment_start
+    monkeypatch.setattr(
+        _solve_module, "assignment_start", lambda p, r: calls.append(r) or real(p, r)
+    )
+    again = solve(problem, cache=cache, warm_start=plain.x)
+    assert calls == []  # served from the cache
+    np.testing.assert_array_equal(first.x, plain.x)
+    np.testing.assert_array_equal(again.x, solve(problem, warm_start=plain.x).x)
+    other = WTAProblem(values=problem.values * 2, pk=problem.pk, inventory=problem.inventory)
+    solve(other, cache=cache)
+    assert calls  # a different problem is not a hit
+
+
+def test_plan_policies_with_its_memo_equals_planning_each_policy_alone() -> None:
+    # One battery, two channels over four threats in one group; equal pairs for two policies.
+    threats = [Threat(value=v) for v in (4.0, 3.0, 3.0, 1.0)]
+    case = Case(
+        threats=threats,
+        batteries=[Battery(inventory=5, channels=2)],
+        rows=[Row.window(0, i, 100.0, 3) for i in range(4)],
+        kinds=[Kind(pk=0.6)],
+    )
+    fi = case.inputs()
+    groups = ChannelGroups(
+        battery_idx=np.array([0]), cap=np.array([2]), start=np.array([0, 4]),
+        members=np.arange(4),
+    )  # fmt: skip
+    lever = {"share": np.full((1, 1), 3), "ifc": np.zeros(1, bool), "latency_s": np.zeros((1, 1))}
+    from types import SimpleNamespace
+
+    pol = SimpleNamespace(defends=np.ones((1, 1), bool), **lever)
+    fights, policies = {"a": fi, "b": fi}, {"a": pol, "b": pol}
+    together = plan_policies(fights, policies, groups, solver="heuristic", objective="asset_value")
+    alone_a = plan_fight(fi, groups, solver="heuristic", objective="asset_value")
+    alone_b = plan_fight(
+        fi, groups, solver="heuristic", objective="asset_value", warm_start=plan_matrix(alone_a)
+    )
+    np.testing.assert_array_equal(plan_matrix(together["a"]), plan_matrix(alone_a))
+    np.testing.assert_array_equal(plan_matrix(together["b"]), plan_matrix(alone_b))
+    assert together["b"].plan_objective == alone_b.plan_objective
+    assert (plan_matrix(together["b"])[0] > 0).sum() <= 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("channels", [False, True])
+def test_exchange_cost_kernel_and_best_adds_equal_the_numpy_references(
+    seed: int, channels: bool
+) -> None:
+    problem = _tied_problem(seed, channels)
+    x = greedy(problem)
+    x[0] = 0  # leave spare rounds
+    surv = problem.values * np.exp(-(problem.kill_log * x).sum(axis=0))
+    nchan = (x > 0).sum(axis=1)
+    aw, at = np.nonzero(x)
+    spare = np.nonzero(x.sum(axis=1) < problem.inventory)[0]
+    w = np.concatenate([aw, spare])
+    t_e = np.concatenate([at, np.full(spare.size, -1)])
+    m = w.size + 1
+    fast, ref = np.full((m, m), np.inf), np.full((m, m), np.inf)
+    _into_costs(problem, x, surv, nchan, w, aw, at, t_e, fast)
+    _into_costs_numpy(problem, x, surv, nchan, w, aw, at, t_e, ref)
+    np.testing.assert_array_equal(fast, ref)
+    # best adds: the argmax of each node's own row with its target masked (the plain way)
+    room = (x < problem.upper) & (x.sum(axis=0) < problem.target_cap)[None, :]
+    room &= (x > 0) | (nchan < problem.channel_cap)[:, None]
+    add_w = np.where(room, surv * problem.pk, -np.inf)
+    add_w[1, :] = -np.inf  # a weapon with nothing to add
+    add = add_w[w]
+    add[np.arange(aw.size), at] = -np.inf
+    best_t, best_add = _best_adds(add_w, w, t_e)
+    np.testing.assert_array_equal(best_t, add.argmax(axis=1))
+    np.testing.assert_array_equal(best_add, add[np.arange(w.size), add.argmax(axis=1)])
