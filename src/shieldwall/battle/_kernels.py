@@ -1,0 +1,61 @@
+"""Compiled kernel of the believed-target search (numba, the project's explicit accelerator;
+STYLE.md).
+
+Imported on first use by :func:`shieldwall.battle.trial_inputs.believed_assets`, so commands
+that build no trial inputs never load numba. :func:`believed_trials` makes, per (trial, nation,
+threat) cell, the same floating-point operations as the numpy formulation
+(``trial_inputs._believed_numpy``): ``e_e = C00·z0``, ``e_n = C10·z0 + C11·z1``,
+``d = sqrt((o_e − e_e)² + (o_n − e_n)²)``, ``d <= reach``, the first smallest ``d`` among the
+candidates (``argmin`` over ``d`` with non-candidates at ``inf``: the lowest index on ties, index
+0 when none), so the believed assets are identical (tested), without the
+(trial, nation, threat, asset) temporaries.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["believed_trials"]
+
+
+@njit(cache=True, nogil=True)
+def believed_trials(chol, reach, off_e, off_n, z, out):  # pragma: no cover - compiled
+    """Fill ``out (n_trial, n_nat, n_threat)`` with each nation's believed asset (-1 none).
+
+    ``chol (n_nat, n_t, 2, 2)``, ``reach (n_nat, n_t, n_a)``, ``off_e``, ``off_n (n_t, n_a)``,
+    ``z (n_nat, n_t, 2, n_trial)``.
+    """
+    n_nat, n_t, _, n_tr = z.shape
+    n_a = off_e.shape[1]
+    for d in range(n_nat):
+        for i in range(n_t):
+            c00 = chol[d, i, 0, 0]
+            c10 = chol[d, i, 1, 0]
+            c11 = chol[d, i, 1, 1]
+            for n in range(n_tr):
+                z0 = z[d, i, 0, n]
+                z1 = z[d, i, 1, n]
+                e_e = c00 * z0
+                e_n = c10 * z0 + c11 * z1
+                best = 0
+                best_v = np.inf
+                best_in = False
+                for a in range(n_a):
+                    de = off_e[i, a] - e_e
+                    dn = off_n[i, a] - e_n
+                    dist = math.sqrt(de * de + dn * dn)
+                    inside = dist <= reach[d, i, a]  # NaN (no IPP) compares False
+                    v = dist if inside else np.inf
+                    if a == 0:
+                        best_v = v
+                        best_in = inside
+                    elif v < best_v:
+                        best_v = v
+                        best = a
+                        best_in = inside
+                out[n, d, i] = best if best_in else -1
+    return out
+
