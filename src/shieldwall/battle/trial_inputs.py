@@ -52,8 +52,15 @@ class TrialInputs:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = np.array(getattr(self, f.name), copy=True)
-            value.setflags(write=False)
+            value = getattr(self, f.name)
+            # an array that owns its data and is read-only cannot change under us: kept as it
+            # is (build_trial_inputs hands over its fresh arrays so; at 10,000 threats the
+            # fire-control times alone are 0.7 GB a block); anything else is copied
+            if not (
+                isinstance(value, np.ndarray) and value.base is None and not value.flags.writeable
+            ):
+                value = np.array(value, copy=True)
+                value.setflags(write=False)
             object.__setattr__(self, f.name, value)
         n_tr, n_t = self.flies.shape
         for name, ndim in (("fail_t_s", 2), ("fire_control_t_s", 3), ("believed_asset_idx", 3)):
@@ -252,6 +259,10 @@ def build_trial_inputs(
     """
     flies, fail_t = failures(fight, draws.fly_u, draws.fail_time_u)
     believed = believed_assets(fight, draws.ipp_z, fight.doctrine.ipp_margin_sigma)
+    own = [flies, fail_t, believed]  # made here: handed over read-only, not copied again
+    for a in own:
+        if a.base is None:
+            a.setflags(write=False)
     return TrialInputs(
         flies=flies,
         fail_t_s=fail_t,
@@ -284,7 +295,7 @@ class FireControl:
 
     def times(self, fcq_u: F64) -> F64:
         """``(n_trial, n_key, n_threat)`` fire-control times for the block's ``fcq`` quantiles
-        ``(n_nation, n_threat, n_trial)``; ``inf`` never. [s]"""
+        ``(n_nation, n_threat, n_trial)``; ``inf`` never; read-only. [s]"""
         u = np.asarray(fcq_u, dtype=np.float64)
         fi = self.fight
         out = np.empty((int(u.shape[-1]), fi.n_keys, fi.n_threats))
@@ -296,4 +307,5 @@ class FireControl:
             sig = np.array([self.keys[k][1] for k in ks])
             got = np.asarray(self.picture.fire_control_times(d, sig, u[d]), dtype=np.float64)
             out[:, ks] = np.moveaxis(got, -1, 0)  # (n_k, n_t, n_trial) -> (n_trial, n_k, n_t)
+        out.setflags(write=False)  # TrialInputs keeps it as it is (no copy)
         return out
