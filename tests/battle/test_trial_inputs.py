@@ -78,7 +78,9 @@ def test_believed_assets_compiled_equals_numpy_and_the_definition() -> None:
     # math.hypot may round differently from sqrt(x² + y²) at an exact tie with the reach: the
     # definition and the kernel agree everywhere else
     assert np.mean(got == hypot) > 0.999
-    assert (got >= 0).any() and (got == -1).any() and (got == 0).any()
+    assert (got >= 0).any()
+    assert (got == -1).any()
+    assert (got == 0).any()
     assert not (got == 1).any()  # asset 1 coincides with asset 0: the lower index wins
     assert (got[:, -1, -1] >= 0).all()  # infinite sigma: some asset is always believed
 
@@ -88,7 +90,8 @@ def test_believed_assets_empty_tables() -> None:
     fi = _fake_fight(rng, 2, 3, 4)
     fi.n_assets = 0
     out = believed_assets(fi, rng.standard_normal((2, 3, 2, 5)), 1.0)  # type: ignore[arg-type]
-    assert out.shape == (5, 2, 3) and (out == -1).all()
+    assert out.shape == (5, 2, 3)
+    assert (out == -1).all()
 
 
 @cache
