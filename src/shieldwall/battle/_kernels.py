@@ -77,4 +77,3 @@ def believed_trials(chol, reach, off_e, off_n, z, out):  # pragma: no cover - co
                 # none at a finite distance: argmin over all-inf is index 0
                 out[n, d, i] = best if best >= 0 else (0 if first_in else -1)
     return out
-
