@@ -27,7 +27,18 @@ engine::
 Timings on a shared, loaded machine vary by tens of percent between runs; the ratio less so
 (both sides run in the same process, one after the other).
 
-Usage: ``uv run python benchmarks/bench_montecarlo.py [--trials N] [--subsample K] [--seed S]``
+``--raid THREATS`` times instead the per-trial stage of one raid geometry sample of a large raid
+(the flagship's salvos scaled by the ``raid_scale`` override; 4 policies x 1,000 trials, one
+block): the block's draws, the fire-control times, the trial inputs and the fight, as the
+pipeline runs them (``pipeline._fight_geometry``), against the straightforward numpy path in the
+same process on the same inputs: one ``fire_control_times`` call per fire-control key, the
+believed-target search in numpy (``believed_assets(..., compiled=False)``, chunked over trials)
+and the trial inputs copied on construction. Both must give identical trial inputs and
+outcomes; the last line is ``trial_stage_ratio=<old CPU / new CPU>`` (the fight kernel, the
+same in both, is timed once and added to both sides).
+
+Usage: ``uv run python benchmarks/bench_montecarlo.py [--trials N] [--subsample K] [--seed S]
+[--raid THREATS]``
 """
 
 from __future__ import annotations
@@ -114,6 +125,84 @@ def disagreement(fast: Outcomes, slow: Outcomes, k: int) -> str | None:
     return None
 
 
+def _old_trial_inputs(fi: FightInputs, pic: Any, d: BlockDraws) -> TrialInputs:
+    """The straightforward path: one picture call per fire-control key, the numpy search."""
+    from shieldwall.battle.trial_inputs import believed_assets, failures
+
+    out = np.empty((d.n_trials, fi.n_keys, fi.n_threats))
+    for k in range(fi.n_keys):
+        nat = int(fi.fc_nation_idx[k])
+        out[:, k] = pic.fire_control_times(nat, float(fi.fc_sigma_m[k]), d.fcq_u[nat]).T
+    flies, fail_t = failures(fi, d.fly_u, d.fail_time_u)
+    bel = believed_assets(fi, d.ipp_z, fi.doctrine.ipp_margin_sigma, compiled=False)
+    return TrialInputs(flies=flies, fail_t_s=fail_t, fire_control_t_s=out, believed_asset_idx=bel)
+
+
+def raid_stage(threats: int) -> None:
+    """``--raid``: the per-trial stage of one raid sample of a large raid, new path and old."""
+    from shieldwall.battle import FireControl, build_trial_inputs
+    from shieldwall.outcome import block_draws
+    from shieldwall.pipeline import simulate_policies
+    from shieldwall.studies.compare import DEFAULT_POLICIES
+    from shieldwall.studies.overrides import overridden_world, parse_overrides
+
+    world, _ = overridden_world(
+        load_scenario(FLAGSHIP), parse_overrides({"raid_scale": threats / 36})
+    )
+    seen: list[tuple[FightInputs, Any]] = []
+    draw_args: list[tuple[Any, Any]] = []
+    real_fc, real_bd = pipeline.FireControl, pipeline.block_draws
+
+    class Recording(FireControl):
+        def __init__(self, fight_inputs: FightInputs, picture: Any) -> None:
+            super().__init__(fight_inputs, picture)
+            seen.append((fight_inputs, picture))
+
+    def rec_draws(*a: Any, **k: Any) -> BlockDraws:
+        draw_args.append((a, k))
+        return real_bd(*a, **k)
+
+    pipeline.FireControl, pipeline.block_draws = Recording, rec_draws  # type: ignore[misc]
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = simulate_policies(
+            world, list(DEFAULT_POLICIES), 1000, workers=1, blocks=range(0, 1), force=True
+        )
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        n = len(world.raid.missile_idx)
+        print(
+            f"one raid sample: {n} threats, 4 policies x 1,000 trials: {wall:.1f} s (CPU {cpu:.1f})"
+        )
+    finally:
+        pipeline.FireControl, pipeline.block_draws = real_fc, real_bd  # type: ignore[misc]
+    a, k = draw_args[0]
+    c0 = time.process_time()
+    d = block_draws(*a, **k)
+    c_draws = time.process_time() - c0
+    new_cpu = old_cpu = fight_cpu = 0.0
+    for fi, pic in seen:
+        c1 = time.process_time()
+        ti = build_trial_inputs(fi, d, FireControl(fi, pic).times(d.fcq_u))
+        c2 = time.process_time()
+        old = _old_trial_inputs(fi, pic, d)
+        c3 = time.process_time()
+        got = fight(fi, ti, d, event_trials=0)
+        c4 = time.process_time()
+        new_cpu, old_cpu, fight_cpu = new_cpu + c2 - c1, old_cpu + c3 - c2, fight_cpu + c4 - c3
+        for name in ("flies", "fail_t_s", "fire_control_t_s", "believed_asset_idx"):
+            if not np.array_equal(getattr(ti, name), getattr(old, name)):
+                raise SystemExit(f"trial inputs differ on {name} ({fi.policy}): no ratio")
+        for name in FIELDS:
+            if not np.array_equal(getattr(got, name), getattr(res[fi.policy].outcomes, name)):
+                raise SystemExit(f"outcomes differ from the pipeline's on {name}: no ratio")
+    print(f"draws_cpu_s={c_draws:.2f}")
+    print(f"trial_inputs_cpu_s={new_cpu:.2f} (numpy path {old_cpu:.2f}; 4 policies)")
+    print(f"fight_cpu_s={fight_cpu:.2f} (compiled kernel; 4 policies x 1,000 trials)")
+    new, old = c_draws + new_cpu + fight_cpu, c_draws + old_cpu + fight_cpu
+    print(f"trial_stage_cpu_s={new:.2f} (numpy path {old:.2f})")
+    print(f"trial_stage_ratio={old / new:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=10_000)
@@ -121,7 +210,11 @@ def main() -> None:
         "--subsample", type=int, default=20, help="reference trials per block of 1,000 trials"
     )
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--raid", type=int, default=None, help="threats: the per-trial stage")
     args = parser.parse_args()
+    if args.raid:
+        raid_stage(args.raid)
+        return
 
     world = compile_world(load_scenario(FLAGSHIP))
     calls: list[Call] = []

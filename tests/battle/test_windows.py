@@ -58,8 +58,10 @@ class _Picture:
     def fire_control_index(self, nation_idx: int, sigma_req_m: float) -> np.ndarray:
         return np.zeros(self.t_s.shape[0], dtype=np.int64)
 
-    def fire_control_times(self, nation_idx: int, sigma_req_m: float, u: np.ndarray) -> np.ndarray:
-        return np.full(u.shape, self.fc_t_s)
+    def fire_control_times(
+        self, nation_idx: int, sigma_req_m: np.ndarray, u: np.ndarray
+    ) -> np.ndarray:
+        return np.full((*np.shape(sigma_req_m), *u.shape), self.fc_t_s)
 
     def ipp_cov_at_fire_control(self, nation_idx: int, sigma_req_m: float) -> np.ndarray:
         return self.ipp_cov_m2[nation_idx][:, 0]

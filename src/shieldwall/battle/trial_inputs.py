@@ -52,8 +52,15 @@ class TrialInputs:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = np.array(getattr(self, f.name), copy=True)
-            value.setflags(write=False)
+            value = getattr(self, f.name)
+            # an array that owns its data and is read-only cannot change under us: kept as it
+            # is (build_trial_inputs hands over its fresh arrays so; at 10,000 threats the
+            # fire-control times alone are 0.7 GB a block); anything else is copied
+            if not (
+                isinstance(value, np.ndarray) and value.base is None and not value.flags.writeable
+            ):
+                value = np.array(value, copy=True)
+                value.setflags(write=False)
             object.__setattr__(self, f.name, value)
         n_tr, n_t = self.flies.shape
         for name, ndim in (("fail_t_s", 2), ("fire_control_t_s", 3), ("believed_asset_idx", 3)):
@@ -149,7 +156,9 @@ def failures(fight: FightInputs, fly_u: F64, fail_time_u: F64) -> tuple[B, F64]:
     return flies, np.asarray(fail_t, dtype=np.float64)
 
 
-def believed_assets(fight: FightInputs, ipp_z: F64, margin_sigma: float) -> I64:
+def believed_assets(
+    fight: FightInputs, ipp_z: F64, margin_sigma: float, *, compiled: bool = True
+) -> I64:
     """The asset each nation believes each threat will hit, per trial (docs/battle.md §3.3).
 
     Parameters
@@ -160,6 +169,10 @@ def believed_assets(fight: FightInputs, ipp_z: F64, margin_sigma: float) -> I64:
         The block's ``ipp`` standard normals.
     margin_sigma
         ``ipp_margin_sigma``: how many IPP 1-σ are added to an asset's radius. []
+    compiled
+        Run the compiled kernel (:mod:`shieldwall.battle._kernels`, one cell at a time, no
+        (trial, nation, threat, asset) temporaries), else the numpy formulation (chunks of
+        trials); both give identical indices (tested). []
 
     Returns
     -------
@@ -172,13 +185,32 @@ def believed_assets(fight: FightInputs, ipp_z: F64, margin_sigma: float) -> I64:
     ``a`` is ``sqrt((o_east − e_east)² + (o_north − e_north)²)``; an asset is a candidate when that
     is ``<= radius + margin · σ``; the nearest candidate wins, the lower index on ties.
     """
-    n_nat, n_t = fight.n_nations, fight.n_threats
-    n_a = fight.n_assets
     z = np.asarray(ipp_z, dtype=np.float64)
-    n_tr = int(z.shape[-1])
-    out = np.full((n_tr, n_nat, n_t), -1, dtype=np.int64)
-    if n_a == 0 or n_t == 0 or n_nat == 0 or n_tr == 0:
+    out = np.full((int(z.shape[-1]), fight.n_nations, fight.n_threats), -1, dtype=np.int64)
+    if fight.n_assets == 0 or out.size == 0:
         return out
+    if not compiled:
+        return _believed_numpy(fight, z, margin_sigma, out)
+    from shieldwall.battle._kernels import believed_trials  # numba: loaded on first use
+
+    c = np.ascontiguousarray
+    reach = fight.asset_radius_m[None, None, :] + margin_sigma * fight.ipp_sigma_m[..., None]
+    off = fight.asset_offset_en_m
+    believed_trials(
+        c(fight.ipp_chol_m, dtype=np.float64),
+        c(reach, dtype=np.float64),
+        c(off[..., 0], dtype=np.float64),
+        c(off[..., 1], dtype=np.float64),
+        c(z),
+        out,
+    )
+    return out
+
+
+def _believed_numpy(fight: FightInputs, z: F64, margin_sigma: float, out: I64) -> I64:
+    """:func:`believed_assets` in numpy, chunked over trials (the compiled kernel's check)."""
+    n_nat, n_t, n_a = fight.n_nations, fight.n_threats, fight.n_assets
+    n_tr = int(z.shape[-1])
     chol = fight.ipp_chol_m  # (n_nat, n_t, 2, 2)
     reach = fight.asset_radius_m[None, None, :] + margin_sigma * fight.ipp_sigma_m[..., None]
     o_e = fight.asset_offset_en_m[None, :, :, 0]  # (1, n_t, n_a)
@@ -227,6 +259,10 @@ def build_trial_inputs(
     """
     flies, fail_t = failures(fight, draws.fly_u, draws.fail_time_u)
     believed = believed_assets(fight, draws.ipp_z, fight.doctrine.ipp_margin_sigma)
+    own = [flies, fail_t, believed]  # made here: handed over read-only, not copied again
+    for a in own:
+        if a.base is None:
+            a.setflags(write=False)
     return TrialInputs(
         flies=flies,
         fail_t_s=fail_t,
@@ -259,12 +295,17 @@ class FireControl:
 
     def times(self, fcq_u: F64) -> F64:
         """``(n_trial, n_key, n_threat)`` fire-control times for the block's ``fcq`` quantiles
-        ``(n_nation, n_threat, n_trial)``; ``inf`` never. [s]"""
+        ``(n_nation, n_threat, n_trial)``; ``inf`` never; read-only. [s]"""
         u = np.asarray(fcq_u, dtype=np.float64)
         fi = self.fight
         out = np.empty((int(u.shape[-1]), fi.n_keys, fi.n_threats))
-        for k, (d, sigma) in enumerate(self.keys):  # a handful: (nation, requirement) pairs
-            out[:, k] = np.asarray(
-                self.picture.fire_control_times(d, sigma, u[d]), dtype=np.float64
-            ).T
+        # one call per nation for all its requirements: the first-track quantiles are found
+        # once per nation, not once per key (the same times, element by element)
+        nations = sorted({d for d, _ in self.keys})
+        for d in nations:  # a handful
+            ks = [k for k, (dk, _) in enumerate(self.keys) if dk == d]
+            sig = np.array([self.keys[k][1] for k in ks])
+            got = np.asarray(self.picture.fire_control_times(d, sig, u[d]), dtype=np.float64)
+            out[:, ks] = np.moveaxis(got, -1, 0)  # (n_k, n_t, n_trial) -> (n_trial, n_k, n_t)
+        out.setflags(write=False)  # TrialInputs keeps it as it is (no copy)
         return out

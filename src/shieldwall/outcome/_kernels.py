@@ -11,10 +11,11 @@ engagement logs (tested), and both equal the per-trial reference, which steps li
 
 Per trial, each step takes the row whose next opportunity comes first (ties: the lowest
 position in the trial's priority order), exactly as a lane of the lockstep does; the positions'
-next launch times are kept in blocks of ``bsize`` with their block minima, so a step costs
-``~2·sqrt(W)`` comparisons, not ``W``. Every comparison and every floating-point operation
-(sums ``t + ka``, ``F + reaction``, products ``value · pk``, ``nextafter``) is the one the numpy
-formulation makes, so the results are bit-identical to it.
+next launch times are the leaves of a tournament tree (each node: the smallest value below it
+and the lowest position holding it), so a step reads the root and a change costs ``log2(W)``
+comparisons, not the lockstep's ``~2·sqrt(W)`` block scan. Every comparison and every
+floating-point operation (sums ``t + ka``, ``F + reaction``, products ``value · pk``,
+``nextafter``) is the one the numpy formulation makes, so the results are bit-identical to it.
 """
 
 from __future__ import annotations
@@ -47,14 +48,23 @@ def _first_at_or_after(row, x, row_start, run_max, row_base, table_start, table_
 
 
 @njit(cache=True, nogil=True)
-def _touch(q, bsize, nl, bmin):
-    """Recompute the minimum of the block holding position ``q``."""
-    blk = q // bsize
-    m = _INF
-    for p in range(blk * bsize, (blk + 1) * bsize):
-        if nl[p] < m:
-            m = nl[p]
-    bmin[blk] = m
+def _touch(q, size, nl, tv, tq):
+    """Set leaf ``q`` of the tournament tree over the positions' next launch times and update
+    its ancestors: each node keeps the smallest value of its leaves (``inf`` for none, NaN
+    taken as ``inf``) and the lowest position holding it (the left child on ties)."""
+    node = size + q
+    v = nl[q]
+    tv[node] = v if v < _INF else _INF
+    node >>= 1
+    while node >= 1:
+        lc = 2 * node
+        if tv[lc + 1] < tv[lc]:
+            tv[node] = tv[lc + 1]
+            tq[node] = tq[lc + 1]
+        else:
+            tv[node] = tv[lc]
+            tq[node] = tq[lc]
+        node >>= 1
 
 
 @njit(cache=True, nogil=True)
@@ -192,7 +202,11 @@ def fight_trials(
     nj = np.empty(cap_w, dtype=np.int64)
     nl = np.empty(cap_w)
     spare_wait = np.zeros(cap_w, dtype=np.bool_)
-    bmin = np.empty(cap_w)
+    cap_tree = 1
+    while cap_tree < cap_w:
+        cap_tree *= 2
+    tv = np.empty(2 * cap_tree)  # tournament tree: node values (leaves from ``cap_tree``)
+    tq = np.empty(2 * cap_tree, dtype=np.int64)  # and the position each node's value is at
     woken = np.empty(rows_of_t.shape[1] + rows_of_b.shape[1] + wake_of_t.shape[1] + 1, np.int64)
     n_ev = 0
 
@@ -234,25 +248,17 @@ def fight_trials(
             else:
                 prio_neg[r] = _INF
         order = np.argsort(prio_neg, kind="mergesort")
-        bsize = max(8, int(np.sqrt(max(n_auth, 1))))
-        width = -(-n_auth // bsize) * bsize
-        n_blk = width // bsize
+        width = n_auth
         for q in range(width):
             spare_wait[q] = False
             nj[q] = -1
             nl[q] = _INF
-            if q < n_auth:
-                row = order[q]
-                perm[q] = row
-                pos[row] = q
-                done[q] = False
-                ready[q] = ready_row[row]
-                floor[q] = ready_row[row]
-            else:
-                perm[q] = 0
-                done[q] = True
-                ready[q] = _INF
-                floor[q] = _INF
+            row = order[q]
+            perm[q] = row
+            pos[row] = q
+            done[q] = False
+            ready[q] = ready_row[row]
+            floor[q] = ready_row[row]
         for q in range(n_auth):
             row = perm[q]
             jj = _first_at_or_after(
@@ -263,24 +269,28 @@ def fight_trials(
             if not (e2 >= fl[i2] or e2 >= report_t[i2]):
                 nj[q] = jj
                 nl[q] = e2
-        for blk in range(n_blk):
-            _touch(blk * bsize, bsize, nl, bmin)
+        size = 1  # leaves of this trial's tree: the positions, padded to a power of two
+        while size < width:
+            size *= 2
+        for q in range(size):
+            v = nl[q] if q < width else _INF
+            tv[size + q] = v if v < _INF else _INF
+            tq[size + q] = q
+        for node in range(size - 1, 0, -1):
+            lc = 2 * node
+            if tv[lc + 1] < tv[lc]:
+                tv[node] = tv[lc + 1]
+                tq[node] = tq[lc + 1]
+            else:
+                tv[node] = tv[lc]
+                tq[node] = tq[lc]
 
         while True:
             # the position whose next opportunity comes first (the lowest position on ties)
-            best = _INF
-            bq = -1
-            for k in range(n_blk):
-                if bmin[k] < best:
-                    best = bmin[k]
-                    bq = k
-            if bq < 0:
+            best = tv[1]  # the root (the only leaf when size is 1)
+            if not best < _INF:
                 break
-            q = bq * bsize
-            for p in range(bq * bsize, (bq + 1) * bsize):
-                if nl[p] == best:
-                    q = p
-                    break
+            q = tq[1]
             ell = best
             row = perm[q]
             i = r_thr[row]
@@ -292,7 +302,7 @@ def fight_trials(
             if report_t[i] <= ell or lft < 1 or fired_t >= cap_t or fired_r >= cap_p:
                 done[q] = True
                 nl[q] = _INF
-                _touch(q, bsize, nl, bmin)
+                _touch(q, size, nl, tv, tq)
                 continue
             # rule 5: a free channel; rule 3: look before shooting again
             free_k = 0
@@ -374,7 +384,7 @@ def fight_trials(
                 else:
                     nj[q] = jj
                     nl[q] = e2
-                _touch(q, bsize, nl, bmin)
+                _touch(q, size, nl, tv, tq)
                 continue
 
             # fire: kills by round number, the report by engagement number
@@ -416,7 +426,7 @@ def fight_trials(
                     if q2 >= 0:
                         done[q2] = True
                         nl[q2] = _INF
-                        _touch(q2, bsize, nl, bmin)
+                        _touch(q2, size, nl, tv, tq)
             pend_new = max(pend, assess)
             fewer = (not capped) and cap_t - new_t < per_eng
             for row2 in rows_of_t[i]:
@@ -471,7 +481,7 @@ def fight_trials(
                     if q2 >= 0:
                         done[q2] = True
                         nl[q2] = _INF
-                        _touch(q2, bsize, nl, bmin)
+                        _touch(q2, size, nl, tv, tq)
             if n < event_trials:
                 ev_i[n_ev, 0] = n
                 ev_i[n_ev, 1] = b
@@ -492,7 +502,7 @@ def fight_trials(
             else:
                 nj[q] = jj
                 nl[q] = e2
-            _touch(q, bsize, nl, bmin)
+            _touch(q, size, nl, tv, tq)
             for w in range(nw):
                 q2 = woken[w]
                 row2 = perm[q2]
@@ -507,7 +517,7 @@ def fight_trials(
                 else:
                     nj[q2] = jj
                     nl[q2] = e2
-                _touch(q2, bsize, nl, bmin)
+                _touch(q2, size, nl, tv, tq)
 
         for i in range(n_t):
             out_th_fired[n, i] = th_fired[i]

@@ -301,7 +301,9 @@ class TrackPicture:
             ``(n_threat, n_trial)``; ``inf`` in trials in which no radar the nation receives
             initiates a track. [s]
         """
-        q = self._check_u(u)
+        return self._first_track_times(int(nation_idx), self._check_u(u))
+
+    def _first_track_times(self, nation_idx: int, q: F64) -> F64:
         offsets, lengths = self._rows()
         cdf = self.track_cdf[int(nation_idx)]
         k = quantile_index(cdf, offsets, lengths, q)
@@ -337,8 +339,9 @@ class TrackPicture:
         """
         q = self._check_u(u)
         n = int(nation_idx)
-        t_first = self.first_track_times(n, q)  # (n_t, n_trial)
-        t_med = self.first_track_times(n, np.full((q.shape[0], 1), 0.5))[:, 0]
+        # the trials' quantiles and the median in one search (each quantile is found alone)
+        both = self._first_track_times(n, np.concatenate([q, np.full((q.shape[0], 1), 0.5)], 1))
+        t_first, t_med = both[:, :-1], both[:, -1]  # (n_t, n_trial), (n_t,)
         nominal = self.fire_control_time(n, sigma_req_m)  # (*s, n_t)
         ok = np.isfinite(nominal) & np.isfinite(t_med)
         delta = np.where(ok, nominal - np.where(np.isfinite(t_med), t_med, 0.0), np.inf)
