@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
         with progress_callback(enabled=not as_json) as progress:
             if progress:
                 progress("loading", 0, 2)
-            results = simulate(world, policy, trials, seed, force=force)
+            results = simulate(world, policy, trials, seed, force=force, full_outcomes=False)
             if progress:
                 progress("simulation", 1, 2)
             extra: dict[str, Any] = {"command": "run", "argv": sys.argv[1:]}
