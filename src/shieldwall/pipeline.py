@@ -151,7 +151,7 @@ class Results:
         Full per-trial results (engagement log: the first ``event_trials`` trials): of every
         trial with ``full_outcomes=True`` (``simulate_policies``' default), else of the run's
         first ``max(event_trials, EVENT_TRIALS)`` trials only (``outcomes.n_trials``; what a run
-        record shows per trial) - docs/montecarlo.md §6.
+        record shows per trial) - docs/montecarlo.md §7.
     metrics
         Summaries (from the tally: the same values either way).
     targets, trajectories
@@ -355,7 +355,7 @@ def simulate_policies(
         ~935 B per trial and policy for the flagship). ``False`` keeps per block only what the
         metrics need (``Results.tally``, ~79 B) and the full outcomes of the run's first
         ``max(event_trials, EVENT_TRIALS)`` trials (the run record's per-threat rows): the
-        metrics are the same bit for bit (docs/montecarlo.md §6).
+        metrics are the same bit for bit (docs/montecarlo.md §7).
 
     A world with raid geometry samples (``settings.raid_samples``) fights block ``k`` on sample
     ``k % G``, each sample with its own flight, sensing and plans; the results' trajectories,
@@ -393,10 +393,15 @@ def simulate_policies(
     n_workers = geometry_workers(n_fought) if auto else workers
     n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
                            n_fought))  # fmt: skip
-    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), _held(n_workers)):
+    while (
+        auto
+        and n_workers > 1
+        and _too_big(world, n_trials, len(pols), _held(n_workers), full_outcomes)
+    ):
         n_workers -= 1  # fewer samples at once rather than a refusal
     # the whole run, every process holding a sample: cautious (before any work or big list)
-    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers))
+    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers),
+                    full_outcomes=full_outcomes)  # fmt: skip
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
     todo = {g: ks for g, ks in todo.items() if ks}
     job = _Job(
@@ -582,8 +587,8 @@ def _held(n_workers: int) -> int:
     return n_workers + 1 if n_workers > 1 else 1
 
 
-def _too_big(world: World, trials: int, policies: int, held: int) -> bool:
-    est = estimate_resources(world, trials, policies=policies, workers=held)
+def _too_big(world: World, trials: int, policies: int, held: int, full: bool) -> bool:
+    est = estimate_resources(world, trials, policies=policies, workers=held, full_outcomes=full)
     return est.memory_bytes > available_memory_bytes()
 
 

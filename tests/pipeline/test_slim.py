@@ -1,4 +1,4 @@
-"""Slim outcomes (docs/montecarlo.md §6): per block only what the metrics need is kept, and every
+"""Slim outcomes (docs/montecarlo.md §7): per block only what the metrics need is kept, and every
 number a comparison, its metrics and its run record report is the same as with every trial's
 full outcomes kept.
 
@@ -81,7 +81,8 @@ def test_slim_metrics_equal_their_definition_on_full_outcomes(
 ) -> None:
     slim, full = both
     clusters = geometry_clusters(N_TRIALS, 0, compile_world(load_scenario(FLAGSHIP)).n_geometries)
-    assert clusters is not None and np.unique(clusters).size == 3
+    assert clusters is not None
+    assert np.unique(clusters).size == 3
     for s, f in zip(slim.rows, full.rows, strict=True):
         out: Outcomes = f.results.outcomes
         m = s.results.metrics
@@ -142,9 +143,9 @@ def test_slim_blocks_of_a_run_join_to_the_whole_run() -> None:
     n = 3 * TRIAL_BLOCK
     whole = simulate_policies(world, ["national"], trials=n, seed=4, full_outcomes=False)
     parts = [
-        simulate_policies(
-            world, ["national"], trials=n, seed=4, blocks=span, full_outcomes=False
-        )["national"]
+        simulate_policies(world, ["national"], trials=n, seed=4, blocks=span, full_outcomes=False)[
+            "national"
+        ]
         for span in (range(0, 1), range(1, 3))
     ]
     assert parts[0].outcomes.n_trials == EVENT_TRIALS

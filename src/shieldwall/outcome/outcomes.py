@@ -234,7 +234,7 @@ class Outcomes:
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Tally:
     """What the metrics, the comparison and the run record need of every trial of one policy
-    (docs/montecarlo.md §6): per-trial scalars and per-asset / per-battery values, and per-threat
+    (docs/montecarlo.md §7): per-trial scalars and per-asset / per-battery values, and per-threat
     and burden counts summed over the trials. About ``16 + n_asset + 4 n_battery`` bytes per
     trial (79 B for the flagship) where :class:`Outcomes` holds ~935 B.
 

@@ -234,7 +234,7 @@ def compare(
         Keep every trial's full outcomes in each row's ``results.outcomes`` (~935 B per trial
         and policy for the flagship); by default only the first ``EVENT_TRIALS`` trials' are
         kept and every metric comes from ``results.tally`` (the same numbers; docs/montecarlo.md
-        §6), so a million trials fit in memory.
+        §7), so a million trials fit in memory.
 
     Raises
     ------
