@@ -28,10 +28,19 @@ process: what a user waits for. Note: with ``PYTHONDONTWRITEBYTECODE=1`` (set in
 Python recompiles every module of the package on each start (~1.5 s here); the CLI is timed as
 installed, after a warm-up run, with byte-code caching on.
 
+``--million [N ...]`` (issue #10's "1,000,000 trials of the flagship in under 2 GB") runs only
+the whole flagship command - ``compare``, its run record and run folder, as ``shieldwall compare
+examples/korea_japan.yaml --trials N`` does - in a fresh process per run, with slim outcomes (what
+the command runs) and, up to ``--million-baseline-max`` trials (default 100,000), with every
+trial's full outcomes kept (``full_outcomes=True``: the path before slim outcomes, the strongest
+straightforward baseline). It prints wall, CPU (this process and its workers), the peak RSS of the
+parent and of the largest worker, whether every reported number and run-record table is
+identical (a digest), the ratios, and at 1,000,000 trials ``million_peak_gb=<x>``.
+
 The last line is ``raid_1000_s=<wall seconds of the 1,000-threat size>`` (``nan`` if skipped).
 
 Usage: ``uv run python benchmarks/bench_scale.py [--sizes 36 300 1000 3000] [--trials N]
-[--no-baseline] [--flight] [--cli] [--timeout S]``
+[--no-baseline] [--flight] [--cli] [--timeout S]`` or ``... --million [100000 1000000]``
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "examples" / "korea_japan.yaml"
@@ -83,16 +93,16 @@ def _one(threats: int, trials: int, baseline: bool, out_path: str | None) -> Non
             world, list(DEFAULT_POLICIES), trials, force=True, workers=1,
             prepare_with=lambda w: prepare(w),
         )  # fmt: skip
-        outcomes = {k: r.outcomes for k, r in results.items()}
+        outcomes = {k: r.tally for k, r in results.items()}
     else:
         from shieldwall.studies.compare import compare
 
         comp = compare(world, trials=trials, force=True)
-        outcomes = {r.name: r.results.outcomes for r in comp.rows}
+        outcomes = {r.name: r.results.tally for r in comp.rows}  # every trial's
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
     if out_path:
         np.savez(out_path, **{f"{k}_{f}": getattr(o, f) for k, o in outcomes.items()
-                              for f in ("leaked", "killed", "rounds_at", "expended")})  # fmt: skip
+                              for f in ("leakers", "killed", "rounds_at", "expended")})  # fmt: skip
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(json.dumps({"threats": n, "trials": trials, "wall_s": wall, "cpu_s": cpu,
@@ -193,6 +203,87 @@ def _flight() -> None:
           f"flight_ratio={(c1 - c0) / (c2 - c1):.2f}")  # fmt: skip
 
 
+def _million_one(trials: int, full: bool) -> None:
+    """``shieldwall compare examples/korea_japan.yaml --trials N`` as the command runs it
+    (compare, run record, run folder) in this fresh process, slim or with every trial's full
+    outcomes kept: prints one JSON line (times, peak RSS, a digest of every reported number)."""
+    import hashlib
+
+    from shieldwall.io.record import record_comparison
+    from shieldwall.io.runner import save_record
+    from shieldwall.scenario import compile_world, load_scenario
+    from shieldwall.studies.compare import compare
+
+    t0, c0 = time.perf_counter(), _cpu()
+    scenario = load_scenario(FLAGSHIP)
+    world = compile_world(scenario)
+    comp = compare(world, trials=trials, force=True, full_outcomes=full)
+    record = record_comparison(comp, scenario=scenario)
+    with tempfile.TemporaryDirectory() as where:
+        save_record(record, Path(where) / "run")
+    wall, cpu = time.perf_counter() - t0, _cpu() - c0
+    digest = hashlib.sha256()
+    doc = comp.as_dict()
+    doc.pop("elapsed_s")
+    digest.update(json.dumps(doc, sort_keys=True).encode())
+    for name in sorted(record.names):
+        digest.update(name.encode())
+        for col in record.arrow(name).columns:
+            for chunk in col.chunks:
+                for buf in chunk.buffers():
+                    if buf is not None:
+                        digest.update(buf)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(json.dumps({"trials": trials, "full": full, "wall_s": wall, "cpu_s": cpu,
+                      "rss_parent_b": own, "rss_worker_b": kids,
+                      "digest": digest.hexdigest()}))  # fmt: skip
+
+
+def _million(sizes: list[int], baseline_max: int, timeout: float) -> None:
+    """Slim outcomes against every trial's full outcomes kept (the path before), whole command
+    in a fresh process each; the baseline only up to ``baseline_max`` trials."""
+
+    def run(trials: int, full: bool) -> dict[str, Any] | None:
+        cmd = [sys.executable, __file__, "--million-one", str(trials)] + (["--full"] * full)
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                  check=False)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            print(f"  {trials:,} trials: over the {timeout:.0f} s timeout", flush=True)
+            return None
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            print(f"  {trials:,} trials: failed (exit {done.returncode}): {' | '.join(tail)}")
+            return None
+        row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return row
+
+    print("flagship compare (4 policies), whole command: slim outcomes vs full outcomes kept")
+    print(f"{'trials':>10} {'path':>5} {'wall':>8} {'CPU':>8} {'parent RSS':>11} "
+          f"{'worker RSS':>11}")  # fmt: skip
+    for trials in sizes:
+        rows = {"slim": run(trials, False)}
+        if trials <= baseline_max:
+            rows["full"] = run(trials, True)
+        for path, r in rows.items():
+            if r is not None:
+                print(f"{trials:>10,} {path:>5} {r['wall_s']:>7.1f}s {r['cpu_s']:>7.1f}s "
+                      f"{_gb(r['rss_parent_b']):>11} {_gb(r['rss_worker_b']):>11}",
+                      flush=True)  # fmt: skip
+        slim, full = rows["slim"], rows.get("full")
+        if slim is not None and full is not None:
+            print(f"  every reported number and run-record table identical: "
+                  f"{slim['digest'] == full['digest']}; peak RSS ratio (full/slim) parent "
+                  f"{full['rss_parent_b'] / slim['rss_parent_b']:.2f}, worker "
+                  f"{full['rss_worker_b'] / slim['rss_worker_b']:.2f}; CPU ratio "
+                  f"{full['cpu_s'] / slim['cpu_s']:.2f}")  # fmt: skip
+        if slim is not None:
+            peak = max(slim["rss_parent_b"], slim["rss_worker_b"])
+            print(f"million_peak_gb={peak / 1e9:.2f}" if trials == 1_000_000 else "", end="")
+    print()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[36, 300, 1000, 3000])
@@ -204,7 +295,19 @@ def main() -> None:
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--baseline-path", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--save", help=argparse.SUPPRESS)
+    ap.add_argument("--million", type=int, nargs="*", help="slim vs full outcomes at these "
+                    "trial counts (default 100000); then only this")  # fmt: skip
+    ap.add_argument("--million-baseline-max", type=int, default=100_000,
+                    help="largest trial count the full-outcome baseline runs at")  # fmt: skip
+    ap.add_argument("--million-one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.million_one is not None:
+        _million_one(args.million_one, args.full)
+        return
+    if args.million is not None:
+        _million(args.million or [100_000], args.million_baseline_max, args.timeout * 4)
+        return
     if args.one is not None:
         _one(args.one, args.trials, args.baseline_path, args.save)
         return

@@ -32,6 +32,7 @@ from shieldwall.resources import (
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "examples" / "minimal.yaml"
+FLAGSHIP = ROOT / "examples" / "korea_japan.yaml"
 _YAML = YAML(typ="safe", pure=True)
 
 #: The estimate may exceed the measured peak by at most this factor (it is ~1.5-2 today).
@@ -163,3 +164,31 @@ def test_measurement_mode_trials_are_estimated(capsys: pytest.CaptureFixture[str
     argv = ["detect", str(MINIMAL), "--mode", "measurement", "--trials", "10000000"]
     assert main(argv) == 2
     assert "fewer measurement-mode tracking trials" in capsys.readouterr().err
+
+
+def test_slim_estimate_bounds_the_measured_peak() -> None:
+    # slim outcomes (compare, run): the engine's working set stops at one group of blocks
+    world = _world(_minimal(3))
+    trials = 100_000
+    est = estimate_resources(world, trials, full_outcomes=False)
+    api.simulate(world, trials=20, full_outcomes=False)  # warm
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        api.simulate(world, trials=trials, full_outcomes=False)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert peak <= est.memory_bytes <= LOOSEST * peak + 40e6, (peak, est.memory_bytes)
+
+
+def test_the_estimate_groups_blocks_as_the_pipeline_does() -> None:
+    from shieldwall import pipeline
+    from shieldwall.resources import DRAW_GROUP_BYTES, fight_group_trials
+
+    assert DRAW_GROUP_BYTES == pipeline.MAX_DRAW_BYTES
+    world = api.compile_world(api.load_scenario(FLAGSHIP))
+    assert fight_group_trials(world) == 30_000  # 30 blocks of 8.9 MB of draws each
+    # a million trials: the engine is bounded, what is kept per trial is the tally and record
+    slim = estimate_resources(world, 10**6, policies=4, workers=3, full_outcomes=False)
+    assert slim.memory_bytes < 0.25 * estimate_resources(world, 10**6, policies=4).memory_bytes

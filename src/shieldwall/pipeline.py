@@ -46,7 +46,7 @@ from shieldwall.flight.checks import (
     raise_errors,
 )
 from shieldwall.metrics.summary import Metrics, summarize
-from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, block_draws
+from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, Tally, block_draws
 from shieldwall.outcome.engine import fight
 from shieldwall.resources import available_memory_bytes, check_resources, estimate_resources
 from shieldwall.scenario import Policy, World
@@ -144,8 +144,16 @@ class Results:
         How the manager fought.
     fight
         The fight inputs (rows, samples, the plan).
-    outcomes, metrics
-        Per-trial results (engagement log: the first ``EVENT_TRIALS`` trials) and summaries.
+    tally
+        What the metrics need of every trial (:class:`~shieldwall.outcome.outcomes.Tally`:
+        per-trial leakers, rounds, value lost, assets hit, rounds per battery; per-threat counts).
+    outcomes
+        Full per-trial results (engagement log: the first ``event_trials`` trials): of every
+        trial with ``full_outcomes=True`` (``simulate_policies``' default), else of the run's
+        first ``max(event_trials, EVENT_TRIALS)`` trials only (``outcomes.n_trials``; what a run
+        record shows per trial) - docs/montecarlo.md §7.
+    metrics
+        Summaries (from the tally: the same values either way).
     targets, trajectories
         What each threat will hit; the flown raid.
     timings_s
@@ -166,6 +174,7 @@ class Results:
     targets: Targets
     trajectories: Trajectories
     fight: FightInputs
+    tally: Tally
     outcomes: Outcomes
     metrics: Metrics
     timings_s: dict[str, float]
@@ -181,12 +190,12 @@ class Results:
 
     def per_trial(self) -> dict[str, NDArray[np.generic]]:
         """The columns of :meth:`to_frame` as arrays (no pandas: run records use these)."""
-        out = self.outcomes
-        leakers = out.leakers
+        out = self.tally
+        leakers = out.leakers.astype(np.int64)
         return {
             "trial": np.arange(out.n_trials, dtype=np.int64),
             "leakers": leakers,
-            "interceptors_used": out.rounds,
+            "interceptors_used": out.rounds.astype(np.int64),
             "zero_leak": leakers == 0,
             "value_lost": np.asarray(out.value_lost, dtype=np.float64),
         }
@@ -295,6 +304,7 @@ def simulate_policies(
     blocks: range | None = None,
     prepare_with: Callable[[World], Prepared] = prepare,
     workers: int | None = None,
+    full_outcomes: bool = True,
 ) -> dict[str, Results]:
     """Simulate several policies on the same raid and the same random numbers.
 
@@ -340,6 +350,12 @@ def simulate_policies(
         the number of samples for a whole run (:func:`geometry_workers`), fewer where the
         resource guard's estimate for that many would not fit in memory; one when ``blocks``
         is given (a study's task: its executor has the other CPUs).
+    full_outcomes
+        Keep every trial's full :class:`~shieldwall.outcome.Outcomes` (``Results.outcomes``;
+        ~935 B per trial and policy for the flagship). ``False`` keeps per block only what the
+        metrics need (``Results.tally``, ~79 B) and the full outcomes of the run's first
+        ``max(event_trials, EVENT_TRIALS)`` trials (the run record's per-threat rows): the
+        metrics are the same bit for bit (docs/montecarlo.md §7).
 
     A world with raid geometry samples (``settings.raid_samples``) fights block ``k`` on sample
     ``k % G``, each sample with its own flight, sensing and plans; the results' trajectories,
@@ -377,16 +393,22 @@ def simulate_policies(
     n_workers = geometry_workers(n_fought) if auto else workers
     n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
                            n_fought))  # fmt: skip
-    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), _held(n_workers)):
+    while (
+        auto
+        and n_workers > 1
+        and _too_big(world, n_trials, len(pols), _held(n_workers), full_outcomes)
+    ):
         n_workers -= 1  # fewer samples at once rather than a refusal
     # the whole run, every process holding a sample: cautious (before any work or big list)
-    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers))
+    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers),
+                    full_outcomes=full_outcomes)  # fmt: skip
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
     todo = {g: ks for g, ks in todo.items() if ks}
     job = _Job(
         world=world, pols=pols, doc=doc, n_trials=n_trials, root_seed=root_seed,
         tracking_mode=tracking_mode, event_trials=event_trials, todo=todo, first=min(todo),
         prepared=prepared, prepare_with=prepare_with,
+        keep=None if full_outcomes else max(event_trials, EVENT_TRIALS),
     )  # fmt: skip
     gs = [g for g in todo if not (g == 0 and prepared is not None)]
     if prepare_with is prepare and len(gs) > 1 and sum(map(len, world.raid_samples)) <= FLY_ROWS:
@@ -409,11 +431,10 @@ def simulate_policies(
     assert first.pictures is not None
     out: dict[str, Results] = {}
     for name, fi in first.planned.items():
-        by_block = {k: o for f in fought for k, o in f.outcomes[name].items()}
-        outcomes = Outcomes.concatenate([by_block[k] for k in span])
         t0 = time.perf_counter()
-        clusters = geometry_clusters(outcomes.n_trials, span.start, n_geo)
-        metrics = summarize(outcomes, fight=fi, clusters=clusters)
+        tally, outcomes = _assemble([f.outcomes.pop(name) for f in fought], span, full_outcomes)
+        clusters = geometry_clusters(tally.n_trials, span.start, n_geo)
+        metrics = summarize(tally, fight=fi, clusters=clusters)
         timings = {key: sum(f.timings_s.get(key, 0.0) for f in fought)
                    for key in first.timings_s}  # fmt: skip
         timings.update(
@@ -431,17 +452,57 @@ def simulate_policies(
             plan_objective=float(np.mean([f.plan_objective[name] for f in fought])),
             tracking_mode=tracking_mode,
             seed=root_seed,
-            trials=outcomes.n_trials,
+            trials=tally.n_trials,
             doctrine=fi.doctrine,
             targets=first.prep.targets,
             trajectories=first.prep.trajectories,
             fight=fi,
+            tally=tally,
             outcomes=outcomes,
             metrics=metrics,
             timings_s=timings,
             picture=first.pictures[name],
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What is kept of one trial block of one policy: its tally and, where asked, its full
+    outcomes (None: not kept)."""
+
+    tally: Tally
+    outcomes: Outcomes | None
+
+
+def _kept_blocks(
+    got: Outcomes, blocks: Sequence[int], edges: NDArray[np.int64], keep: int | None
+) -> dict[int, _Kept]:
+    """Split the outcomes of consecutive trial blocks fought together (block ``blocks[i]`` is
+    trials ``edges[i]:edges[i + 1]``) into what is kept of each: ``keep`` None keeps the full
+    outcomes of every block, else those of block 0's first ``keep`` trials only (copied: the
+    group's outcomes are then freed)."""
+    out: dict[int, _Kept] = {}
+    for k, a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
+        a, b = int(a), int(b)
+        full: Outcomes | None = None
+        if keep is None:
+            full = got if a == 0 and b == got.n_trials else got.take(a, b)
+        elif k == 0:
+            full = got.take(a, min(b, a + keep), copy=True)
+        out[k] = _Kept(tally=got.tally(a, b), outcomes=full)
+    return out
+
+
+def _assemble(parts: Sequence[dict[int, _Kept]], span: range, full: bool) -> tuple[Tally, Outcomes]:
+    """One policy's tally of the run's blocks ``span`` and its kept outcomes: every block's with
+    ``full``, else block 0's first trials (none when the span does not start at block 0)."""
+    by_block = {k: kept for part in parts for k, kept in part.items()}
+    tally = Tally.concatenate([by_block[k].tally for k in span])
+    kept = [o for o in (by_block[k].outcomes for k in span) if o is not None]
+    if full:
+        return tally, Outcomes.concatenate(kept)
+    return tally, kept[0] if kept else Outcomes.empty_like(tally)
 
 
 def geometry_clusters(n_trials: int, first_block: int, n_geometries: int) -> I64 | None:
@@ -465,7 +526,7 @@ class _Fought:
     pictures: dict[str, TrackPicture] | None
     timings_s: dict[str, float]
     plan_objective: dict[str, float]
-    outcomes: dict[str, dict[int, Outcomes]]  # policy -> block -> outcomes
+    outcomes: dict[str, dict[int, _Kept]]  # policy -> block -> what is kept of it
     picture_s: dict[str, float]
     plan_s: float
     fight_s: dict[str, float]
@@ -490,6 +551,7 @@ class _Job:
     first: int  # the geometry whose products the results show
     prepared: Prepared | None
     prepare_with: Callable[[World], Prepared]
+    keep: int | None = None  # full outcomes kept: every trial's (None) or block 0's first few
     flown: dict[int, tuple[Trajectories, float]] = field(default_factory=dict)
     flyouts: list[tuple[FlyoutTable, ...]] = field(default_factory=list)
 
@@ -506,7 +568,7 @@ class _Job:
         n_geo = self.world.n_geometries
         got = _fight_geometry(
             wg, self.pols, self.doc, prep, self.todo[g], self.n_trials, self.root_seed,
-            self.tracking_mode, self.event_trials, progress, (g, n_geo),
+            self.tracking_mode, self.event_trials, progress, (g, n_geo), keep=self.keep,
         )  # fmt: skip
         return got if g == self.first else got.slim()
 
@@ -525,8 +587,8 @@ def _held(n_workers: int) -> int:
     return n_workers + 1 if n_workers > 1 else 1
 
 
-def _too_big(world: World, trials: int, policies: int, held: int) -> bool:
-    est = estimate_resources(world, trials, policies=policies, workers=held)
+def _too_big(world: World, trials: int, policies: int, held: int, full: bool) -> bool:
+    est = estimate_resources(world, trials, policies=policies, workers=held, full_outcomes=full)
     return est.memory_bytes > available_memory_bytes()
 
 
@@ -611,8 +673,11 @@ def _fight_geometry(
     event_trials: int,
     progress: Callable[[str, int, int], None] | None,
     geometry: tuple[int, int],
+    *,
+    keep: int | None = None,
 ) -> _Fought:
-    """Plan every policy on one raid geometry and fight its trial blocks."""
+    """Plan every policy on one raid geometry and fight its trial blocks (``keep``: the full
+    outcomes kept, :func:`_kept_blocks`)."""
     total = len(pols) + 2
     g, n_geo = geometry
     where = f" (raid sample {g + 1}/{n_geo})" if n_geo > 1 else ""
@@ -655,7 +720,7 @@ def _fight_geometry(
         )
     )
     group = max(1, MAX_DRAW_BYTES // max(per_block, 1))
-    parts: dict[str, dict[int, Outcomes]] = {name: {} for name in stages}
+    parts: dict[str, dict[int, _Kept]] = {name: {} for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
     for j in range(0, len(blocks), group):
         ks = blocks[j : j + group]
@@ -682,8 +747,7 @@ def _fight_geometry(
             fi = planned[name]
             trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
             got = fight(fi, trials_in, draws, event_trials=logged)
-            for k, a, b in zip(ks, edges[:-1], edges[1:], strict=True):
-                parts[name][k] = got if len(ks) == 1 else got.take(int(a), int(b))
+            parts[name].update(_kept_blocks(got, ks, edges, keep))
             fight_s[name] += time.perf_counter() - t0
         if progress:
             progress(
@@ -716,6 +780,7 @@ def simulate(
     prepared: Prepared | None = None,
     event_trials: int = EVENT_TRIALS,
     force: bool = False,
+    full_outcomes: bool = True,
 ) -> Results:
     """Simulate one policy: windows, nominal plan and the fight of ``trials`` raids.
 
@@ -724,6 +789,6 @@ def simulate(
     name = policy if isinstance(policy, str) else policy.name
     res = simulate_policies(
         world, [policy], trials, seed, solver, tracking_mode=tracking_mode, doctrine=doctrine,
-        prepared=prepared, event_trials=event_trials, force=force,
+        prepared=prepared, event_trials=event_trials, force=force, full_outcomes=full_outcomes,
     )  # fmt: skip
     return res[name]

@@ -59,6 +59,16 @@ _B_PER_EXTRA_POLICY_RADAR_SAMPLE = 40.0  # a comparison's cueing per policy, per
 _B_PER_THREAT_TRIAL = 360.0  # draws + engine + outcomes, per threat x trial
 _B_PER_TRIAL = 480.0  # the engine's per-trial state (magazines, channels, block draws), per trial
 _KEPT_B_PER_THREAT_TRIAL = 16.0  # outcomes kept per extra policy of a comparison
+# Slim outcomes (``full_outcomes=False``, docs/montecarlo.md §7): per trial and policy the tally
+# (leakers, rounds, value lost: 16 B; a bool per asset; an int32 per battery) and what the
+# metrics and the run record make of it per trial (float64 series, the ``trials`` table).
+_TALLY_B_PER_TRIAL = 16.0
+_TALLY_B_PER_ASSET_TRIAL = 1.0
+_TALLY_B_PER_BATTERY_TRIAL = 4.0
+_RECORD_B_PER_TRIAL = 120.0
+#: Most bytes of block draws one fight holds (``pipeline.MAX_DRAW_BYTES``: blocks are fought in
+#: groups this big, so the engine's working set stops growing with the trials there).
+DRAW_GROUP_BYTES = 256 * 2**20
 _EKF_B_PER_TRIAL_SAMPLE = 40.0  # measurement-mode tracking, per EKF trial x T·S (one nation)
 #: Unaccounted allocator overhead (fragmentation, Python objects) and fit error.
 _MEMORY_MARGIN = 1.3
@@ -224,6 +234,7 @@ def estimate_resources(
     measurement_trials: int = 0,
     record_dt_s: float = 1.0,
     workers: int = 1,
+    full_outcomes: bool = True,
 ) -> ResourceEstimate:
     """Peak memory and time of simulating ``world`` for ``trials`` (× ``policies``).
 
@@ -244,6 +255,11 @@ def estimate_resources(
         Processes the raid geometry samples are fought on at once (``simulate_policies``'
         ``workers``): each holds one sample's stage products (the fixed part), the trials'
         outcomes come back to this one.
+    full_outcomes
+        Every trial's full outcomes are kept (``simulate_policies``' default); ``False``: slim
+        outcomes (``compare``, ``run``): the engine's working set then grows with the trials
+        only up to one group of blocks (:data:`DRAW_GROUP_BYTES`) per process, and what is kept
+        per trial is the tally and the run record's per-trial rows.
     """
     trials = check_count(trials, "trials")
     workers = check_count(workers, "workers")
@@ -270,7 +286,19 @@ def estimate_resources(
     per_trial = _B_PER_TRIAL + n_threat * (
         _B_PER_THREAT_TRIAL + _KEPT_B_PER_THREAT_TRIAL * (policies - 1)
     )
-    fixed_bytes = _MEMORY_MARGIN * sum(fixed.values()) * workers
+    if not full_outcomes:
+        # the engine: one group of blocks at a time in each process holding a sample
+        engine = _B_PER_TRIAL + n_threat * _B_PER_THREAT_TRIAL
+        fixed["fight"] = engine * min(k, float(workers * fight_group_trials(world)))
+        per_trial = policies * (
+            _TALLY_B_PER_TRIAL
+            + _TALLY_B_PER_ASSET_TRIAL * len(world.assets.id)
+            + _TALLY_B_PER_BATTERY_TRIAL * n_bat
+            + _RECORD_B_PER_TRIAL
+        )
+    fixed_bytes = _MEMORY_MARGIN * (
+        sum(v for key, v in fixed.items() if key != "fight") * workers + fixed.get("fight", 0.0)
+    )
     per_trial_bytes = _MEMORY_MARGIN * per_trial
     parts = {**fixed, "trials": per_trial * k}
     n_types = len(set(np.asarray(world.raid.missile_idx).tolist()))
@@ -303,6 +331,25 @@ def estimate_resources(
         measurement_trials=n_ekf,
         parts=parts,
     )
+
+
+def fight_group_trials(world: World) -> int:
+    """Trials one fight holds at once (the pipeline's groups of trial blocks: as many blocks
+    as :data:`DRAW_GROUP_BYTES` of block draws allow, at least one)."""
+    from shieldwall.outcome.draws import TRIAL_BLOCK
+
+    per_block = (
+        8
+        * TRIAL_BLOCK
+        * len(world.raid.missile_idx)
+        * (
+            2 * world.doctrine.max_rounds_per_threat
+            + len(world.interceptors.name)
+            + 2
+            + 3 * len(world.nations)
+        )
+    )
+    return TRIAL_BLOCK * max(1, DRAW_GROUP_BYTES // max(per_block, 1))
 
 
 def _read_int(path: str) -> int | None:
@@ -366,12 +413,13 @@ def check_resources(
     force: bool = False,
     memory_bytes: float | None = None,
     workers: int = 1,
+    full_outcomes: bool = True,
 ) -> ResourceEstimate:
     """Estimate a simulation and refuse it, before any work, if it would not fit.
 
     Parameters
     ----------
-    world, trials, policies, measurement_trials, workers
+    world, trials, policies, measurement_trials, workers, full_outcomes
         As for :func:`estimate_resources`.
     force
         Do not refuse (``--force``); the estimate is still returned.
@@ -385,8 +433,9 @@ def check_resources(
         the message gives the estimate, what is allowed and how many trials would fit.
     """
     est = estimate_resources(
-        world, trials, policies=policies, measurement_trials=measurement_trials, workers=workers
-    )
+        world, trials, policies=policies, measurement_trials=measurement_trials, workers=workers,
+        full_outcomes=full_outcomes,
+    )  # fmt: skip
     if force:
         return est
     allowed = available_memory_bytes() if memory_bytes is None else memory_bytes

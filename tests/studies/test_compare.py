@@ -44,7 +44,7 @@ def _check_common_random_numbers(c: Comparison) -> None:
 def _check_more_sharing_never_increases_leakers(c: Comparison) -> None:
     # national <= cueing <= shared_tracks <= integrated in what is shared; on the same random
     # numbers the paired 99.9% interval of (more - less) must not lie above 0.
-    leakers = {r.name: r.results.outcomes.leakers for r in c.rows}
+    leakers = {r.name: r.results.tally.leakers for r in c.rows}  # every trial's
     for less, more in itertools.pairwise(DEFAULT_POLICIES):
         d = leakers[more].astype(float) - leakers[less]
         lo = d.mean() - Z999 * d.std(ddof=1) / np.sqrt(c.trials)

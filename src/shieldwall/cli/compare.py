@@ -168,7 +168,10 @@ def register(app: typer.Typer) -> None:
             n = len(set(names) | {baseline})
             k = world.trials if trials is None else trials
             print_estimate(
-                estimate_resources(world, k, policies=n, workers=workers_for(world, k)), as_json
+                estimate_resources(
+                    world, k, policies=n, workers=workers_for(world, k), full_outcomes=False
+                ),
+                as_json,
             )
             return
         target = prepare_out_folder(out_dir or default_out(world, "compare"))  # refuse early

@@ -143,13 +143,14 @@ def register(app: typer.Typer) -> None:
         world = doctrine.apply(world)
         if estimate:
             k = world.trials if trials is None else trials
-            print_estimate(estimate_resources(world, k, workers=workers_for(world, k)), as_json)
+            est = estimate_resources(world, k, workers=workers_for(world, k), full_outcomes=False)
+            print_estimate(est, as_json)
             return
         target = prepare_out_folder(out_dir or default_out(world, policy))  # refuse early
         with progress_callback(enabled=not as_json) as progress:
             if progress:
                 progress("loading", 0, 2)
-            results = simulate(world, policy, trials, seed, force=force)
+            results = simulate(world, policy, trials, seed, force=force, full_outcomes=False)
             if progress:
                 progress("simulation", 1, 2)
             extra: dict[str, Any] = {"command": "run", "argv": sys.argv[1:]}

@@ -115,7 +115,7 @@ def run_scenario(
     scenario = load_scenario(path)
     world = compile_world(scenario, phase=phase)
     target = prepare_out_folder(out_dir or default_out(world, policy, root))
-    results = simulate(world, policy, trials, seed, solver)
+    results = simulate(world, policy, trials, seed, solver, full_outcomes=False)
     record = record_results(results, scenario=scenario, extra=extra)
     folder, warning = save_record(record, target)
     return folder, record, warning

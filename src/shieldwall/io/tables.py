@@ -316,7 +316,8 @@ def _sensing(results: Results) -> dict[str, pa.Table]:
 
 def _outcomes(results: Results) -> dict[str, pa.Table]:
     world, out, pol, m = results.world, results.outcomes, results.policy, results.metrics
-    n_tr, n_t = out.flew.shape
+    tally = results.tally  # every trial; ``out``: the first trials' full outcomes
+    n_tr, n_t = tally.n_trials, tally.flew.shape[0]
     per_trial = results.per_trial()
     tables = {
         "trials": make_table(
@@ -328,10 +329,10 @@ def _outcomes(results: Results) -> dict[str, pa.Table]:
             {
                 "policy": [pol] * n_t,
                 "threat": np.arange(n_t),
-                "p_flew": out.flew.mean(axis=0),
-                "p_killed": out.killed.mean(axis=0),
-                "p_leaked": out.leaked.mean(axis=0),
-                "rounds_mean": _rounds_at(out).mean(axis=0),
+                "p_flew": tally.mean("flew"),
+                "p_killed": tally.mean("killed"),
+                "p_leaked": tally.mean("leaked"),
+                "rounds_mean": tally.mean("rounds_at"),
             },
         ),
     }
@@ -425,12 +426,12 @@ def _events(results: Results) -> pa.Table:
 
 def _costs(results: Results) -> Any:
     """The cost metrics of one policy (:func:`shieldwall.metrics.costs.cost_metrics`)."""
-    from shieldwall.metrics.costs import cost_metrics
+    from shieldwall.metrics.costs import tally_cost_metrics
     from shieldwall.pipeline import geometry_clusters
 
-    out, world = results.outcomes, results.world
+    world = results.world
     clusters = geometry_clusters(results.trials, 0, world.n_geometries)  # raid geometry samples
-    return cost_metrics(out.expended, out.rounds_defending, world, clusters=clusters)
+    return tally_cost_metrics(results.tally, world, clusters=clusters)
 
 
 def metric_rows(
@@ -476,10 +477,12 @@ def metric_rows(
 
 
 def event_trials(results: Results) -> int:
-    """Trials whose engagements are logged: the first ``EVENT_TRIALS`` (0 without a log)."""
+    """Trials whose engagements are logged: the first ``EVENT_TRIALS`` (0 without a log; never
+    more than the trials whose full outcomes were kept)."""
     from shieldwall.outcome.outcomes import EVENT_TRIALS
 
-    return 0 if results.outcomes.events is None else min(EVENT_TRIALS, results.trials)
+    out = results.outcomes
+    return 0 if out.events is None else min(EVENT_TRIALS, results.trials, out.n_trials)
 
 
 def _rounds_at(out: Any) -> np.ndarray:

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 
 from shieldwall._types import F64
 from shieldwall.metrics.intervals import cluster_mean_interval, mean_interval
+from shieldwall.outcome.outcomes import Tally
 from shieldwall.scenario import World
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "cost_metrics",
     "cost_per_leaker_avoided",
     "interceptor_cost_usd",
+    "tally_cost_metrics",
     "unpriced_items",
 ]
 
@@ -80,26 +82,40 @@ def burden_cost_usd(rounds_defending: ArrayLike, world: World) -> F64:
     (n_nation, n_nation + 1)
         ``[shooter, defended]`` mean cost per raid; NaN where an unpriced round was fired. [USD]
     """
+    return _burden_cost(_mean_over_trials(rounds_defending), world)
+
+
+def burden_rounds(rounds_defending: ArrayLike, world: World) -> F64:
+    """Mean rounds each nation's batteries fired defending each nation's assets,
+    ``(n_nation, n_nation + 1)`` (``[shooter, defended]``, last column: no defended asset)."""
+    return _burden_rounds(_mean_over_trials(rounds_defending), world)
+
+
+def _mean_over_trials(rounds_defending: ArrayLike) -> F64 | None:
+    """``(n_battery, n_nation + 1)`` mean over the trial axis; None without trials."""
     rd = np.asarray(rounds_defending, dtype=np.float64)
+    return None if rd.shape[0] == 0 else np.asarray(rd.mean(axis=0), dtype=np.float64)
+
+
+def _burden_cost(mean: F64 | None, world: World) -> F64:
+    """:func:`burden_cost_usd` of the mean rounds defending (None: no trials, NaN)."""
     n_nation = len(world.nations.id)
-    out = np.zeros((n_nation, rd.shape[2]))
-    if rd.shape[0] == 0:
+    out = np.zeros((n_nation, n_nation + 1))
+    if mean is None:
         return np.full_like(out, np.nan)
-    mean = rd.mean(axis=0)  # (battery, nation + 1)
     cost = world.interceptors.round_cost_usd[world.batteries.interceptor_idx]
     spent = np.where(mean > 0, mean * cost[:, None], 0.0)
     np.add.at(out, world.batteries.nation_idx, spent)
     return out
 
 
-def burden_rounds(rounds_defending: ArrayLike, world: World) -> F64:
-    """Mean rounds each nation's batteries fired defending each nation's assets,
-    ``(n_nation, n_nation + 1)`` (``[shooter, defended]``, last column: no defended asset)."""
-    rd = np.asarray(rounds_defending, dtype=np.float64)
-    out = np.zeros((len(world.nations.id), rd.shape[2]))
-    if rd.shape[0] == 0:
+def _burden_rounds(mean: F64 | None, world: World) -> F64:
+    """:func:`burden_rounds` of the mean rounds defending (None: no trials, NaN)."""
+    n_nation = len(world.nations.id)
+    out = np.zeros((n_nation, n_nation + 1))
+    if mean is None:
         return np.full_like(out, np.nan)
-    np.add.at(out, world.batteries.nation_idx, rd.mean(axis=0))
+    np.add.at(out, world.batteries.nation_idx, mean)
     return out
 
 
@@ -195,6 +211,21 @@ def cost_metrics(
     """Cost metrics of one policy from its per-trial rounds (``Outcomes.expended`` and
     ``Outcomes.rounds_defending``) and the World's prices; ``clusters`` (each trial's raid
     geometry sample) makes the intervals cluster-robust."""
+    return _cost_metrics(expended, _mean_over_trials(rounds_defending), world, clusters)
+
+
+def tally_cost_metrics(
+    tally: Tally, world: World, *, clusters: ArrayLike | None = None
+) -> CostMetrics:
+    """:func:`cost_metrics` of a :class:`~shieldwall.outcome.outcomes.Tally` (the same values:
+    the burden's mean of integer rounds is exact either way)."""
+    mean = tally.mean("rounds_defending") if tally.n_trials else None
+    return _cost_metrics(tally.expended, mean, world, clusters)
+
+
+def _cost_metrics(
+    expended: ArrayLike, mean_defending: F64 | None, world: World, clusters: ArrayLike | None
+) -> CostMetrics:
     per_trial = interceptor_cost_usd(expended, world)
     mean, lo, hi = _mean_ci(per_trial, clusters)
     attack = attack_cost_usd(world)
@@ -207,7 +238,7 @@ def cost_metrics(
         attack_cost_usd=attack,
         cost_exchange_ratio=float(cer),
         cost_exchange_ratio_ci=(float(cer_ci[0]), float(cer_ci[1])),
-        burden_rounds=burden_rounds(rounds_defending, world),
-        burden_cost_usd=burden_cost_usd(rounds_defending, world),
+        burden_rounds=_burden_rounds(mean_defending, world),
+        burden_cost_usd=_burden_cost(mean_defending, world),
         unpriced=unpriced_items(world, expended),
     )

@@ -15,7 +15,7 @@ from shieldwall.metrics.intervals import (
     mean_interval,
     wilson_interval,
 )
-from shieldwall.outcome.outcomes import Outcomes
+from shieldwall.outcome.outcomes import Outcomes, Tally
 
 __all__ = ["Metrics", "decision_margin_s", "summarize"]
 
@@ -79,39 +79,41 @@ def decision_margin_s(fight: FightInputs) -> F64:
 
 
 def summarize(
-    outcomes: Outcomes, *, fight: FightInputs, clusters: ArrayLike | None = None
+    outcomes: Outcomes | Tally, *, fight: FightInputs, clusters: ArrayLike | None = None
 ) -> Metrics:
     """Metrics of one policy from its per-trial outcomes.
 
     Parameters
     ----------
     outcomes
-        Per-trial results.
+        Per-trial results, full or their :class:`~shieldwall.outcome.outcomes.Tally` (the same
+        metrics bit for bit).
     fight
         The fight inputs (inventory, windows for decision-time margins).
     clusters
         Raid geometry sample of each trial, when there are several: intervals are then
         cluster-robust (:func:`~shieldwall.metrics.intervals.cluster_mean_interval`).
     """
-    n = outcomes.n_trials
+    tally = outcomes.tally() if isinstance(outcomes, Outcomes) else outcomes
+    n = tally.n_trials
     inventory = fight.inventory
-    leakers = outcomes.leakers
+    leakers = tally.leakers
     zero = int((leakers == 0).sum())
-    survived = (~outcomes.asset_hit).sum(axis=0)
+    survived = n - tally.asset_hit.sum(axis=0, dtype=np.int64)
     if clusters is None:
         lo, hi = wilson_interval(zero, n)
         el, el_lo, el_hi = mean_interval(leakers)
-        ru, ru_lo, ru_hi = mean_interval(outcomes.rounds)
-        vl, vl_lo, vl_hi = mean_interval(outcomes.value_lost)
+        ru, ru_lo, ru_hi = mean_interval(tally.rounds)
+        vl, vl_lo, vl_hi = mean_interval(tally.value_lost)
         s_lo, s_hi = wilson_interval(survived, n)
     else:
         _, lo, hi = cluster_proportion_interval(leakers == 0, clusters)
         el, el_lo, el_hi = cluster_mean_interval(leakers, clusters)
-        ru, ru_lo, ru_hi = cluster_mean_interval(outcomes.rounds, clusters)
-        vl, vl_lo, vl_hi = cluster_mean_interval(outcomes.value_lost, clusters)
-        _, s_lo, s_hi = cluster_proportion_interval(~outcomes.asset_hit, clusters)
+        ru, ru_lo, ru_hi = cluster_mean_interval(tally.rounds, clusters)
+        vl, vl_lo, vl_hi = cluster_mean_interval(tally.value_lost, clusters)
+        _, s_lo, s_hi = cluster_proportion_interval(~tally.asset_hit, clusters)
     nan_b = np.full(inventory.shape, np.nan)
-    expended = outcomes.expended.mean(axis=0) if n else nan_b
+    expended = tally.expended.sum(axis=0, dtype=np.int64) / n if n else nan_b
     return Metrics(
         n_trials=n,
         p_zero_leak=zero / n if n else float("nan"),
@@ -127,12 +129,7 @@ def summarize(
         p_asset_survives_hi=np.asarray(s_hi, dtype=np.float64),
         expended_by_battery=np.asarray(expended, dtype=np.float64),
         inventory_left_by_battery=np.asarray(inventory - expended, dtype=np.float64),
-        rounds_defending=np.asarray(
-            outcomes.rounds_defending.mean(axis=0)
-            if n
-            else np.full(outcomes.rounds_defending.shape[1:], np.nan),
-            dtype=np.float64,
-        ),
-        p_threat_killed=(outcomes.killed.mean(axis=0) if n else np.full(fight.n_threats, np.nan)),
+        rounds_defending=np.asarray(tally.mean("rounds_defending"), dtype=np.float64),
+        p_threat_killed=tally.mean("killed") if n else np.full(fight.n_threats, np.nan),
         decision_margin_s=decision_margin_s(fight),
     )

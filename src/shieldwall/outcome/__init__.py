@@ -2,7 +2,7 @@
 
 from shieldwall.outcome.draws import TRIAL_BLOCK, BlockDraws, block_draws
 from shieldwall.outcome.engine import fight
-from shieldwall.outcome.outcomes import EVENT_TRIALS, Events, Outcomes
+from shieldwall.outcome.outcomes import EVENT_TRIALS, Events, Outcomes, Tally
 
 __all__ = [
     "EVENT_TRIALS",
@@ -10,6 +10,7 @@ __all__ = [
     "BlockDraws",
     "Events",
     "Outcomes",
+    "Tally",
     "block_draws",
     "fight",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 
 from shieldwall.arguments import check_names
 from shieldwall.errors import Problem
-from shieldwall.metrics.costs import CostMetrics, cost_metrics, cost_per_leaker_avoided
+from shieldwall.metrics.costs import CostMetrics, cost_per_leaker_avoided, tally_cost_metrics
 from shieldwall.metrics.costs import interceptor_cost_usd as cost_per_trial
 from shieldwall.pipeline import Results, SimulationError, geometry_clusters, simulate_policies
 from shieldwall.scenario import World
@@ -206,6 +206,7 @@ def compare(
     doctrine: Doctrine | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     force: bool = False,
+    full_outcomes: bool = False,
 ) -> Comparison:
     """Compare sharing policies on one raid with common random numbers.
 
@@ -229,6 +230,11 @@ def compare(
         Called as ``progress(stage, done, total)`` after each step.
     force
         Run even if the resource guard refuses (:func:`shieldwall.resources.check_resources`).
+    full_outcomes
+        Keep every trial's full outcomes in each row's ``results.outcomes`` (~935 B per trial
+        and policy for the flagship); by default only the first ``EVENT_TRIALS`` trials' are
+        kept and every metric comes from ``results.tally`` (the same numbers; docs/montecarlo.md
+        §7), so a million trials fit in memory.
 
     Raises
     ------
@@ -254,10 +260,10 @@ def compare(
         names.insert(0, baseline)
     results = simulate_policies(
         world, names, trials, seed, solver, tracking_mode=tracking_mode, doctrine=doctrine,
-        progress=progress, force=force,
+        progress=progress, force=force, full_outcomes=full_outcomes,
     )  # fmt: skip
     first = results[names[0]]
-    base = results[baseline].outcomes
+    base = results[baseline].tally
     base_zero = (base.leakers == 0).astype(np.float64)
     base_cost = cost_per_trial(base.expended, results[baseline].world)
     clusters = geometry_clusters(first.trials, 0, world.n_geometries)  # raid geometry samples
@@ -265,10 +271,8 @@ def compare(
     for name in names:
         res = results[name]
         m = res.metrics
-        zero = (res.outcomes.leakers == 0).astype(np.float64)
-        dz, dz_lo, dz_hi = paired_ci(zero, base_zero)
-        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers)
-        out = res.outcomes
+        out = res.tally
+        zero = (out.leakers == 0).astype(np.float64)
         cpl, cpl_lo, cpl_hi = cost_per_leaker_avoided(
             cost_per_trial(out.expended, res.world),
             base_cost,
@@ -277,7 +281,7 @@ def compare(
             clusters=clusters,
         )
         dz, dz_lo, dz_hi = paired_ci(zero, base_zero, clusters)
-        dl, dl_lo, dl_hi = paired_ci(res.outcomes.leakers, base.leakers, clusters)
+        dl, dl_lo, dl_hi = paired_ci(out.leakers, base.leakers, clusters)
         rows.append(
             PolicyRow(
                 name=name,
@@ -291,9 +295,7 @@ def compare(
                 d_p_zero_leak_ci=(dz_lo, dz_hi),
                 d_expected_leakers=dl,
                 d_expected_leakers_ci=(dl_lo, dl_hi),
-                costs=cost_metrics(
-                    out.expended, out.rounds_defending, res.world, clusters=clusters
-                ),
+                costs=tally_cost_metrics(out, res.world, clusters=clusters),
                 cost_per_leaker_avoided=cpl,
                 cost_per_leaker_avoided_ci=(cpl_lo, cpl_hi),
                 results=res,
