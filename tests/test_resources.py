@@ -183,10 +183,8 @@ def test_slim_estimate_bounds_the_measured_peak() -> None:
 
 
 def test_the_estimate_groups_blocks_as_the_pipeline_does() -> None:
-    from shieldwall import pipeline
-    from shieldwall.resources import DRAW_GROUP_BYTES, fight_group_trials
+    from shieldwall.resources import fight_group_trials
 
-    assert DRAW_GROUP_BYTES == pipeline.MAX_DRAW_BYTES
     world = api.compile_world(api.load_scenario(FLAGSHIP))
     assert fight_group_trials(world) == 30_000  # 30 blocks of 8.9 MB of draws each
     # a million trials: the engine is bounded, what is kept per trial is the tally and record

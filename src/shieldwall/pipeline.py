@@ -48,7 +48,12 @@ from shieldwall.flight.checks import (
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, Tally, block_draws
 from shieldwall.outcome.engine import fight
-from shieldwall.resources import available_memory_bytes, check_resources, estimate_resources
+from shieldwall.resources import (
+    available_memory_bytes,
+    check_resources,
+    estimate_resources,
+    fight_group_blocks,
+)
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
 from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
@@ -70,9 +75,6 @@ __all__ = [
     "simulate_policies",
     "workers_for",
 ]
-
-#: Most bytes of block draws held at once (blocks are fought in groups up to this size).
-MAX_DRAW_BYTES = 256 * 2**20
 
 #: Valid tracking fidelities for the Monte Carlo (``shieldwall.tracking.MODES``).
 TRACKING_MODES: tuple[str, ...] = tuple(MODES)
@@ -708,18 +710,7 @@ def _fight_geometry(
     fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
     # Every block of a policy is fought on the same fight inputs: blocks go to the engine in
     # groups (one lockstep over all their trials) as large as the draws' memory bound allows.
-    per_block = (
-        8
-        * TRIAL_BLOCK
-        * prep.targets.n_threats
-        * (
-            2 * doc.max_rounds_per_threat
-            + len(world.interceptors.name)
-            + 2
-            + 3 * len(world.nations)
-        )
-    )
-    group = max(1, MAX_DRAW_BYTES // max(per_block, 1))
+    group = fight_group_blocks(world, doc.max_rounds_per_threat)
     parts: dict[str, dict[int, _Kept]] = {name: {} for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
     for j in range(0, len(blocks), group):

@@ -66,8 +66,8 @@ _TALLY_B_PER_TRIAL = 16.0
 _TALLY_B_PER_ASSET_TRIAL = 1.0
 _TALLY_B_PER_BATTERY_TRIAL = 4.0
 _RECORD_B_PER_TRIAL = 120.0
-#: Most bytes of block draws one fight holds (``pipeline.MAX_DRAW_BYTES``: blocks are fought in
-#: groups this big, so the engine's working set stops growing with the trials there).
+#: Most bytes of block draws one fight holds (blocks are fought in groups this big:
+#: :func:`fight_group_blocks`), so the engine's working set stops growing with the trials.
 DRAW_GROUP_BYTES = 256 * 2**20
 _EKF_B_PER_TRIAL_SAMPLE = 40.0  # measurement-mode tracking, per EKF trial x T·S (one nation)
 #: Unaccounted allocator overhead (fragmentation, Python objects) and fit error.
@@ -333,23 +333,31 @@ def estimate_resources(
     )
 
 
-def fight_group_trials(world: World) -> int:
-    """Trials one fight holds at once (the pipeline's groups of trial blocks: as many blocks
-    as :data:`DRAW_GROUP_BYTES` of block draws allow, at least one)."""
+def fight_group_blocks(world: World, max_rounds_per_threat: int | None = None) -> int:
+    """Trial blocks one fight holds at once: as many as :data:`DRAW_GROUP_BYTES` of block
+    draws allow, at least one (the pipeline fights blocks in groups this big).
+    ``max_rounds_per_threat`` defaults to the world's doctrine's."""
     from shieldwall.outcome.draws import TRIAL_BLOCK
 
+    rounds = (
+        world.doctrine.max_rounds_per_threat
+        if max_rounds_per_threat is None
+        else (max_rounds_per_threat)
+    )
     per_block = (
         8
         * TRIAL_BLOCK
         * len(world.raid.missile_idx)
-        * (
-            2 * world.doctrine.max_rounds_per_threat
-            + len(world.interceptors.name)
-            + 2
-            + 3 * len(world.nations)
-        )
+        * (2 * rounds + len(world.interceptors.name) + 2 + 3 * len(world.nations))
     )
-    return TRIAL_BLOCK * max(1, DRAW_GROUP_BYTES // max(per_block, 1))
+    return max(1, DRAW_GROUP_BYTES // max(per_block, 1))
+
+
+def fight_group_trials(world: World) -> int:
+    """Trials one fight holds at once (:func:`fight_group_blocks` blocks)."""
+    from shieldwall.outcome.draws import TRIAL_BLOCK
+
+    return TRIAL_BLOCK * fight_group_blocks(world)
 
 
 def _read_int(path: str) -> int | None:
