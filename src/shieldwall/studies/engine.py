@@ -39,7 +39,7 @@ from shieldwall.errors import Problem
 from shieldwall.flight import flyout_tables
 from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
 from shieldwall.metrics.costs import interceptor_cost_usd
-from shieldwall.outcome import TRIAL_BLOCK, Outcomes
+from shieldwall.outcome import TRIAL_BLOCK, Outcomes, Tally
 from shieldwall.outcome.draws import n_blocks
 from shieldwall.pipeline import (
     TRACKING_MODES,
@@ -181,6 +181,19 @@ class TrialMetrics:
         )
 
     @classmethod
+    def from_tally(cls, tally: Tally) -> TrialMetrics:
+        """The slim metrics of a run's tally (the same values as :meth:`from_outcomes` of its
+        full outcomes: the burden counts are integers, summed exactly either way)."""
+        return cls(
+            leakers=tally.leakers.astype(np.int32),
+            rounds=tally.rounds.astype(np.int32),
+            value_lost=np.asarray(tally.value_lost, dtype=np.float64),
+            asset_hit=np.asarray(tally.asset_hit, dtype=bool),
+            expended=tally.expended.astype(np.int32),
+            rounds_defending=tally.rounds_defending.astype(np.float64),
+        )
+
+    @classmethod
     def concatenate(cls, parts: Sequence[TrialMetrics]) -> TrialMetrics:
         """Metrics of consecutive trial ranges as one."""
         if len(parts) == 1:
@@ -307,9 +320,9 @@ def run_task(task: Task) -> dict[str, TrialMetrics]:
     results = simulate_policies(
         case.world, list(case.policies), task.trials, task.seed, task.solver,
         tracking_mode=task.tracking_mode, doctrine=case.doctrine, prepare_with=prepared_for,
-        event_trials=0, blocks=task.blocks, force=True,
+        event_trials=0, blocks=task.blocks, force=True, full_outcomes=False,
     )  # fmt: skip
-    return {name: TrialMetrics.from_outcomes(res.outcomes) for name, res in results.items()}
+    return {name: TrialMetrics.from_tally(res.tally) for name, res in results.items()}
 
 
 def run_batch(tasks: Sequence[Task]) -> list[dict[str, TrialMetrics]]:
