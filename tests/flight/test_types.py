@@ -87,6 +87,8 @@ def test_interpolated_only_inside_is_the_dense_formula_bit_for_bit() -> None:
             & (gr >= x[0]) & (gr <= x[-1]) & (h >= y[0]) & (h <= y[-1])
         )  # fmt: skip
     got = table.time_to_reach(gr, h)
-    assert got.shape == gr.shape and inside.any() and not inside.all()
+    assert got.shape == gr.shape
+    assert inside.any()
+    assert not inside.all()
     np.testing.assert_array_equal(got, np.where(inside, dense, np.nan))
     assert np.ndim(table.time_to_reach(100e3, 50e3)) == 0
