@@ -291,25 +291,31 @@ def sensor_geometry(
     t_s = traj.t_s
     m = t_s.shape[1]
     az, el, rg = radar_aer(traj.r_ecef_m, rd.lat_rad, rd.lon_rad, rd.alt_m)
-    visible = in_field_of_regard(
-        az,
-        el,
-        rg,
-        boresight_az_rad=rd.boresight_az_rad,
-        half_az_rad=rd.half_az_rad,
-        min_el_rad=rd.min_el_rad,
-        max_el_rad=rd.max_el_rad,
-        site_alt_m=rd.alt_m,
-        refraction=refraction,
-    )
+    # one radar at a time (tens), each vectorized over the chunk: the same elementwise
+    # operations as on the whole (radar, threat, sample) array, on cache-sized slices
+    visible = np.empty(rg.shape, dtype=bool)
+    snr_cued, pd_cued, pd_uncued = np.empty(rg.shape), np.empty(rg.shape), np.empty(rg.shape)
+    rcs = _rcs(world, traj)
+    for i in range(rg.shape[0]):
+        sl = slice(i, i + 1)
+        vis = in_field_of_regard(
+            az[sl],
+            el[sl],
+            rg[sl],
+            boresight_az_rad=rd.boresight_az_rad[sl],
+            half_az_rad=rd.half_az_rad[sl],
+            min_el_rad=rd.min_el_rad[sl],
+            max_el_rad=rd.max_el_rad[sl],
+            site_alt_m=rd.alt_m[sl],
+            refraction=refraction,
+        )[0]
+        visible[i] = vis
+        r0 = rd.r0_m[i]
+        snr_cued[i] = np.where(vis, snr(rcs, rg[i], r0), 0.0)
+        pd_cued[i] = np.where(vis, swerling1_pd(snr_cued[i]), 0.0)
+        snr_search = np.where(vis, snr(rcs, rg[i], r0 * rd.search_range_factor[i]), 0.0)
+        pd_uncued[i] = np.where(vis, swerling1_pd(snr_search), 0.0)
     del az
-    rcs = _rcs(world, traj)[None]
-    r0 = rd.r0_m[:, None, None]
-    snr_cued = np.where(visible, snr(rcs, rg, r0), 0.0)
-    pd_cued = np.where(visible, swerling1_pd(snr_cued), 0.0)
-    snr_search = np.where(visible, snr(rcs, rg, r0 * rd.search_range_factor[:, None, None]), 0.0)
-    pd_uncued = np.where(visible, swerling1_pd(snr_search), 0.0)
-    del snr_search
     is_look, per = look_mask(rd.revisit_s, traj.dt_s, m)
     ew = ew_detect_times(traj.launch_t_s, traj.burnout_t_s, world.satellites.latency_s)
     look = is_look[:, None, :]
