@@ -58,3 +58,37 @@ def test_bad_shape_is_refused() -> None:
             max_alt_m=1.0,
             max_ground_range_m=1.0,
         )
+
+
+def test_interpolated_only_inside_is_the_dense_formula_bit_for_bit() -> None:
+    """time_to_reach interpolates only inside the envelope: the values there are the bilinear
+    formula evaluated on the whole array (the reference, written out here), NaN elsewhere;
+    scalars, NaN padding and 2-D inputs keep their shapes."""
+    table = _linear_table()
+    rng = np.random.default_rng(3)
+    gr = rng.uniform(-20e3, 260e3, (40, 30))
+    h = rng.uniform(-5e3, 170e3, (40, 30))
+    gr[::7, ::3] = np.nan
+    x, y, tau = table.ground_range_m, table.alt_m, table.tau_s
+    with np.errstate(invalid="ignore"):
+        i = np.clip(np.searchsorted(x, gr, side="right") - 1, 0, x.size - 2)
+        j = np.clip(np.searchsorted(y, h, side="right") - 1, 0, y.size - 2)
+        fx = (gr - x[i]) / (x[i + 1] - x[i])
+        fy = (h - y[j]) / (y[j + 1] - y[j])
+        dense = (
+            tau[i, j] * (1.0 - fx) * (1.0 - fy)
+            + tau[i + 1, j] * fx * (1.0 - fy)
+            + tau[i, j + 1] * (1.0 - fx) * fy
+            + tau[i + 1, j + 1] * fx * fy
+        )
+        inside = (
+            (h >= table.min_alt_m) & (h <= table.max_alt_m)
+            & (gr >= table.min_ground_range_m) & (gr <= table.max_ground_range_m)
+            & (gr >= x[0]) & (gr <= x[-1]) & (h >= y[0]) & (h <= y[-1])
+        )  # fmt: skip
+    got = table.time_to_reach(gr, h)
+    assert got.shape == gr.shape
+    assert inside.any()
+    assert not inside.all()
+    np.testing.assert_array_equal(got, np.where(inside, dense, np.nan))
+    assert np.ndim(table.time_to_reach(100e3, 50e3)) == 0

@@ -102,3 +102,26 @@ def test_compiled_chain_is_bit_identical_to_the_numpy_chain(
     np.testing.assert_array_equal(got, want)
     # a row alone gives the same numbers as inside a batch (results independent of chunking)
     np.testing.assert_array_equal(m_of_n_cdf(pd[1, 0], look, m_req, n_win), got[1, 0])
+
+
+def test_compiled_chain_skips_the_zero_ends_bit_identically() -> None:
+    """Rows that see nothing, or see a threat over a short window (zeros before and after,
+    negatives clipped to zero, a NaN inside or at an end), give the numpy chain's numbers."""
+    rng = np.random.default_rng(11)
+    n_row, m = 60, 90
+    pd = np.zeros((n_row, m))
+    for i in range(1, n_row):
+        a = int(rng.integers(0, m))
+        b = int(rng.integers(a, m + 1))
+        pd[i, a:b] = rng.uniform(0.0, 1.0, b - a) * (rng.uniform(size=b - a) > 0.2)
+    pd[5, 40] = np.nan
+    pd[6, -1] = np.nan
+    pd[7, :10] = -0.5
+    pd[8, 20:30] = 1.5
+    look = rng.uniform(size=(n_row, m)) > 0.3
+    for m_req, n_win in ((1, 1), (2, 3), (3, 5)):
+        got = m_of_n_cdf(pd, look, m_req, n_win)
+        want = m_of_n_cdf_reference(pd, look, m_req, n_win)
+        np.testing.assert_array_equal(got, want)
+        assert (got[0] == 0.0).all()
+        assert np.nanmax(got[1:]) > 0.5

@@ -140,3 +140,29 @@ def test_radar_aer_matches_pymap3d() -> None:
         np.testing.assert_allclose(az[i], np.radians(a), atol=AER_TOL_RAD)
         np.testing.assert_allclose(el[i], np.radians(e), atol=AER_TOL_RAD)
         np.testing.assert_allclose(rg[i], r, atol=AER_TOL_M)
+
+
+def test_radar_aer_bit_identical_to_broadcast_ecef_to_aer() -> None:
+    """The per-radar component form is ecef_to_aer broadcast over radars, bit for bit
+    (NaN padding included), on targets of several shapes."""
+    from shieldwall.earth.geodesy import ecef_to_aer, geodetic_to_ecef
+
+    rng = np.random.default_rng(7)
+    n_radar = 5
+    lat = rng.uniform(-1.2, 1.2, n_radar)
+    lon = rng.uniform(-3.0, 3.0, n_radar)
+    alt = rng.uniform(0.0, 3000.0, n_radar)
+    for shape in ((7,), (3, 11), (4, 2, 6)):
+        tgt = geodetic_to_ecef(
+            rng.uniform(-1.3, 1.3, shape), rng.uniform(-3.1, 3.1, shape),
+            rng.uniform(0.0, 1.5e6, shape),
+        )  # fmt: skip
+        tgt.reshape(-1, 3)[::5] = np.nan
+        extra = (1,) * len(shape)
+        want = ecef_to_aer(
+            tgt[None], lat.reshape(-1, *extra), lon.reshape(-1, *extra), alt.reshape(-1, *extra)
+        )
+        got = radar.radar_aer(tgt, lat, lon, alt)
+        for g, w in zip(got, want, strict=True):
+            assert g.shape == (n_radar, *shape)
+            np.testing.assert_array_equal(g, w)

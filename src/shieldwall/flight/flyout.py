@@ -77,25 +77,30 @@ class FlyoutTable:
             np.asarray(ground_range_m, dtype=np.float64), np.asarray(alt_m, dtype=np.float64)
         )
         x, y = self.ground_range_m, self.alt_m
-        i = np.clip(np.searchsorted(x, gr, side="right") - 1, 0, x.size - 2)
-        j = np.clip(np.searchsorted(y, h, side="right") - 1, 0, y.size - 2)
-        fx = (gr - x[i]) / (x[i + 1] - x[i])
-        fy = (h - y[j]) / (y[j + 1] - y[j])
+        with np.errstate(invalid="ignore"):
+            inside = (
+                (h >= self.min_alt_m)
+                & (h <= self.max_alt_m)
+                & (gr >= self.min_ground_range_m)
+                & (gr <= self.max_ground_range_m)
+                & (gr >= x[0])
+                & (gr <= x[-1])
+                & (h >= y[0])
+                & (h <= y[-1])
+            )
+        # interpolated only inside the envelope (elementwise: the same values as everywhere)
+        out = np.full(gr.shape, np.nan)
+        at = np.nonzero(np.atleast_1d(inside))
+        g, a = np.atleast_1d(gr)[at], np.atleast_1d(h)[at]
+        i = np.clip(np.searchsorted(x, g, side="right") - 1, 0, x.size - 2)
+        j = np.clip(np.searchsorted(y, a, side="right") - 1, 0, y.size - 2)
+        fx = (g - x[i]) / (x[i + 1] - x[i])
+        fy = (a - y[j]) / (y[j + 1] - y[j])
         tau = self.tau_s
-        t = (
+        np.atleast_1d(out)[at] = (
             tau[i, j] * (1.0 - fx) * (1.0 - fy)
             + tau[i + 1, j] * fx * (1.0 - fy)
             + tau[i, j + 1] * (1.0 - fx) * fy
             + tau[i + 1, j + 1] * fx * fy
         )
-        inside = (
-            (h >= self.min_alt_m)
-            & (h <= self.max_alt_m)
-            & (gr >= self.min_ground_range_m)
-            & (gr <= self.max_ground_range_m)
-            & (gr >= x[0])
-            & (gr <= x[-1])
-            & (h >= y[0])
-            & (h <= y[-1])
-        )
-        return np.where(inside, t, np.nan)
+        return out

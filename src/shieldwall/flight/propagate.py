@@ -282,10 +282,9 @@ _GRID_START = 512
 def _grow(g_t: F64, g_r: F64, g_v: F64, m: int) -> tuple[F64, F64, F64]:
     """The record grid lengthened to ``m`` samples (NaN beyond what was written)."""
     n, old = g_t.shape
-    t = np.full((n, m), np.nan)
-    r = np.full((n, m, 3), np.nan)
-    v = np.full((n, m, 3), np.nan)
+    t, r, v = np.empty((n, m)), np.empty((n, m, 3)), np.empty((n, m, 3))
     t[:, :old], r[:, :old], v[:, :old] = g_t, g_r, g_v
+    t[:, old:], r[:, old:], v[:, old:] = np.nan, np.nan, np.nan  # each cell written once
     return t, r, v
 
 

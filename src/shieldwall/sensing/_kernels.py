@@ -26,10 +26,22 @@ def m_of_n_rows(pd, look, nxt, initiates, out):
     prob = np.empty(n_state)
     new = np.empty(n_state)
     for i in range(n_row):
+        # Before the first look with Pd > 0 (or NaN) the chain stays in the empty window with
+        # nothing initiated, and after the last one nothing more initiates (every window held
+        # has fewer than M detections, and a zero outcome adds 0.0 to the sum): those samples
+        # get exactly the numbers the steps would give, without stepping the chain (most
+        # (radar, threat) rows see their threat over a short part of the grid, or not at all).
+        k0 = 0
+        while k0 < m and (not look[i, k0] or pd[i, k0] <= 0.0):
+            out[i, k0] = 0.0
+            k0 += 1
+        k1 = m
+        while k1 > k0 and (not look[i, k1 - 1] or pd[i, k1 - 1] <= 0.0):
+            k1 -= 1
         prob[:] = 0.0
         prob[0] = 1.0
         done = 0.0
-        for k in range(m):
+        for k in range(k0, k1):
             if look[i, k]:
                 p = pd[i, k]
                 if p < 0.0:
@@ -48,4 +60,6 @@ def m_of_n_rows(pd, look, nxt, initiates, out):
                             new[nxt[b, s]] += w
                 prob[:] = new
                 done = done + gain
+            out[i, k] = done
+        for k in range(k1, m):
             out[i, k] = done

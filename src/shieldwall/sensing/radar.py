@@ -20,7 +20,7 @@ import numpy as np
 
 from shieldwall._types import F64, B
 from shieldwall.earth.constants import WGS84_A_M
-from shieldwall.earth.geodesy import ecef_to_aer
+from shieldwall.earth.geodesy import enu_rotation, geodetic_to_ecef
 
 __all__ = [
     "PD_AT_R0",
@@ -60,14 +60,30 @@ def radar_aer(r_ecef_m: F64, lat_rad: F64, lon_rad: F64, alt_m: F64) -> tuple[F6
     az_rad, el_rad, range_m
         ``(n_radar, *shape)``; azimuth clockwise from north in [0, 2π), elevation above the
         site's geodetic horizontal plane, slant range. [rad, rad, m]
+
+    Notes
+    -----
+    Bit-identical to :func:`shieldwall.earth.geodesy.ecef_to_aer` broadcast over the radars
+    (its reference; tested), one radar at a time on its components: the ENU rotation's sums
+    are taken in the order ``einsum`` takes them (``(x + z) + y``), without its broadcast
+    ``(n_radar, *shape, 3)`` offset array and per-element 3x3 products.
     """
-    extra = (1,) * (r_ecef_m.ndim - 1)
-    return ecef_to_aer(
-        r_ecef_m[None],
-        np.reshape(lat_rad, (-1, *extra)),
-        np.reshape(lon_rad, (-1, *extra)),
-        np.reshape(alt_m, (-1, *extra)),
-    )
+    r = np.asarray(r_ecef_m, dtype=np.float64)
+    origin = geodetic_to_ecef(lat_rad, lon_rad, alt_m)
+    rot = enu_rotation(lat_rad, lon_rad)
+    n_radar = origin.shape[0]
+    shape = (n_radar, *r.shape[:-1])
+    az, el, rg = np.empty(shape), np.empty(shape), np.empty(shape)
+    x, y, z = r[..., 0], r[..., 1], r[..., 2]
+    for i in range(n_radar):  # radars (tens), each vectorized over every sample
+        dx, dy, dz = x - origin[i, 0], y - origin[i, 1], z - origin[i, 2]
+        rt = rot[i]
+        e, n, u = ((rt[a, 0] * dx + rt[a, 2] * dz) + rt[a, 1] * dy for a in range(3))
+        horiz = np.hypot(e, n)
+        np.mod(np.arctan2(e, n), 2.0 * np.pi, out=az[i])
+        np.arctan2(u, horiz, out=el[i])
+        np.hypot(horiz, u, out=rg[i])
+    return az, el, rg
 
 
 def horizon_dip_rad(alt_m: F64) -> F64:

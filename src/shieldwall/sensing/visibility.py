@@ -195,33 +195,41 @@ def _look_pd(world: World, base: SensorGeometry, policy: Policy | None) -> tuple
     ew_t, ew_s, rc_t = cue_sources(world, base.ew_detect_t_s, base.uncued_track_t_s, policy)
     cue = np.minimum(ew_t, rc_t)
     pd1 = base.pd_uncued.copy()
+    # the visible samples after a cue, as flat indices (C order, as np.nonzero gives them)
+    # into (radar, threat, sample), (threat, sample) and (radar, threat): 1-D gathers
+    n_t, m = base.t_s.shape
     with np.errstate(invalid="ignore"):
-        r, t, k = np.nonzero(base.visible & (base.t_s[None] >= cue[..., None]))
-    if r.size == 0:
+        cell = np.flatnonzero(base.visible & (base.t_s[None] >= cue[..., None]))
+    if cell.size == 0:
         return pd1, cue
+    r = cell // (n_t * m)
+    tk = cell - r * (n_t * m)
+    rt = cell // m
     srf = rd.search_range_factor[r]
     f4 = srf**4
     fence = search_solid_angle_sr(rd.half_az_rad, rd.search_el_rad)[r]
     beam = beam_solid_angle_sr(rd.beamwidth_rad)[r]
-    t_s = base.t_s[t, k]
+    t_s = base.t_s.reshape(-1)[tk]
     factor = f4.copy()
     with np.errstate(invalid="ignore"):
         if len(sat.latency_s):
-            s = np.maximum(ew_s[r, t], 0)
+            s = np.maximum(ew_s.reshape(-1)[rt], 0)
             cross, along = ew_cue_sigma_m(
-                sat.launch_point_sigma_m[s], sat.azimuth_sigma_rad[s], base.downrange_m[t, k]
+                sat.launch_point_sigma_m[s],
+                sat.azimuth_sigma_rad[s],
+                base.downrange_m.reshape(-1)[tk],
             )
             ew = dwell_snr_factor(
-                srf, fence, cue_solid_angle_sr(cross, along, base.range_m[r, t, k]), beam
+                srf, fence, cue_solid_angle_sr(cross, along, base.range_m.reshape(-1)[cell]), beam
             )
-            factor = np.where(t_s >= ew_t[r, t], np.fmax(factor, ew), factor)
+            factor = np.where(t_s >= ew_t.reshape(-1)[rt], np.fmax(factor, ew), factor)
         by_radar = dwell_snr_factor(srf, fence, beam, beam)
-        factor = np.where(t_s >= rc_t[r, t], np.fmax(factor, by_radar), factor)
-    pd_cued, pd_uncued = base.pd_cued[r, t, k], base.pd_uncued[r, t, k]
+        factor = np.where(t_s >= rc_t.reshape(-1)[rt], np.fmax(factor, by_radar), factor)
+    pd_cued, pd_uncued = base.pd_cued.reshape(-1)[cell], base.pd_uncued.reshape(-1)[cell]
     part = (factor > f4) & (factor < 1.0)
     pd = np.where(factor >= 1.0, pd_cued, pd_uncued)
-    pd[part] = swerling1_pd(base.snr_cued[r[part], t[part], k[part]] * factor[part])
-    pd1[r, t, k] = pd
+    pd[part] = swerling1_pd(base.snr_cued.reshape(-1)[cell[part]] * factor[part])
+    pd1.reshape(-1)[cell] = pd
     return pd1, cue
 
 
@@ -283,25 +291,31 @@ def sensor_geometry(
     t_s = traj.t_s
     m = t_s.shape[1]
     az, el, rg = radar_aer(traj.r_ecef_m, rd.lat_rad, rd.lon_rad, rd.alt_m)
-    visible = in_field_of_regard(
-        az,
-        el,
-        rg,
-        boresight_az_rad=rd.boresight_az_rad,
-        half_az_rad=rd.half_az_rad,
-        min_el_rad=rd.min_el_rad,
-        max_el_rad=rd.max_el_rad,
-        site_alt_m=rd.alt_m,
-        refraction=refraction,
-    )
+    # one radar at a time (tens), each vectorized over the chunk: the same elementwise
+    # operations as on the whole (radar, threat, sample) array, on cache-sized slices
+    visible = np.empty(rg.shape, dtype=bool)
+    snr_cued, pd_cued, pd_uncued = np.empty(rg.shape), np.empty(rg.shape), np.empty(rg.shape)
+    rcs = _rcs(world, traj)
+    for i in range(rg.shape[0]):
+        sl = slice(i, i + 1)
+        vis = in_field_of_regard(
+            az[sl],
+            el[sl],
+            rg[sl],
+            boresight_az_rad=rd.boresight_az_rad[sl],
+            half_az_rad=rd.half_az_rad[sl],
+            min_el_rad=rd.min_el_rad[sl],
+            max_el_rad=rd.max_el_rad[sl],
+            site_alt_m=rd.alt_m[sl],
+            refraction=refraction,
+        )[0]
+        visible[i] = vis
+        r0 = rd.r0_m[i]
+        snr_cued[i] = np.where(vis, snr(rcs, rg[i], r0), 0.0)
+        pd_cued[i] = np.where(vis, swerling1_pd(snr_cued[i]), 0.0)
+        snr_search = np.where(vis, snr(rcs, rg[i], r0 * rd.search_range_factor[i]), 0.0)
+        pd_uncued[i] = np.where(vis, swerling1_pd(snr_search), 0.0)
     del az
-    rcs = _rcs(world, traj)[None]
-    r0 = rd.r0_m[:, None, None]
-    snr_cued = np.where(visible, snr(rcs, rg, r0), 0.0)
-    pd_cued = np.where(visible, swerling1_pd(snr_cued), 0.0)
-    snr_search = np.where(visible, snr(rcs, rg, r0 * rd.search_range_factor[:, None, None]), 0.0)
-    pd_uncued = np.where(visible, swerling1_pd(snr_search), 0.0)
-    del snr_search
     is_look, per = look_mask(rd.revisit_s, traj.dt_s, m)
     ew = ew_detect_times(traj.launch_t_s, traj.burnout_t_s, world.satellites.latency_s)
     look = is_look[:, None, :]

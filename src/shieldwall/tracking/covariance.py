@@ -240,18 +240,19 @@ def look_information(
     rd = world.radars
     m = traj.m
     n_cell = traj.n * m
-    r = np.moveaxis(traj.r_ecef_m, -1, 0)
+    r = traj.r_ecef_m.reshape(-1, 3)  # (cell, 3)
     rots = enu_rotation(rd.lat_rad, rd.lon_rad)
     is_look = np.asarray(sensing.is_look, dtype=bool)
     cells, radars, ws = [], [], []
     for i in range(len(rd)):  # a loop over radars (tens), each vectorized over its looks
         idx = np.flatnonzero(sensing.visible[i])
-        rt, rk = np.divmod(idx, m)
-        wt = (is_look[i, rk] * sensing.looks_per_sample[i]) * sensing.pd_cued[i, rt, rk]
+        rk = idx % m
+        wt = (is_look[i, rk] * sensing.looks_per_sample[i]) * sensing.pd_cued[i].reshape(-1)[idx]
         use = wt > 0
-        idx, rt, rk, wt = idx[use], rt[use], rk[use], wt[use]
+        idx, wt = idx[use], wt[use]
         with np.errstate(invalid="ignore", divide="ignore"):
-            z, H = radar_measure(r[:, rt, rk], rd.r_ecef_m[i][:, None], rots[i][:, :, None])
+            # (3, look) in the memory order einsum saw before (vector axis fastest)
+            z, H = radar_measure(r[idx].T, rd.r_ecef_m[i][:, None], rots[i][:, :, None])
             cos_el = np.maximum(np.cos(z[1]), math.cos(model.max_az_el_rad))
             inv_r = (
                 (cos_el / rd.angle_sigma_rad[i]) ** 2,
