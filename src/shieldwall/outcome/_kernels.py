@@ -57,14 +57,20 @@ def _touch(q, size, nl, tv, tq):
     tv[node] = v if v < _INF else _INF
     node >>= 1
     while node >= 1:
-        lc = 2 * node
-        if tv[lc + 1] < tv[lc]:
-            tv[node] = tv[lc + 1]
-            tq[node] = tq[lc + 1]
-        else:
-            tv[node] = tv[lc]
-            tq[node] = tq[lc]
+        _pull(node, tv, tq)
         node >>= 1
+
+
+@njit(cache=True, nogil=True)
+def _pull(node, tv, tq):
+    """Node ``node`` of the tournament tree from its two children (the left one on ties)."""
+    lc = 2 * node
+    if tv[lc + 1] < tv[lc]:
+        tv[node] = tv[lc + 1]
+        tq[node] = tq[lc + 1]
+    else:
+        tv[node] = tv[lc]
+        tq[node] = tq[lc]
 
 
 @njit(cache=True, nogil=True)
@@ -277,13 +283,7 @@ def fight_trials(
             tv[size + q] = v if v < _INF else _INF
             tq[size + q] = q
         for node in range(size - 1, 0, -1):
-            lc = 2 * node
-            if tv[lc + 1] < tv[lc]:
-                tv[node] = tv[lc + 1]
-                tq[node] = tq[lc + 1]
-            else:
-                tv[node] = tv[lc]
-                tq[node] = tq[lc]
+            _pull(node, tv, tq)
 
         while True:
             # the position whose next opportunity comes first (the lowest position on ties)

@@ -39,7 +39,7 @@ from shieldwall.errors import Problem
 from shieldwall.flight import flyout_tables
 from shieldwall.flight.checks import envelope_problems, fly_checked, raise_errors
 from shieldwall.metrics.costs import interceptor_cost_usd
-from shieldwall.outcome import TRIAL_BLOCK, Outcomes, Tally
+from shieldwall.outcome import TRIAL_BLOCK, Tally
 from shieldwall.outcome.draws import n_blocks
 from shieldwall.pipeline import (
     TRACKING_MODES,
@@ -169,21 +169,8 @@ class TrialMetrics:
         return int(self.leakers.shape[0])
 
     @classmethod
-    def from_outcomes(cls, out: Outcomes) -> TrialMetrics:
-        """The slim metrics of full outcomes."""
-        return cls(
-            leakers=out.leakers.astype(np.int32),
-            rounds=out.rounds.astype(np.int32),
-            value_lost=np.asarray(out.value_lost, dtype=np.float64),
-            asset_hit=np.asarray(out.asset_hit, dtype=bool),
-            expended=out.expended.astype(np.int32),
-            rounds_defending=out.rounds_defending.sum(axis=0, dtype=np.float64),
-        )
-
-    @classmethod
     def from_tally(cls, tally: Tally) -> TrialMetrics:
-        """The slim metrics of a run's tally (the same values as :meth:`from_outcomes` of its
-        full outcomes: the burden counts are integers, summed exactly either way)."""
+        """The slim metrics of a run's tally (``Outcomes.tally()`` of full outcomes)."""
         return cls(
             leakers=tally.leakers.astype(np.int32),
             rounds=tally.rounds.astype(np.int32),
