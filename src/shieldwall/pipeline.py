@@ -67,6 +67,7 @@ __all__ = [
     "Prepared",
     "Results",
     "SimulationError",
+    "geometry_shares",
     "geometry_workers",
     "prepare",
     "prepare_flown",
@@ -347,11 +348,13 @@ def simulate_policies(
         With the default, small raids' samples (``FLY_ROWS`` rows in all) are flown together
         in one solve (:func:`shieldwall.flight.checks.fly_geometries`, each as flown alone).
     workers
-        Processes the raid geometry samples are spread over (forked; each sample is computed
-        exactly as serially, so the results are bit-identical). Default: one per CPU up to
-        the number of samples for a whole run (:func:`geometry_workers`), fewer where the
-        resource guard's estimate for that many would not fit in memory; one when ``blocks``
-        is given (a study's task: its executor has the other CPUs).
+        Processes the raid geometry samples are spread over: this one and ``workers - 1``
+        forked workers, each flying and fighting a share of the samples
+        (:func:`geometry_shares`; each sample is computed exactly as serially, so the results
+        are bit-identical). Default: one per CPU up to the number of samples for a whole run
+        (:func:`geometry_workers`), fewer where the resource guard's estimate for that many
+        would not fit in memory; one when ``blocks`` is given (a study's task: its executor has
+        the other CPUs).
     full_outcomes
         Keep every trial's full :class:`~shieldwall.outcome.Outcomes` (``Results.outcomes``;
         ~935 B per trial and policy for the flagship). ``False`` keeps per block only what the
@@ -395,14 +398,10 @@ def simulate_policies(
     n_workers = geometry_workers(n_fought) if auto else workers
     n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
                            n_fought))  # fmt: skip
-    while (
-        auto
-        and n_workers > 1
-        and _too_big(world, n_trials, len(pols), _held(n_workers), full_outcomes)
-    ):
+    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), n_workers, full_outcomes):
         n_workers -= 1  # fewer samples at once rather than a refusal
     # the whole run, every process holding a sample: cautious (before any work or big list)
-    check_resources(world, n_trials, policies=len(pols), force=force, workers=_held(n_workers),
+    check_resources(world, n_trials, policies=len(pols), force=force, workers=n_workers,
                     full_outcomes=full_outcomes)  # fmt: skip
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
     todo = {g: ks for g, ks in todo.items() if ks}
@@ -412,18 +411,9 @@ def simulate_policies(
         prepared=prepared, prepare_with=prepare_with,
         keep=None if full_outcomes else max(event_trials, EVENT_TRIALS),
     )  # fmt: skip
-    gs = [g for g in todo if not (g == 0 and prepared is not None)]
-    if prepare_with is prepare and len(gs) > 1 and sum(map(len, world.raid_samples)) <= FLY_ROWS:
-        # small raids: the samples' flights in one solve (as flown alone: fly_geometries);
-        # larger ones are flown where they are fought (their trajectories are not all held)
-        t0 = time.perf_counter()
-        flown = fly_geometries(world, gs)
-        flyouts = flyout_tables(world)
-        raise_errors(envelope_problems(world, flyouts))
-        each = (time.perf_counter() - t0) / max(len(gs), 1)
-        job.flown.update({g: (t, each) for g, t in zip(gs, flown, strict=True)})
-        job.flyouts.append(flyouts)
     if n_workers == 1:
+        job.check_envelopes()
+        job.fly(list(todo))
         fought = [job.run(g, progress) for g in todo]
     else:
         fought = _run_parallel(job, n_workers, progress)
@@ -557,6 +547,37 @@ class _Job:
     flown: dict[int, tuple[Trajectories, float]] = field(default_factory=dict)
     flyouts: list[tuple[FlyoutTable, ...]] = field(default_factory=list)
 
+    def flies_together(self) -> bool:
+        """Whether the samples are flown in few solves (small raids with the default
+        ``prepare``: ``FLY_ROWS`` rows in all) rather than each where it is fought."""
+        rows = sum(map(len, self.world.raid_samples))
+        return self.prepare_with is prepare and len(self.todo) > 1 and rows <= FLY_ROWS
+
+    def check_envelopes(self) -> None:
+        """The interceptors' flyout tables, made and checked once before any sample is flown
+        (forked workers inherit them)."""
+        if self.flies_together() and not self.flyouts:
+            flyouts = flyout_tables(self.world)
+            raise_errors(envelope_problems(self.world, flyouts))
+            self.flyouts.append(flyouts)
+
+    def fly(self, geometries: Sequence[int]) -> None:
+        """Fly the samples ``geometries`` together where the raid is small (each as flown
+        alone: :func:`fly_geometries`); larger ones are flown where they are fought."""
+        gs = [g for g in geometries if not (g == 0 and self.prepared is not None)]
+        gs = [g for g in gs if g not in self.flown]
+        if len(gs) < 2 or not self.flies_together():
+            return
+        t0 = time.perf_counter()
+        flown = fly_geometries(self.world, gs)
+        each = (time.perf_counter() - t0) / len(gs)
+        self.flown.update({g: (t, each) for g, t in zip(gs, flown, strict=True)})
+
+    def run_share(self, share: Sequence[int]) -> list[_Fought]:
+        """Fly the samples ``share`` (together where small) and fight each (a worker's part)."""
+        self.fly(share)
+        return [self.run(g, None) for g in share]
+
     def run(self, g: int, progress: Callable[[str, int, int], None] | None) -> _Fought:
         """Prepare raid geometry ``g`` (unless done) and fight its blocks."""
         wg = self.world.geometry(g)
@@ -579,14 +600,9 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def _run_in_worker(g: int) -> _Fought:
+def _run_in_worker(share: list[int]) -> list[_Fought]:
     assert _JOB is not None
-    return _JOB.run(g, None)
-
-
-def _held(n_workers: int) -> int:
-    """Raid samples held at once with ``n_workers`` workers (this process fights the first)."""
-    return n_workers + 1 if n_workers > 1 else 1
+    return _JOB.run_share(share)
 
 
 def _too_big(world: World, trials: int, policies: int, held: int, full: bool) -> bool:
@@ -595,11 +611,10 @@ def _too_big(world: World, trials: int, policies: int, held: int, full: bool) ->
 
 
 def workers_for(world: World, trials: int) -> int:
-    """Raid samples a whole run of ``trials`` trials on ``world`` holds at once by default (its
-    worker processes, :func:`geometry_workers`, and this one): the resource guard's
-    ``workers``."""
+    """Raid samples a whole run of ``trials`` trials on ``world`` holds at once by default (one
+    per process, :func:`geometry_workers`): the resource guard's ``workers``."""
     n_blocks = -(-int(trials) // TRIAL_BLOCK)
-    return _held(geometry_workers(min(world.n_geometries, n_blocks)))
+    return geometry_workers(min(world.n_geometries, n_blocks))
 
 
 def geometry_workers(n_geometries: int) -> int:
@@ -625,36 +640,49 @@ def geometry_workers(n_geometries: int) -> int:
     return max(1, min(cpus, n_geometries))
 
 
+def geometry_shares(geometries: Sequence[int], first: int, n_workers: int) -> list[list[int]]:
+    """The samples ``geometries`` dealt round-robin to ``n_workers`` processes, ``first`` (whose
+    products the results show) in the first share: this process's. Samples cost about the same,
+    so equal counts balance the CPUs without a queue."""
+    order = [first, *(g for g in geometries if g != first)]
+    return [order[k::n_workers] for k in range(min(n_workers, len(order)))]
+
+
 def _run_parallel(
     job: _Job, n_workers: int, progress: Callable[[str, int, int], None] | None
 ) -> list[_Fought]:
-    """The job's geometries on ``n_workers`` forked processes, the first one in this process
-    meanwhile (its products stay here: nothing large is pickled back), in geometry order. Each
-    geometry is computed exactly as serially: the same inputs, the same code."""
+    """The job's geometries on ``n_workers`` processes: ``n_workers - 1`` forked workers each fly
+    and fight a share (:func:`geometry_shares`) while this process does the first share (its
+    first geometry's products stay here: nothing large is pickled back); in geometry order.
+    Each geometry is computed exactly as serially: the same inputs, the same code."""
     global _JOB
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
+    job.check_envelopes()  # once, before forking: an error is raised here
+    shares = geometry_shares(list(job.todo), job.first, n_workers)
     _JOB = job
     done: dict[int, _Fought] = {}
     n = len(job.todo)
-    others = [g for g in job.todo if g != job.first]
+
+    def report() -> None:
+        if progress:
+            progress(f"raid geometry samples {len(done)}/{n} ({len(shares)} processes)",
+                     len(done), n)  # fmt: skip
+
     try:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(others)), mp_context=ctx) as ex:
-            futures = {ex.submit(_run_in_worker, g): g for g in others}  # they fork here
-            done[job.first] = job.run(job.first, None)
-            if progress:
-                progress(f"raid geometry samples 1/{n} ({n_workers} processes)", 1, n)
+        with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=ctx) as ex:
+            futures = {ex.submit(_run_in_worker, share): share for share in shares[1:]}
+            done.update(zip(shares[0], job.run_share(shares[0]), strict=True))
+            report()
             for fut in as_completed(futures):
-                done[futures[fut]] = fut.result()
-                if progress:
-                    progress(f"raid geometry samples {len(done)}/{n} ({n_workers} processes)",
-                             len(done), n)  # fmt: skip
+                done.update(zip(futures[fut], fut.result(), strict=True))
+                report()
     except BrokenProcessPool as exc:  # a worker killed (the kernel's OOM killer, a signal)
         raise _fail(
             "workers",
-            f"a worker process fighting raid geometry samples died ({n_workers} processes; "
+            f"a worker process fighting raid geometry samples died ({len(shares)} processes; "
             "killed for memory?). Allowed: fewer processes (SHIELDWALL_WORKERS=1 fights the "
             "samples one at a time in this process) or fewer trials",
         ) from exc

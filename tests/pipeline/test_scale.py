@@ -2,8 +2,8 @@
 
 - the raid geometry samples flown in one solve (``fly_geometries``) equal each sample flown
   alone (``fly_checked(world.geometry(g))``);
-- the samples spread over forked worker processes (``simulate_policies(workers=2)``) equal the
-  serial run, outcomes, event logs and plan objectives included.
+- the samples spread over this and forked worker processes (``simulate_policies(workers=2)``,
+  ``workers=3``) equal the serial run, outcomes, event logs and plan objectives included.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from shieldwall import pipeline
 from shieldwall.flight import checks
 from shieldwall.flight.checks import fly_checked, fly_geometries
 from shieldwall.outcome import Outcomes
-from shieldwall.pipeline import SimulationError, geometry_workers, simulate_policies
+from shieldwall.pipeline import (
+    Results,
+    SimulationError,
+    geometry_shares,
+    geometry_workers,
+    simulate_policies,
+)
 from shieldwall.resources import estimate_resources
 from shieldwall.scenario import World, compile_world, load_scenario
 
@@ -72,11 +78,26 @@ def _outcome_fields(a: Outcomes, b: Outcomes) -> None:
             assert va == vb, key
 
 
-def test_geometries_on_worker_processes_equal_the_serial_run() -> None:
+def test_geometry_shares_deal_the_samples_round_robin_first_sample_here() -> None:
+    assert geometry_shares(range(10), 0, 2) == [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+    assert geometry_shares([1, 2, 3, 4], 3, 3) == [[3, 4], [1], [2]]
+    assert geometry_shares([0, 1], 0, 4) == [[0], [1]]  # never an empty share
+    assert geometry_shares([5], 5, 1) == [[5]]
+
+
+@cache
+def _serial() -> dict[str, Results]:
+    world = _sampled("minimal", 3)
+    return simulate_policies(world, ["national", "integrated"], trials=3500, seed=5, workers=1)
+
+
+# two processes: shares of two samples (flown together here) and one; three: one each
+@pytest.mark.parametrize("workers", [2, 3])
+def test_geometries_on_worker_processes_equal_the_serial_run(workers: int) -> None:
     world = _sampled("minimal", 3)
     pols = ["national", "integrated"]
-    serial = simulate_policies(world, pols, trials=3500, seed=5, workers=1)
-    pooled = simulate_policies(world, pols, trials=3500, seed=5, workers=2)
+    serial = _serial()
+    pooled = simulate_policies(world, pols, trials=3500, seed=5, workers=workers)
     for name in pols:
         a, b = serial[name], pooled[name]
         _outcome_fields(a.outcomes, b.outcomes)
@@ -84,13 +105,13 @@ def test_geometries_on_worker_processes_equal_the_serial_run() -> None:
         assert a.metrics.expected_leakers_ci == b.metrics.expected_leakers_ci
         assert a.outcomes.events is not None
         assert a.timings_s["workers"] == 1.0
-        assert b.timings_s["workers"] == 2.0
+        assert b.timings_s["workers"] == float(workers)
     # blocks of different samples differ (the samples are really fought)
     leak = serial["national"].outcomes.leaked.reshape(-1)
     assert leak.size == 3500 * len(world.raid.missile_idx)
 
 
-def _die(g: int) -> None:
+def _die(share: list[int]) -> None:
     os._exit(9)
 
 
