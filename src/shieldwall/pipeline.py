@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -58,6 +59,7 @@ from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
 from shieldwall.tracking import MODES, SensingBase, TrackPicture, picture
 from shieldwall.tracking import prepare as prepare_sensing
+from shieldwall.tracking.chunks import ChunkedDetail
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -418,7 +420,8 @@ def simulate_policies(
     else:
         fought = _run_parallel(job, n_workers, progress)
     first = fought[0]
-    assert first.prep is not None
+    assert first.trajectories is not None
+    assert first.targets is not None
     assert first.planned is not None
     assert first.pictures is not None
     out: dict[str, Results] = {}
@@ -446,8 +449,8 @@ def simulate_policies(
             seed=root_seed,
             trials=tally.n_trials,
             doctrine=fi.doctrine,
-            targets=first.prep.targets,
-            trajectories=first.prep.trajectories,
+            targets=first.targets,
+            trajectories=first.trajectories,
             fight=fi,
             tally=tally,
             outcomes=outcomes,
@@ -510,10 +513,12 @@ def geometry_clusters(n_trials: int, first_block: int, n_geometries: int) -> I64
 class _Fought:
     """One raid geometry's part of a run: its plans and its blocks' outcomes.
 
-    ``prep``, ``planned`` and ``pictures`` are kept for the run's first geometry only (its
+    ``trajectories``, ``targets``, ``planned`` and ``pictures`` are kept for the run's first
+    geometry only (its
     results show them); the others keep what the results sum or average."""
 
-    prep: Prepared | None
+    trajectories: Trajectories | None
+    targets: Targets | None
     planned: dict[str, FightInputs] | None
     pictures: dict[str, TrackPicture] | None
     timings_s: dict[str, float]
@@ -525,7 +530,7 @@ class _Fought:
 
     def slim(self) -> _Fought:
         """Without the first geometry's products (what a worker sends back for the others)."""
-        return replace(self, prep=None, planned=None, pictures=None)
+        return replace(self, trajectories=None, targets=None, planned=None, pictures=None)
 
 
 @dataclass(kw_only=True)
@@ -578,20 +583,23 @@ class _Job:
         self.fly(share)
         return [self.run(g, None) for g in share]
 
-    def run(self, g: int, progress: Callable[[str, int, int], None] | None) -> _Fought:
-        """Prepare raid geometry ``g`` (unless done) and fight its blocks."""
+    def prepared_for(self, g: int) -> tuple[Prepared, bool]:
+        """Raid geometry ``g`` prepared (unless done), and whether this job made it (nothing
+        else holds it: the fight may let its sensing go)."""
         wg = self.world.geometry(g)
         if g == 0 and self.prepared is not None:
-            prep = self.prepared
-        elif g in self.flown:
+            return self.prepared, False
+        if g in self.flown:
             traj, flight_s = self.flown[g]
-            prep = prepare_flown(wg, traj, self.flyouts[0], flight_s=flight_s)
-        else:
-            prep = self.prepare_with(wg)
-        n_geo = self.world.n_geometries
+            return prepare_flown(wg, traj, self.flyouts[0], flight_s=flight_s), True
+        return self.prepare_with(wg), self.prepare_with is prepare
+
+    def run(self, g: int, progress: Callable[[str, int, int], None] | None) -> _Fought:
+        """Prepare raid geometry ``g`` (unless done) and fight its blocks."""
         got = _fight_geometry(
-            wg, self.pols, self.doc, prep, self.todo[g], self.n_trials, self.root_seed,
-            self.tracking_mode, self.event_trials, progress, (g, n_geo), keep=self.keep,
+            self.world.geometry(g), self.pols, self.doc, lambda: self.prepared_for(g),
+            self.todo[g], self.n_trials, self.root_seed, self.tracking_mode, self.event_trials,
+            progress, (g, self.world.n_geometries), keep=self.keep,
         )  # fmt: skip
         return got if g == self.first else got.slim()
 
@@ -695,7 +703,7 @@ def _fight_geometry(
     world: World,
     pols: list[Policy],
     doc: Doctrine,
-    prep: Prepared,
+    prepared: Callable[[], tuple[Prepared, bool]],
     blocks: list[int],
     n_trials: int,
     root_seed: int,
@@ -707,7 +715,14 @@ def _fight_geometry(
     keep: int | None = None,
 ) -> _Fought:
     """Plan every policy on one raid geometry and fight its trial blocks (``keep``: the full
-    outcomes kept, :func:`_kept_blocks`)."""
+    outcomes kept, :func:`_kept_blocks`).
+
+    ``prepared()`` gives the geometry's :class:`Prepared` and whether nothing else holds it.
+    Once the pictures and plans are made, the pictures' details let the policy-independent
+    sensing go (:meth:`~shieldwall.tracking.chunks.ChunkedDetail.release`: most of a sample's
+    memory at large raids, remade only if a picture's IPP series are asked for), so the fight
+    and the next samples run without it where this call made it."""
+    prep, owned = prepared()
     total = len(pols) + 2
     g, n_geo = geometry
     where = f" (raid sample {g + 1}/{n_geo})" if n_geo > 1 else ""
@@ -735,6 +750,19 @@ def _fight_geometry(
     plan_s = time.perf_counter() - t_plan
     if progress:
         progress(f"plans{where}", len(pols) + 1, total)
+    remake = partial(
+        prepare_sensing, world, prep.trajectories, model=prep.sensing.model,
+        refraction=prep.sensing.refraction,
+    )  # fmt: skip
+    for name, st in stages.items():
+        if isinstance(st.picture.detail, ChunkedDetail):
+            stages[name] = replace(
+                st, picture=replace(st.picture, detail=st.picture.detail.release(remake))
+            )
+    if owned:
+        prep.sensing.last.clear()  # its picture holds it: a cycle the GC would find late
+    trajectories, targets, prep_s = prep.trajectories, prep.targets, dict(prep.timings_s)
+    del prep, pic, st  # the last stage's picture before its release
     fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
     # Every block of a policy is fought on the same fight inputs: blocks go to the engine in
     # groups (one lockstep over all their trials) as large as the draws' memory bound allows.
@@ -750,7 +778,7 @@ def _fight_geometry(
                     root_seed,
                     k,
                     n_trials=size,
-                    n_threats=prep.targets.n_threats,
+                    n_threats=targets.n_threats,
                     n_nations=len(world.nations),
                     type_names=world.interceptors.name,
                     n_shots=doc.max_rounds_per_threat,
@@ -775,10 +803,11 @@ def _fight_geometry(
                 total,
             )
     return _Fought(
-        prep=prep,
+        trajectories=trajectories,
+        targets=targets,
         planned=planned,
         pictures={name: st.picture for name, st in stages.items()},
-        timings_s=dict(prep.timings_s),
+        timings_s=prep_s,
         plan_objective={name: fi.plan_objective for name, fi in planned.items()},
         outcomes=parts,
         picture_s={name: st.picture_s for name, st in stages.items()},

@@ -20,7 +20,7 @@ from shieldwall.flight import Trajectories, fly_raid
 from shieldwall.scenario import World, compile_world, load_scenario
 from shieldwall.sensing import observe, sensor_geometry
 from shieldwall.tracking import picture, prepare, track, tracking_geometry
-from shieldwall.tracking.chunks import chunk_threats
+from shieldwall.tracking.chunks import ChunkedDetail, ReleasedDetail, SensingBase, chunk_threats
 from tests.sensing import synth
 
 FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "korea_japan.yaml"
@@ -112,6 +112,30 @@ def test_one_base_serves_every_policy_and_remembers_the_last_picture() -> None:
         world.policies["integrated"], latency_s=world.policies["integrated"].latency_s * 3
     )
     assert picture(world, traj, slow, base=base).fc_index is not it.fc_index
+
+
+def test_a_released_detail_gives_the_same_products_and_remakes_its_base_only_for_ipp() -> None:
+    world, traj = synth.korea_japan()
+    base = prepare(world, traj, chunk_samples=150)
+    assert len(base.chunks) >= 2
+    pic = picture(world, traj, world.policies["cueing"], base=base)
+    remade: list[int] = []
+
+    def remake() -> SensingBase:
+        remade.append(1)
+        return prepare(world, traj, chunk_samples=400)  # another chunking: the same numbers
+
+    assert isinstance(pic.detail, ChunkedDetail)
+    light = replace(pic, detail=pic.detail.release(remake))
+    assert isinstance(light.detail, ReleasedDetail)
+    r, i, k = np.meshgrid(np.arange(len(world.radars.id)), np.arange(traj.n), [0, 50, 200, 10**6])
+    k = np.minimum(k, traj.m - 1)
+    assert np.array_equal(light.radar_tracks(r, i, k), pic.radar_tracks(r, i, k))
+    assert np.array_equal(light.radar_tracking, pic.radar_tracking)
+    assert pic.radar_tracking.any()
+    assert not remade  # the radars' tracking is read from the kept visibility
+    assert_same_picture(pic, light, np.isfinite(traj.t_s))
+    assert remade == [1]  # the IPP series remade the base, once
 
 
 def test_sensor_and_tracking_geometry_reuse_is_bit_identical() -> None:

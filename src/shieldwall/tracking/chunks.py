@@ -15,6 +15,7 @@ does not depend on the chunking (bit for bit; tested) and equals :func:`observe`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -413,6 +414,34 @@ def _gather_axes(base: SensingBase, n: int) -> F64:
     return axes
 
 
+#: Per chunk: its threats (rows of the raid) and their radar visibility, ``(n_radar, k, m_c)``.
+_Visible = tuple[tuple[I64, B], ...]
+
+
+def _radar_tracking(visible: _Visible, kinit: I64, n_threat: int, m: int) -> B:
+    out = np.zeros((kinit.shape[0], n_threat, m), dtype=bool)
+    for i, vis in visible:
+        after = np.arange(vis.shape[2])[None, None, :] >= kinit[:, i, None]
+        out[:, i, : vis.shape[2]] = vis & after
+    return out
+
+
+def _radar_tracks(
+    visible: _Visible, kinit: I64, n_threat: int, radar_idx: I64, threat_idx: I64, sample_idx: I64
+) -> B:
+    out = np.zeros(radar_idx.shape, dtype=bool)
+    where = np.zeros(n_threat, dtype=np.int64)
+    row = np.zeros(n_threat, dtype=np.int64)
+    for c, (i, _) in enumerate(visible):
+        where[i] = c
+        row[i] = np.arange(i.size)
+    for c, (_, vis) in enumerate(visible):  # chunks: a handful
+        sel = (where[threat_idx] == c) & (sample_idx < vis.shape[2])
+        r, t, k = radar_idx[sel], threat_idx[sel], sample_idx[sel]
+        out[sel] = vis[r, row[t], k] & (k >= kinit[r, t])
+    return out
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChunkedDetail:
     """:class:`~shieldwall.tracking.picture.PictureDetail` of a chunked picture: the per-sample
@@ -424,6 +453,10 @@ class ChunkedDetail:
     kinit: I64
     requirements_m: F64
     n_nat: int
+
+    @property
+    def _visible(self) -> _Visible:
+        return tuple((ch.threat_idx, ch.sensing.visible) for ch in self.base.chunks)
 
     def ipp_cov_m2(self) -> F64:
         out = np.full((self.n_nat, self.base.n_threat, self.base.m, 2, 2), np.nan)
@@ -437,22 +470,49 @@ class ChunkedDetail:
         return out
 
     def radar_tracking(self) -> B:
-        out = np.zeros((self.kinit.shape[0], self.base.n_threat, self.base.m), dtype=bool)
-        for ch in self.base.chunks:
-            i, mc = ch.threat_idx, ch.trajectories.m
-            after = np.arange(mc)[None, None, :] >= self.kinit[:, i, None]
-            out[:, i, :mc] = ch.sensing.visible & after
-        return out
+        return _radar_tracking(self._visible, self.kinit, self.base.n_threat, self.base.m)
 
     def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
-        out = np.zeros(radar_idx.shape, dtype=bool)
-        where = np.zeros(self.base.n_threat, dtype=np.int64)
-        row = np.zeros(self.base.n_threat, dtype=np.int64)
-        for c, ch in enumerate(self.base.chunks):
-            where[ch.threat_idx] = c
-            row[ch.threat_idx] = np.arange(ch.threat_idx.size)
-        for c, ch in enumerate(self.base.chunks):  # chunks: a handful
-            sel = (where[threat_idx] == c) & (sample_idx < ch.trajectories.m)
-            r, t, k = radar_idx[sel], threat_idx[sel], sample_idx[sel]
-            out[sel] = ch.sensing.visible[r, row[t], k] & (k >= self.kinit[r, t])
-        return out
+        return _radar_tracks(
+            self._visible, self.kinit, self.base.n_threat, radar_idx, threat_idx, sample_idx
+        )
+
+    def release(self, remake: Callable[[], SensingBase]) -> ReleasedDetail:
+        """This detail without its :class:`SensingBase` (the raid's dense sensing and tracking
+        geometry, most of a picture's memory at large raids): it keeps the radars' visibility
+        and remakes the base with ``remake`` (the same computation: the same numbers) only if
+        the IPP series are asked for."""
+        return ReleasedDetail(
+            visible=self._visible, n_threat=self.base.n_threat, m=self.base.m, links=self.links,
+            kinit=self.kinit, requirements_m=self.requirements_m, n_nat=self.n_nat, remake=remake,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleasedDetail:
+    """:class:`ChunkedDetail` whose base was released (:meth:`ChunkedDetail.release`): the
+    radar tracking from the kept visibility, the IPP series from a remade base."""
+
+    visible: _Visible
+    n_threat: int
+    m: int
+    links: Links
+    kinit: I64
+    requirements_m: F64
+    n_nat: int
+    remake: Callable[[], SensingBase]
+
+    def ipp_cov_m2(self) -> F64:
+        full = ChunkedDetail(
+            base=self.remake(), links=self.links, kinit=self.kinit,
+            requirements_m=self.requirements_m, n_nat=self.n_nat,
+        )  # fmt: skip
+        return full.ipp_cov_m2()
+
+    def radar_tracking(self) -> B:
+        return _radar_tracking(self.visible, self.kinit, self.n_threat, self.m)
+
+    def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
+        return _radar_tracks(
+            self.visible, self.kinit, self.n_threat, radar_idx, threat_idx, sample_idx
+        )
