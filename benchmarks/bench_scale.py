@@ -10,8 +10,8 @@ largest sizes on a small machine; the guard is what is being measured against).
 Printed per size: threats, wall time, CPU time (this process and its worker processes), peak
 resident memory of the parent and of the largest worker (forked workers share the parent's
 pages until written, so the sum is an upper bound of the peak), and the resource guard's
-estimate. Then the fitted exponent ``b`` of ``time = a * threats**b`` (least squares in
-log-log), over the sizes that completed.
+estimate for the run (slim outcomes, as ``compare`` checks it). Then the fitted exponent ``b``
+of ``time = a * threats**b`` (least squares in log-log), over the sizes that completed.
 
 Baseline (skipped with ``--no-baseline``): the strongest straightforward alternative on the
 same code path is the pipeline as it was before raid geometry samples were flown in one solve
@@ -83,7 +83,9 @@ def _one(threats: int, trials: int, baseline: bool, out_path: str | None) -> Non
     world, _ = overridden_world(scenario, parse_overrides({"raid_scale": scale}))
     n = len(world.raid.missile_idx)
     workers = 1 if baseline else workers_for(world, trials)
-    est = estimate_resources(world, trials, policies=len(DEFAULT_POLICIES), workers=workers)
+    # the guard's estimate for what is run: compare keeps slim outcomes, the baseline full ones
+    est = estimate_resources(world, trials, policies=len(DEFAULT_POLICIES), workers=workers,
+                             full_outcomes=baseline)  # fmt: skip
     t0, c0 = time.perf_counter(), _cpu()
     if baseline:
         # the pipeline before: each raid sample prepared alone, serially, in this process
