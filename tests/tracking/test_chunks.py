@@ -20,7 +20,11 @@ from shieldwall.flight import Trajectories, fly_raid
 from shieldwall.scenario import World, compile_world, load_scenario
 from shieldwall.sensing import observe, sensor_geometry
 from shieldwall.tracking import picture, prepare, track, tracking_geometry
-from shieldwall.tracking.chunks import ChunkedDetail, ReleasedDetail, SensingBase, chunk_threats
+from shieldwall.tracking.chunks import (
+    ReleasedDetail,
+    chunk_threats,
+    pictures,
+)
 from tests.sensing import synth
 
 FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "korea_japan.yaml"
@@ -114,28 +118,30 @@ def test_one_base_serves_every_policy_and_remembers_the_last_picture() -> None:
     assert picture(world, traj, slow, base=base).fc_index is not it.fc_index
 
 
-def test_a_released_detail_gives_the_same_products_and_remakes_its_base_only_for_ipp() -> None:
+@pytest.mark.parametrize("chunk_samples", [150, 1 << 15])
+def test_pictures_in_one_pass_equal_each_picture_from_a_held_base(chunk_samples: int) -> None:
     world, traj = synth.korea_japan()
-    base = prepare(world, traj, chunk_samples=150)
-    assert len(base.chunks) >= 2
-    pic = picture(world, traj, world.policies["cueing"], base=base)
-    remade: list[int] = []
-
-    def remake() -> SensingBase:
-        remade.append(1)
-        return prepare(world, traj, chunk_samples=400)  # another chunking: the same numbers
-
-    assert isinstance(pic.detail, ChunkedDetail)
-    light = replace(pic, detail=pic.detail.release(remake))
-    assert isinstance(light.detail, ReleasedDetail)
-    r, i, k = np.meshgrid(np.arange(len(world.radars.id)), np.arange(traj.n), [0, 50, 200, 10**6])
-    k = np.minimum(k, traj.m - 1)
-    assert np.array_equal(light.radar_tracks(r, i, k), pic.radar_tracks(r, i, k))
-    assert np.array_equal(light.radar_tracking, pic.radar_tracking)
-    assert pic.radar_tracking.any()
-    assert not remade  # the radars' tracking is read from the kept visibility
-    assert_same_picture(pic, light, np.isfinite(traj.t_s))
-    assert remade == [1]  # the IPP series remade the base, once
+    names = ["national", "shared_tracks", "cueing", "integrated"]
+    pols = [world.policies[p] for p in names]
+    base = prepare(world, traj, chunk_samples=chunk_samples)
+    got = pictures(world, traj, pols, chunk_samples=chunk_samples)
+    assert list(got.pictures) == names
+    valid = np.isfinite(traj.t_s)
+    for pol in pols:
+        want = picture(world, traj, pol, base=base)
+        pic = got.pictures[pol.name]
+        assert isinstance(pic.detail, ReleasedDetail)
+        assert pic.policy == pol.name
+        assert_same_picture(want, pic, valid)  # bit for bit, the IPP series remade
+        assert np.array_equal(want.guidance_radars, pic.guidance_radars)
+    r, i, k = np.meshgrid(np.arange(len(world.radars.id)), np.arange(traj.n), [0, 50, 200])
+    pic, want = got.pictures["cueing"], picture(world, traj, world.policies["cueing"], base=base)
+    assert np.array_equal(pic.radar_tracks(r, i, k), want.radar_tracks(r, i, k))
+    # integrated and shared_tracks differ only in engage links: one picture, two guidances
+    st, it = got.pictures["shared_tracks"], got.pictures["integrated"]
+    assert it.fc_index is st.fc_index
+    assert got.picture_s["integrated"] == 0.0 < got.picture_s["shared_tracks"]
+    assert got.sensing_s > 0.0
 
 
 def test_sensor_and_tracking_geometry_reuse_is_bit_identical() -> None:
