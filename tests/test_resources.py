@@ -190,3 +190,26 @@ def test_the_estimate_groups_blocks_as_the_pipeline_does() -> None:
     # a million trials: the engine is bounded, what is kept per trial is the tally and record
     slim = estimate_resources(world, 10**6, policies=4, workers=3, full_outcomes=False)
     assert slim.memory_bytes < 0.25 * estimate_resources(world, 10**6, policies=4).memory_bytes
+
+
+def test_comparison_estimate_bounds_the_measured_peak_streamed_or_held() -> None:
+    # compare's path: 4 policies, slim outcomes; the pipeline streams the sensing base by chunk
+    # (the default estimate), a study's stage cache holds it whole (sensing_held=True)
+    from shieldwall.pipeline import prepare, simulate_policies
+
+    world = _world(_minimal(400))
+    pols = list(world.policies)
+    peaks = {}
+    for held in (False, True):
+        kw: dict[str, Any] = {"prepare_with": lambda w: prepare(w)} if held else {}
+        simulate_policies(world, pols, 20, full_outcomes=False, **kw)  # warm
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            simulate_policies(world, pols, 2000, full_outcomes=False, **kw)
+            peaks[held] = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+        est = estimate_resources(world, 2000, policies=4, full_outcomes=False, sensing_held=held)
+        assert peaks[held] <= est.memory_bytes <= LOOSEST * peaks[held] + 40e6, (held, peaks)
+    assert peaks[False] < peaks[True]  # streaming really holds less

@@ -412,11 +412,13 @@ def simulate_policies(
     n_workers = geometry_workers(n_fought) if auto else workers
     n_workers = max(1, min(check_count(n_workers or 1, "workers", error=SimulationError),
                            n_fought))  # fmt: skip
-    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), n_workers, full_outcomes):
+    held = prepared is not None or prepare_with is not prepare  # whole sensing bases
+    while auto and n_workers > 1 and _too_big(world, n_trials, len(pols), n_workers,
+                                              full_outcomes, held):  # fmt: skip
         n_workers -= 1  # fewer samples at once rather than a refusal
     # the whole run, every process holding a sample: cautious (before any work or big list)
     check_resources(world, n_trials, policies=len(pols), force=force, workers=n_workers,
-                    full_outcomes=full_outcomes)  # fmt: skip
+                    full_outcomes=full_outcomes, sensing_held=held)  # fmt: skip
     todo = {g: [k for k in span if k % n_geo == g] for g in range(n_geo)}
     todo = {g: ks for g, ks in todo.items() if ks}
     job = _Job(
@@ -629,8 +631,11 @@ def _run_in_worker(share: list[int]) -> list[_Fought]:
     return _JOB.run_share(share)
 
 
-def _too_big(world: World, trials: int, policies: int, held: int, full: bool) -> bool:
-    est = estimate_resources(world, trials, policies=policies, workers=held, full_outcomes=full)
+def _too_big(
+    world: World, trials: int, policies: int, workers: int, full: bool, sensing_held: bool
+) -> bool:
+    est = estimate_resources(world, trials, policies=policies, workers=workers,
+                             full_outcomes=full, sensing_held=sensing_held)  # fmt: skip
     return est.memory_bytes > available_memory_bytes()
 
 

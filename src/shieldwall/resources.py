@@ -10,7 +10,8 @@ exceeds :data:`MAX_TIME_S`. ``force=True`` (``--force``) runs anyway.
 The model (docs/robustness.md): the arrays of every stage scale with one product of sizes, over
 Σ S_i, the trajectory samples of every flight (each flight's length predicted from the
 closed-form vacuum conic of its raid row's shape, plus the boost and a margin for drag):
-flight with Σ S_i; sensing with Σ S_i × radars; tracking, run in chunks of at most
+flight with Σ S_i; sensing with one chunk × radars (streamed; Σ S_i × radars where the base
+is held whole); tracking, run in chunks of at most
 ``CHUNK_SAMPLES`` samples, with one chunk × nations; the battle with Σ S_i × batteries; the
 Monte Carlo with threats × trials. The coefficients are a fit of peak bytes and seconds measured
 with ``tools/calibrate_resources.py`` on the pipeline as it is (``tests/test_resources.py``
@@ -55,7 +56,16 @@ _B_PER_SAMPLE = 790.0  # flight, Trajectories and per-threat products, per sampl
 _B_PER_RADAR_SAMPLE = 112.0  # sensing (visibility, looks), per Σ S_i x radar
 _B_PER_NATION_CHUNK_SAMPLE = 1014.0  # covariance recursion, per chunk sample x nation
 _B_PER_BATTERY_SAMPLE = 17.0  # engagement windows, per Σ S_i x battery
-_B_PER_EXTRA_POLICY_RADAR_SAMPLE = 40.0  # a comparison's cueing per policy, per Σ S_i x radar
+#: A sensing base held whole (a caller's ``prepared``, a study's stage cache) costs
+#: ``_B_PER_RADAR_SAMPLE`` per Σ S_i x radar; the pipeline's own samples stream it, one chunk's
+#: geometry at a time, keeping the radars' visibility (a bool per sample x radar).
+_KEPT_B_PER_RADAR_SAMPLE = 1.0
+#: A comparison's extra policy: its picture (first-track distributions, per nation x sample) and
+#: fight inputs (measured: ~31 B per Σ S_i x nation at 1,000 threats).
+_B_PER_EXTRA_POLICY_NATION_SAMPLE = 40.0
+#: What the results keep of a run's first raid geometry sample while the others are fought
+#: (its trajectories, per Σ S_i; plus its pictures and fight inputs, per policy as above).
+_KEPT_B_PER_SAMPLE = 200.0
 _B_PER_THREAT_TRIAL = 360.0  # draws + engine + outcomes, per threat x trial
 _B_PER_TRIAL = 480.0  # the engine's per-trial state (magazines, channels, block draws), per trial
 _KEPT_B_PER_THREAT_TRIAL = 16.0  # outcomes kept per extra policy of a comparison
@@ -235,6 +245,7 @@ def estimate_resources(
     record_dt_s: float = 1.0,
     workers: int = 1,
     full_outcomes: bool = True,
+    sensing_held: bool = False,
 ) -> ResourceEstimate:
     """Peak memory and time of simulating ``world`` for ``trials`` (× ``policies``).
 
@@ -260,6 +271,10 @@ def estimate_resources(
         outcomes (``compare``, ``run``): the engine's working set then grows with the trials
         only up to one group of blocks (:data:`DRAW_GROUP_BYTES`) per process, and what is kept
         per trial is the tally and the run record's per-trial rows.
+    sensing_held
+        The raid samples' sensing bases are made whole and held (a caller's ``prepared``, a
+        study's ``prepare_with``); by default they are streamed by threat chunk, as
+        ``simulate_policies`` does for the samples it prepares itself.
     """
     trials = check_count(trials, "trials")
     workers = check_count(workers, "workers")
@@ -277,12 +292,19 @@ def estimate_resources(
     k = float(trials)
     fixed = {
         "flight and trajectories": _B_PER_SAMPLE * total,
-        "sensing": _B_PER_RADAR_SAMPLE * total * n_radar,
+        "sensing": (
+            _B_PER_RADAR_SAMPLE * total * n_radar
+            if sensing_held
+            else (_B_PER_RADAR_SAMPLE * chunk + _KEPT_B_PER_RADAR_SAMPLE * total) * n_radar
+        ),
         "tracking": _B_PER_NATION_CHUNK_SAMPLE * chunk * n_nat,
         "battle": _B_PER_BATTERY_SAMPLE * total * n_bat,
-        "other policies": _B_PER_EXTRA_POLICY_RADAR_SAMPLE * total * n_radar * (policies - 1),
+        "other policies": _B_PER_EXTRA_POLICY_NATION_SAMPLE * total * n_nat * (policies - 1),
         "measurement": _EKF_B_PER_TRIAL_SAMPLE * ts * n_ekf,
     }
+    kept = 0.0  # the first sample's products, held by this process only
+    if world.n_geometries > 1:
+        kept = (_KEPT_B_PER_SAMPLE + _B_PER_EXTRA_POLICY_NATION_SAMPLE * n_nat * policies) * total
     per_trial = _B_PER_TRIAL + n_threat * (
         _B_PER_THREAT_TRIAL + _KEPT_B_PER_THREAT_TRIAL * (policies - 1)
     )
@@ -297,10 +319,12 @@ def estimate_resources(
             + _RECORD_B_PER_TRIAL
         )
     fixed_bytes = _MEMORY_MARGIN * (
-        sum(v for key, v in fixed.items() if key != "fight") * workers + fixed.get("fight", 0.0)
+        sum(v for key, v in fixed.items() if key != "fight") * workers
+        + fixed.get("fight", 0.0)
+        + kept
     )
     per_trial_bytes = _MEMORY_MARGIN * per_trial
-    parts = {**fixed, "trials": per_trial * k}
+    parts = {**fixed, **({"first sample kept": kept} if kept else {}), "trials": per_trial * k}
     n_types = len(set(np.asarray(world.raid.missile_idx).tolist()))
     time_s = (
         _FIXED_S
@@ -422,12 +446,13 @@ def check_resources(
     memory_bytes: float | None = None,
     workers: int = 1,
     full_outcomes: bool = True,
+    sensing_held: bool = False,
 ) -> ResourceEstimate:
     """Estimate a simulation and refuse it, before any work, if it would not fit.
 
     Parameters
     ----------
-    world, trials, policies, measurement_trials, workers, full_outcomes
+    world, trials, policies, measurement_trials, workers, full_outcomes, sensing_held
         As for :func:`estimate_resources`.
     force
         Do not refuse (``--force``); the estimate is still returned.
@@ -442,7 +467,7 @@ def check_resources(
     """
     est = estimate_resources(
         world, trials, policies=policies, measurement_trials=measurement_trials, workers=workers,
-        full_outcomes=full_outcomes,
+        full_outcomes=full_outcomes, sensing_held=sensing_held,
     )  # fmt: skip
     if force:
         return est
