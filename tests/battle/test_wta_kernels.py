@@ -19,6 +19,7 @@ from shieldwall.battle.wta.exchange import (
 )
 from shieldwall.battle.wta.heuristic import _best_swap, _best_swap_numpy, greedy
 from shieldwall.battle.wta.solve import StartCache
+from shieldwall.battle.wta.starts import _assign_rounds, _assign_rounds_scipy, assignment_start
 from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
 
 _solve_module = sys.modules["shieldwall.battle.wta.solve"]
@@ -152,3 +153,44 @@ def test_exchange_cost_kernel_and_best_adds_equal_the_numpy_references(
     best_t, best_add = _best_adds(add_w, w, t_e)
     np.testing.assert_array_equal(best_t, add.argmax(axis=1))
     np.testing.assert_array_equal(best_add, add[np.arange(w.size), add.argmax(axis=1)])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_assign_rounds_kernel_equals_scipy_on_the_round_matrix(seed: int) -> None:
+    # Few distinct gains (many exact ties, -1 = not allowed) and rounds in any weapon order.
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        n_w, n_c = int(rng.integers(1, 7)), int(rng.integers(1, 80))
+        n_r = int(rng.integers(1, n_c + 1))
+        gain_w = rng.choice([-1.0, 0.25, 0.5, 0.75, 1.0], size=(n_w, n_c))
+        rows = rng.integers(0, n_w, n_r)
+        if seed % 2:
+            rows = np.sort(rows)
+        r, c = _assign_rounds(gain_w, rows)
+        r_ref, c_ref = _assign_rounds_scipy(gain_w, rows)
+        np.testing.assert_array_equal(r, r_ref)
+        np.testing.assert_array_equal(c, c_ref)
+
+
+def test_assign_rounds_takes_scipy_where_rounds_outnumber_slots() -> None:
+    gain_w = np.array([[0.5, 0.25], [1.0, -1.0]])
+    rows = np.array([0, 0, 1])
+    r, c = _assign_rounds(gain_w, rows)
+    r_ref, c_ref = _assign_rounds_scipy(gain_w, rows)
+    np.testing.assert_array_equal(r, r_ref)
+    np.testing.assert_array_equal(c, c_ref)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("rule", ["max", "mean"])
+def test_assignment_start_equals_the_scipy_start(
+    seed: int, rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = _tied_problem(seed, channels=bool(seed % 2))
+    fast = assignment_start(problem, rule)
+    starts_module = sys.modules["shieldwall.battle.wta.starts"]
+    monkeypatch.setattr(starts_module, "_assign_rounds", _assign_rounds_scipy)
+    ref = assignment_start(problem, rule)
+    assert fast is not None
+    assert ref is not None
+    np.testing.assert_array_equal(fast, ref)

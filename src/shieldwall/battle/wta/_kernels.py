@@ -1,11 +1,12 @@
 """Compiled kernels of the WTA local search (numba, the project's explicit accelerator; STYLE.md).
 
-Imported on first use by :func:`shieldwall.battle.wta.heuristic.improve` and
-:func:`shieldwall.battle.wta.exchange.multi_exchange`, so that commands that do not plan never
+Imported on first use by :func:`shieldwall.battle.wta.heuristic.improve`,
+:func:`shieldwall.battle.wta.exchange.multi_exchange` and
+:func:`shieldwall.battle.wta.starts.assignment_start`, so that commands that do not plan never
 load numba. Each kernel makes the same floating-point operations, in the same order, as the
-numpy formulation next to its caller (``heuristic._best_swap_numpy``,
-``exchange._relax_numpy``), and breaks ties the same way (first index in C order), so the
-results are bit-identical to it (tested); the numpy forms are the readable references.
+formulation next to its caller (``heuristic._best_swap_numpy``, ``exchange._relax_numpy``,
+``starts._assign_rounds_scipy``), and breaks ties the same way, so the results are
+bit-identical to it (tested); those forms are the readable references.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["best_swap", "relax"]
+__all__ = ["assign_rounds", "best_swap", "exchange_costs", "relax"]
 
 
 @njit(cache=True, nogil=True)
@@ -89,3 +90,121 @@ def exchange_costs(x, upper, q, surv, w, aw, at, t_e, nchan, ccap, channels, cos
             if channels and not (x[we, tf] > 0 or free):
                 continue
             cost[e, f] = surv[tf] * (q[we, tf] / q[aw[f], tf] - 1.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _swap_columns(cost, v, spc, path, row4col, home, a, b):  # type: ignore[no-untyped-def]
+    """Swap the columns at scan positions ``a`` and ``b`` in every per-column array."""
+    for w in range(cost.shape[0]):
+        t = cost[w, a]
+        cost[w, a] = cost[w, b]
+        cost[w, b] = t
+    t = v[a]
+    v[a] = v[b]
+    v[b] = t
+    t = spc[a]
+    spc[a] = spc[b]
+    spc[b] = t
+    k = path[a]
+    path[a] = path[b]
+    path[b] = k
+    k = row4col[a]
+    row4col[a] = row4col[b]
+    row4col[b] = k
+    k = home[a]
+    home[a] = home[b]
+    home[b] = k
+
+
+@njit(cache=True, nogil=True)
+def assign_rounds(gain_w, row_w):  # type: ignore[no-untyped-def]
+    """Maximum-gain assignment of rows to distinct columns where row ``r`` has the gains
+    ``gain_w[row_w[r]]`` (the rounds of a weapon are alike): the column of each row.
+
+    The shortest augmenting path algorithm (Crouse, 2016, pp. 1685-1686) exactly as
+    ``scipy.optimize.linear_sum_assignment(gain_w[row_w], maximize=True)`` runs it for
+    ``len(row_w) <= gain_w.shape[1]``: costs ``-gain``, rows in order, each path search scanning
+    the columns not yet reached in scipy's order (from the last column; a column reached is
+    replaced by the last one still in the scan) and breaking ties toward an unassigned column,
+    with the same floating-point operations in the same order, so the columns are the same
+    (tested). Two things differ, neither in the result: the per-column arrays are kept in scan
+    order (position ``p`` holds column ``home[p]``, swapped as the scan shrinks and swapped back
+    after each row), so the scan reads them contiguously; and the gains are read per weapon,
+    not from a matrix of one row per round. Every gain must be finite.
+    """
+    nr = row_w.shape[0]
+    n_w = gain_w.shape[0]
+    nc = gain_w.shape[1]
+    # Scan positions: at the start of each row, position p holds column nc - 1 - p.
+    cost = np.empty((n_w, nc))
+    for w in range(n_w):
+        for p in range(nc):
+            cost[w, p] = -gain_w[w, nc - 1 - p]
+    u = np.zeros(nr)
+    v = np.zeros(nc)
+    spc = np.empty(nc)  # shortest path cost to each column
+    path = np.full(nc, -1, dtype=np.int64)
+    home = np.arange(nc)
+    col4row = np.full(nr, -1, dtype=np.int64)  # positions, between rows
+    row4col = np.full(nc, -1, dtype=np.int64)
+    rows_seen = np.empty(nr, dtype=np.int64)
+    swaps = np.empty(nc, dtype=np.int64)
+    taken = np.empty(nc, dtype=np.int64)
+    for cur in range(nr):
+        min_val = 0.0
+        spc[:] = np.inf
+        n_rem = nc
+        n_seen = 0
+        sink = -1
+        i = cur
+        while sink == -1:
+            index = -1
+            lowest = np.inf
+            rows_seen[n_seen] = i
+            n_seen += 1
+            c = cost[row_w[i]]
+            u_i = u[i]
+            for p in range(n_rem):
+                r = min_val + c[p] - u_i - v[p]
+                if r < spc[p]:
+                    path[p] = i
+                    spc[p] = r
+                s = spc[p]
+                if s < lowest or (s == lowest and row4col[p] == -1):
+                    lowest = s
+                    index = p
+            min_val = lowest
+            if row4col[index] == -1:
+                sink = home[index]
+            else:
+                i = row4col[index]
+            n_rem -= 1
+            swaps[nc - 1 - n_rem] = index
+            _swap_columns(cost, v, spc, path, row4col, home, index, n_rem)
+        n_taken = nc - n_rem
+        for p in range(n_rem, nc):
+            taken[p - n_rem] = home[p]
+        for s in range(n_taken - 1, -1, -1):  # back to the start-of-row order
+            _swap_columns(cost, v, spc, path, row4col, home, swaps[s], nc - 1 - s)
+        # Dual updates and augmentation, as scipy (each update is per row or per column).
+        u[cur] += min_val
+        for s in range(n_seen):
+            k = rows_seen[s]
+            if k != cur:
+                u[k] += min_val - spc[col4row[k]]
+        for s in range(n_taken):
+            j = taken[s]
+            v[j] -= min_val - spc[j]
+        j = sink
+        while True:
+            i = path[j]
+            row4col[j] = i
+            prev = col4row[i]
+            col4row[i] = j
+            j = prev
+            if i == cur:
+                break
+    out = np.empty(nr, dtype=np.int64)
+    for k in range(nr):
+        out[k] = nc - 1 - col4row[k]
+    return out

@@ -57,17 +57,42 @@ def assignment_start(problem: WTAProblem, rule: str) -> NDArray[np.int64] | None
     worth = problem.values[slot_t] * (1.0 - pbar[slot_t]) ** slot_k
     slot_ok = slot_k < problem.target_cap[slot_t]
     rows = np.repeat(np.arange(problem.n_weapons), usable)
-    # Per weapon, then one row per round (the rounds of a weapon are alike).
+    # Per weapon (the rounds of a weapon are alike; one assignment row per round).
     allowed_w = feasible[:, slot_t] & slot_ok[None, :]
     gain_w = np.where(allowed_w, pk[:, slot_t] * worth[None, :], -1.0)  # below any real gain
-    gain, allowed = gain_w[rows], allowed_w[rows]
-    from scipy.optimize import linear_sum_assignment  # ~0.4 s to import: only when used
-
-    r, c = linear_sum_assignment(gain, maximize=True)
-    keep = allowed[r, c]
+    r, c = _assign_rounds(gain_w, rows)
+    keep = allowed_w[rows[r], c]
     x = np.zeros(pk.shape, dtype=np.int64)
     np.add.at(x, (rows[r[keep]], slot_t[c[keep]]), 1)
     return repair(problem, x)
+
+
+def _assign_rounds_scipy(
+    gain_w: NDArray[np.float64], rows: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Maximum-gain assignment of the rounds (row ``r`` has gains ``gain_w[rows[r]]``) to slots:
+    ``(round, slot)`` index arrays (:func:`scipy.optimize.linear_sum_assignment`).
+
+    The readable reference of :func:`shieldwall.battle.wta._kernels.assign_rounds`, which gives
+    the same slots (tested) without the matrix of one row per round.
+    """
+    from scipy.optimize import linear_sum_assignment  # ~0.4 s to import: only when used
+
+    r, c = linear_sum_assignment(gain_w[rows], maximize=True)
+    return r, c
+
+
+def _assign_rounds(
+    gain_w: NDArray[np.float64], rows: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """:func:`_assign_rounds_scipy`, compiled (numba imported on first use) where there are no
+    more rounds than slots (scipy's untransposed case, the one the kernel follows)."""
+    if rows.size > gain_w.shape[1]:
+        return _assign_rounds_scipy(gain_w, rows)
+    from shieldwall.battle.wta._kernels import assign_rounds
+
+    c = assign_rounds(gain_w, rows.astype(np.int64))
+    return np.arange(rows.size), c
 
 
 def repair(problem: WTAProblem, x: NDArray[np.int64]) -> NDArray[np.int64]:
