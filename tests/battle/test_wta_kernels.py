@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import shieldwall.battle.wta.polish  # noqa: F401  (the module, for polish_module)
 from shieldwall.battle import ChannelGroups, plan_fight, plan_matrix, plan_policies
 from shieldwall.battle.wta import WTAProblem, solve
 from shieldwall.battle.wta.exchange import (
@@ -23,6 +24,7 @@ from shieldwall.battle.wta.starts import _assign_rounds, _assign_rounds_scipy, a
 from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
 
 _solve_module = sys.modules["shieldwall.battle.wta.solve"]
+polish_module = sys.modules["shieldwall.battle.wta.polish"]
 
 
 def _tied_problem(seed: int, channels: bool) -> WTAProblem:
@@ -194,3 +196,43 @@ def test_assignment_start_equals_the_scipy_start(
     assert fast is not None
     assert ref is not None
     np.testing.assert_array_equal(fast, ref)
+
+
+def _asset_problem(seed: int, channels: bool) -> WTAProblem:
+    """Asset-based, few distinct values: one to a few threats per asset, many exact ties."""
+    base = _tied_problem(seed, channels)
+    rng = np.random.default_rng(seed + 50)
+    n_a = 20
+    return WTAProblem(
+        values=base.values, pk=base.pk, inventory=base.inventory, max_shots=base.max_shots,
+        max_shots_per_target=base.max_shots_per_target, channels=base.channels,
+        target_asset=rng.integers(0, n_a + 1, base.n_targets),
+        asset_values=np.append(rng.choice([1.0, 3.0, 10.0], n_a), 0.0),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("channels", [False, True])
+def test_polish_move_kernel_equals_the_numpy_reference(
+    seed: int, channels: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = _asset_problem(seed, channels)
+    rng = np.random.default_rng(seed + 200)
+    starts = [np.zeros(problem.pk.shape, dtype=np.int64), greedy(problem)]
+    half = greedy(problem)
+    half[rng.permutation(problem.n_weapons)[: problem.n_weapons // 2]] = 0
+    starts.append(half)
+    compared = []
+    fast = polish_module.best_move
+
+    def both(m: object, members: object) -> tuple[int, int, float]:
+        got, ref = fast(m, members), polish_module.best_move_numpy(m)
+        assert got[:2] == ref[:2]
+        assert got[2] == ref[2] or (np.isneginf(got[2]) and np.isneginf(ref[2]))
+        compared.append(got)
+        return got
+
+    monkeypatch.setattr(polish_module, "best_move", both)
+    for x in starts:
+        polish_module.polish_assets(problem, x)
+    assert len(compared) > len(starts)  # moves were made, not only the final check
