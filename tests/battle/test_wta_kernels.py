@@ -236,3 +236,26 @@ def test_polish_move_kernel_equals_the_numpy_reference(
     for x in starts:
         polish_module.polish_assets(problem, x)
     assert len(compared) > len(starts)  # moves were made, not only the final check
+
+
+def test_start_cache_serves_a_solve_from_a_start_met_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _asset_problem(1, channels=True)
+    start = greedy(problem)
+    start[0] = 0
+    cache = StartCache()
+    first = solve(problem, cache=cache, warm_start=start)
+    searched = []
+    real = _solve_module.local_search
+    monkeypatch.setattr(
+        _solve_module, "local_search", lambda p, x: searched.append(1) or real(p, x)
+    )
+    again = solve(problem, cache=cache, warm_start=start)
+    assert searched == []  # served whole
+    np.testing.assert_array_equal(again.x, first.x)
+    np.testing.assert_array_equal(again.x, solve(problem, warm_start=start).x)
+    other = start.copy()
+    other[1] = 0
+    solve(problem, cache=cache, warm_start=other)
+    assert searched  # another start is searched
