@@ -20,7 +20,12 @@ from shieldwall.battle.wta.exchange import (
 )
 from shieldwall.battle.wta.heuristic import _best_swap, _best_swap_numpy, greedy
 from shieldwall.battle.wta.solve import StartCache
-from shieldwall.battle.wta.starts import _assign_rounds, _assign_rounds_scipy, assignment_start
+from shieldwall.battle.wta.starts import (
+    AssignmentPrefixes,
+    _assign_rounds,
+    _assign_rounds_scipy,
+    assignment_start,
+)
 from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
 
 _solve_module = sys.modules["shieldwall.battle.wta.solve"]
@@ -85,7 +90,7 @@ def test_start_cache_gives_the_same_solution_and_skips_the_searches(
     calls = []
     real = _solve_module.assignment_start
     monkeypatch.setattr(
-        _solve_module, "assignment_start", lambda p, r: calls.append(r) or real(p, r)
+        _solve_module, "assignment_start", lambda p, r, *a: calls.append(r) or real(p, r, *a)
     )
     again = solve(problem, cache=cache, warm_start=plain.x)
     assert calls == []  # served from the cache
@@ -191,7 +196,7 @@ def test_assignment_start_equals_the_scipy_start(
     problem = _tied_problem(seed, channels=bool(seed % 2))
     fast = assignment_start(problem, rule)
     starts_module = sys.modules["shieldwall.battle.wta.starts"]
-    monkeypatch.setattr(starts_module, "_assign_rounds", _assign_rounds_scipy)
+    monkeypatch.setattr(starts_module, "_assign_rounds", lambda g, r, _: _assign_rounds_scipy(g, r))
     ref = assignment_start(problem, rule)
     assert fast is not None
     assert ref is not None
@@ -259,3 +264,23 @@ def test_start_cache_serves_a_solve_from_a_start_met_before(
     other[1] = 0
     solve(problem, cache=cache, warm_start=other)
     assert searched  # another start is searched
+
+
+def test_assignment_resumed_from_a_saved_prefix_equals_scipy() -> None:
+    # Forbid-and-resolve style: the same weapons again with the later ones' gains changed.
+    rng = np.random.default_rng(7)
+    prefixes = AssignmentPrefixes(size=8)
+    gain_w = rng.choice([-1.0, 0.25, 0.5, 1.0], size=(5, 60))
+    counts = np.array([4, 0, 6, 5, 3])
+    rows = np.repeat(np.arange(5), counts)
+    resumed = 0
+    for step in range(6):
+        r, c = _assign_rounds(gain_w, rows, prefixes)
+        r_ref, c_ref = _assign_rounds_scipy(gain_w, rows)
+        np.testing.assert_array_equal(r, r_ref)
+        np.testing.assert_array_equal(c, c_ref)
+        keys = prefixes.keys(gain_w, np.bincount(rows, minlength=5))
+        resumed += prefixes.get(keys[2], gain_w, np.bincount(rows, minlength=5), 2) is not None
+        gain_w = gain_w.copy()
+        gain_w[3 + step % 2, rng.integers(0, 60, 5)] = -1.0  # a later weapon's pairs change
+    assert resumed == 6  # the first weapons' state was there to resume from

@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["assign_rounds", "best_swap", "exchange_costs", "relax"]
+__all__ = [
+    "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs", "relax",
+]  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
@@ -123,34 +125,51 @@ def assign_rounds(gain_w, row_w):  # type: ignore[no-untyped-def]
 
     The shortest augmenting path algorithm (Crouse, 2016, pp. 1685-1686) exactly as
     ``scipy.optimize.linear_sum_assignment(gain_w[row_w], maximize=True)`` runs it for
-    ``len(row_w) <= gain_w.shape[1]``: costs ``-gain``, rows in order, each path search scanning
-    the columns not yet reached in scipy's order (from the last column; a column reached is
-    replaced by the last one still in the scan) and breaking ties toward an unassigned column,
-    with the same floating-point operations in the same order, so the columns are the same
-    (tested). Two things differ, neither in the result: the per-column arrays are kept in scan
-    order (position ``p`` holds column ``home[p]``, swapped as the scan shrinks and swapped back
-    after each row), so the scan reads them contiguously; and the gains are read per weapon,
-    not from a matrix of one row per round. Every gain must be finite.
+    ``len(row_w) <= gain_w.shape[1]`` (:func:`assign_rows`), so the columns are the same (tested).
+    Every gain must be finite.
     """
     nr = row_w.shape[0]
-    n_w = gain_w.shape[0]
-    nc = gain_w.shape[1]
-    # Scan positions: at the start of each row, position p holds column nc - 1 - p.
+    n_w, nc = gain_w.shape
     cost = np.empty((n_w, nc))
     for w in range(n_w):
         for p in range(nc):
             cost[w, p] = -gain_w[w, nc - 1 - p]
     u = np.zeros(nr)
     v = np.zeros(nc)
+    col4row = np.full(nr, -1, dtype=np.int64)
+    row4col = np.full(nc, -1, dtype=np.int64)
+    assign_rows(cost, row_w, u, v, col4row, row4col, 0, nr)
+    out = np.empty(nr, dtype=np.int64)
+    for k in range(nr):
+        out[k] = nc - 1 - col4row[k]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def assign_rows(cost, row_w, u, v, col4row, row4col, start, stop):  # type: ignore[no-untyped-def]
+    """Rows ``start .. stop - 1`` of the shortest augmenting path assignment (in place).
+
+    ``cost[w, p] = -gain[w, nc - 1 - p]``: the costs of each weapon's rows in scipy's scan order
+    (``linear_sum_assignment`` scans the columns from the last; a column reached is replaced by
+    the last one still in the scan). ``u``, ``v``: row and column duals; ``col4row``: each row's
+    column as a scan position; ``row4col``: each position's row (-1 = free); all as left by rows
+    ``0 .. start - 1``, whose state depends on their costs only, so a caller may resume from a
+    saved one. Rows in order, ties broken toward a free column, the same floating-point
+    operations in the same order as scipy (Crouse, 2016, pp. 1685-1686). Two things differ,
+    neither in the result: the per-column arrays are kept in scan order (position ``p`` holds
+    position ``home[p]``, swapped as the scan shrinks and swapped back after each row), so the
+    scan reads them contiguously; and the costs are read per weapon, not from a matrix of one
+    row per round. ``cost`` is left as it was.
+    """
+    nr = row_w.shape[0]
+    nc = cost.shape[1]
     spc = np.empty(nc)  # shortest path cost to each column
     path = np.full(nc, -1, dtype=np.int64)
     home = np.arange(nc)
-    col4row = np.full(nr, -1, dtype=np.int64)  # positions, between rows
-    row4col = np.full(nc, -1, dtype=np.int64)
     rows_seen = np.empty(nr, dtype=np.int64)
     swaps = np.empty(nc, dtype=np.int64)
     taken = np.empty(nc, dtype=np.int64)
-    for cur in range(nr):
+    for cur in range(start, stop):
         min_val = 0.0
         spc[:] = np.inf
         n_rem = nc
@@ -204,10 +223,6 @@ def assign_rounds(gain_w, row_w):  # type: ignore[no-untyped-def]
             j = prev
             if i == cur:
                 break
-    out = np.empty(nr, dtype=np.int64)
-    for k in range(nr):
-        out[k] = nc - 1 - col4row[k]
-    return out
 
 
 @njit(cache=True, nogil=True)

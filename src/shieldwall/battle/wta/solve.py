@@ -13,7 +13,7 @@ from shieldwall.battle.wta.exact import DEFAULT_GAP, solve_exact
 from shieldwall.battle.wta.heuristic import local_search
 from shieldwall.battle.wta.polish import polish_assets
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
-from shieldwall.battle.wta.starts import assignment_start
+from shieldwall.battle.wta.starts import AssignmentPrefixes, assignment_start
 
 __all__ = ["START_RULES", "StartCache", "solve", "solve_many"]
 
@@ -39,6 +39,8 @@ class StartCache:
     """
 
     def __init__(self) -> None:
+        #: Saved states of the slot assignments of the assignment starts, to resume from.
+        self.prefixes = AssignmentPrefixes()
         self._found: dict[bytes, list[tuple[WTAProblem, list[NDArray[np.int64]]]]] = {}
         self._solved: dict[
             bytes, list[tuple[WTAProblem, NDArray[np.int64], NDArray[np.int64]]]
@@ -107,7 +109,7 @@ def _assignment_searches(
         return hit
     found = []
     for rule in START_RULES:
-        begin = assignment_start(problem, rule)
+        begin = assignment_start(problem, rule, None if cache is None else cache.prefixes)
         if begin is None:
             break
         found.append(local_search(problem, begin))
