@@ -18,7 +18,13 @@ from shieldwall.battle.wta.exchange import (
     _relax,
     _relax_numpy,
 )
-from shieldwall.battle.wta.heuristic import _best_swap, _best_swap_numpy, greedy
+from shieldwall.battle.wta.heuristic import (
+    _best_swap,
+    _best_swap_numpy,
+    _top_moves,
+    _top_moves_numpy,
+    greedy,
+)
 from shieldwall.battle.wta.solve import StartCache
 from shieldwall.battle.wta.starts import (
     AssignmentPrefixes,
@@ -284,3 +290,20 @@ def test_assignment_resumed_from_a_saved_prefix_equals_scipy() -> None:
         gain_w = gain_w.copy()
         gain_w[3 + step % 2, rng.integers(0, 60, 5)] = -1.0  # a later weapon's pairs change
     assert resumed == 6  # the first weapons' state was there to resume from
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("channels", [False, True])
+def test_top_moves_kernel_equals_the_numpy_reference(seed: int, channels: bool) -> None:
+    problem = _tied_problem(seed, channels)
+    rng = np.random.default_rng(seed + 300)
+    x = greedy(problem)
+    for y in (x, np.zeros_like(x), np.where(rng.random(x.shape) < 0.5, x, 0)):
+        surv = problem.values * np.exp(-(problem.kill_log * y).sum(axis=0))
+        q = 1.0 - problem.pk
+        args = (
+            y, problem.upper, problem.pk, 1.0 / q - 1.0, surv, y.sum(axis=0),
+            problem.target_cap, (y > 0).sum(axis=1), problem.channel_cap,
+        )  # fmt: skip
+        for fast, ref in zip(_top_moves(*args), _top_moves_numpy(*args), strict=True):
+            np.testing.assert_array_equal(fast, ref)

@@ -16,6 +16,7 @@ from numba import njit
 
 __all__ = [
     "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs", "relax",
+    "top_moves",
 ]  # fmt: skip
 
 
@@ -273,3 +274,52 @@ def best_asset_move(  # type: ignore[no-untyped-def]
                 s_best = s
                 k_best = k
     return s_best, k_best, best
+
+
+@njit(cache=True, nogil=True)
+def top_moves(x, upper, pk, inv_q_m1, surv, used_t, tcap, nchan, ccap):  # type: ignore[no-untyped-def]
+    """Per weapon, the one-move candidates of the local search (``heuristic._top_moves_numpy``):
+    ``add = S pk`` where a round may be added, ``removal = S (1/q - 1)`` where one is assigned;
+    first best index, best and second-best value of each (the second over the other targets);
+    the best relocation (where the weapon has no free channel) and the cheapest single round,
+    with their first indices."""
+    n_w, n_t = x.shape
+    k1 = np.zeros(n_w, dtype=np.int64)
+    a1 = np.full(n_w, -np.inf)
+    a2 = np.full(n_w, -np.inf)
+    j1 = np.zeros(n_w, dtype=np.int64)
+    r1 = np.full(n_w, np.inf)
+    r2 = np.full(n_w, np.inf)
+    reloc = np.full(n_w, -np.inf)
+    reloc_k = np.zeros(n_w, dtype=np.int64)
+    single = np.full(n_w, np.inf)
+    single_j = np.zeros(n_w, dtype=np.int64)
+    for i in range(n_w):
+        free = nchan[i] < ccap[i]
+        for k in range(n_t):
+            xk = x[i, k]
+            room = xk < upper[i, k] and used_t[k] < tcap[k]
+            gain = surv[k] * pk[i, k]
+            add = gain if room and (xk > 0 or free) else -np.inf
+            if add > a1[i]:
+                if a1[i] > a2[i]:
+                    a2[i] = a1[i]
+                a1[i] = add
+                k1[i] = k
+            elif add > a2[i]:
+                a2[i] = add
+            removal = surv[k] * inv_q_m1[i, k] if xk > 0 else np.inf
+            if removal < r1[i]:
+                if r1[i] < r2[i]:
+                    r2[i] = r1[i]
+                r1[i] = removal
+                j1[i] = k
+            elif removal < r2[i]:
+                r2[i] = removal
+            if room and xk == 0 and not free and gain > reloc[i]:
+                reloc[i] = gain
+                reloc_k[i] = k
+            if xk == 1 and removal < single[i]:
+                single[i] = removal
+                single_j[i] = k
+    return k1, a1, a2, j1, r1, r2, reloc, reloc_k, single, single_j
