@@ -75,15 +75,18 @@ class ChannelGroups:
         return int(self.battery_idx.shape[0])
 
     @cached_property
-    def _member_group(self) -> tuple[I64, I64]:
-        """The group of each member and its battery, ``(n_member,)`` each."""
+    def _member_group(self) -> tuple[I64, I64, bool]:
+        """The group of each member and its battery, ``(n_member,)`` each, and whether every
+        group has a member (those from :func:`channel_groups` do)."""
         g = np.repeat(np.arange(self.n_groups), np.diff(self.start))
-        return g, self.battery_idx[g]
+        return g, self.battery_idx[g], bool(np.all(np.diff(self.start) > 0))
 
     def engaged(self, x: I64) -> I64:
         """Distinct threats each group engages under plan ``x (n_battery, n_threat)``."""
-        g, b = self._member_group
+        g, b, none_empty = self._member_group
         on = x[b, self.members] > 0
+        if none_empty and self.n_groups:
+            return np.add.reduceat(on.astype(np.int64), self.start[:-1])
         return np.bincount(g, weights=on, minlength=self.n_groups).astype(np.int64)
 
 
