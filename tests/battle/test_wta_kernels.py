@@ -307,3 +307,27 @@ def test_top_moves_kernel_equals_the_numpy_reference(seed: int, channels: bool) 
         )  # fmt: skip
         for fast, ref in zip(_top_moves(*args), _top_moves_numpy(*args), strict=True):
             np.testing.assert_array_equal(fast, ref)
+
+
+def test_an_assignment_start_equal_to_an_earlier_one_is_not_searched_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One kill probability everywhere: the "max" and "mean" starts are the same assignment.
+    n_w, n_t = 3, 12
+    problem = WTAProblem(
+        values=np.linspace(1.0, 3.0, n_t), pk=np.full((n_w, n_t), 0.7), inventory=np.full(n_w, 4)
+    )
+    plain = [
+        _solve_module.local_search(problem, assignment_start(problem, rule))
+        for rule in _solve_module.START_RULES
+    ]
+    searched = []
+    real = _solve_module.local_search
+    monkeypatch.setattr(
+        _solve_module, "local_search", lambda p, x: searched.append(1) or real(p, x)
+    )
+    found = _solve_module._assignment_searches(problem, None)
+    assert len(found) == 2
+    assert len(searched) == 1
+    for x, y in zip(found, plain, strict=True):
+        np.testing.assert_array_equal(x, y)

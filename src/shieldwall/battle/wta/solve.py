@@ -104,15 +104,22 @@ def _assignment_searches(
     problem: WTAProblem, cache: StartCache | None, key: bytes | None = None
 ) -> list[NDArray[np.int64]]:
     """Local search from each assignment start in :data:`START_RULES` order (stopping at the
-    first rule without a start)."""
+    first rule without a start); a start equal to an earlier one is not searched again (the
+    search depends on the problem and the start only: a third of the "mean" starts at 1,000
+    threats equal the "max" ones)."""
     if cache is not None and (hit := cache.get(problem, key)) is not None:
         return hit
-    found = []
+    found: list[NDArray[np.int64]] = []
+    begins: list[NDArray[np.int64]] = []
     for rule in START_RULES:
         begin = assignment_start(problem, rule, None if cache is None else cache.prefixes)
         if begin is None:
             break
-        found.append(local_search(problem, begin))
+        again = next(
+            (x for b, x in zip(begins, found, strict=True) if np.array_equal(b, begin)), None
+        )
+        found.append(local_search(problem, begin) if again is None else again.copy())
+        begins.append(begin)
     if cache is not None:
         cache.put(problem, found, key)
     return found
