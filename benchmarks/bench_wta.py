@@ -5,6 +5,7 @@ Run::
     uv run python benchmarks/bench_wta.py                 # everything (~15 min on 2 cores)
     uv run python benchmarks/bench_wta.py --quick         # 50x100x1 and Ahuja 20..100 only
     uv run python benchmarks/bench_wta.py --plan          # the planner at 1,000 threats only
+    uv run python benchmarks/bench_wta.py --plan 36 1000 --baseline 216e916   # another baseline
 
 For each instance it prints both solvers' objective, the exact solver's proven bound and gap, the
 times, and the heuristic's gap to the best proven value measured in the same run. Reference
@@ -19,8 +20,9 @@ time limit are measured against its lower bound, which overstates the gap, and a
 forbid-and-resolve, channel groups), on ONE raid geometry sample of the flagship with its salvos
 scaled by ``raid_scale`` (default 1,000 threats; fight inputs built as the pipeline builds them),
 against the baseline: the planner as it was before (``battle/plan.py`` and ``battle/wta/`` of
-commit ``BASELINE_COMMIT``, read from git and run in this process on the same fight inputs).
-It checks the two plans identical (same assignment arrays, same objective) and prints CPU
+commit ``BASELINE_COMMIT`` or ``--baseline``, read from git and run in this process on the same
+fight inputs, after the new one, each after a warm-up run that loads its numba kernels). It checks
+the two plans identical (same assignment arrays, same objective) and prints CPU
 (``time.process_time``) and wall time of each and their ratio. Last line: ``plan_<n>_cpu_s=<x>``.
 """
 
@@ -44,8 +46,9 @@ from shieldwall.battle.wta.heuristic import greedy
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference" / "shared" / "wta"
 FLAGSHIP = ROOT / "examples" / "korea_japan.yaml"
-#: The planner before the scale work (main at 216e916): the baseline of ``--plan``.
-BASELINE_COMMIT = "216e916"
+#: The planner before the latest planner work (main at a970fc2; ``216e916`` is the one before
+#: the scale work): the default baseline of ``--plan``, the strongest planner before this one.
+BASELINE_COMMIT = "a970fc2"
 #: Best known values (README of the reference set; all optimal but 100x200x3).
 BEST_KNOWN = {
     "50x100x1": 1734.302278,
@@ -81,18 +84,18 @@ def run(name: str, problem: WTAProblem, time_limit_s: float, best_known: float |
     return heur_gap
 
 
-def _baseline_planner(where: Path) -> ModuleType:
-    """``battle/plan.py`` and ``battle/wta/`` of :data:`BASELINE_COMMIT` as package
-    ``_plan_before`` under ``where`` (imports of ``shieldwall.battle.wta`` redirected to it)."""
+def _baseline_planner(where: Path, commit: str) -> ModuleType:
+    """``battle/plan.py`` and ``battle/wta/`` of ``commit`` as package ``_plan_before`` under
+    ``where`` (imports of ``shieldwall.battle.wta`` redirected to it)."""
     pkg = where / "_plan_before"
     (pkg / "wta").mkdir(parents=True)
     listing = subprocess.run(
-        ["git", "ls-tree", "--name-only", BASELINE_COMMIT, "src/shieldwall/battle/wta/"],
+        ["git", "ls-tree", "--name-only", commit, "src/shieldwall/battle/wta/"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     for src in [*listing, "src/shieldwall/battle/plan.py"]:
         text = subprocess.run(
-            ["git", "show", f"{BASELINE_COMMIT}:{src}"],
+            ["git", "show", f"{commit}:{src}"],
             cwd=ROOT, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         text = text.replace("shieldwall.battle.wta", "_plan_before.wta")
@@ -139,19 +142,21 @@ def _timed(fn: Any, *args: Any, **kw: Any) -> tuple[Any, float, float]:
     return out, time.process_time() - c0, time.perf_counter() - w0
 
 
-def plan_bench(threats: int) -> float:
-    """Time ``plan_policies`` at ``threats`` against the baseline planner; return new CPU [s]."""
+def plan_bench(threats: int, baseline: str = BASELINE_COMMIT) -> float:
+    """Time ``plan_policies`` at ``threats`` against the planner of commit ``baseline``; return
+    the new one's CPU [s]."""
     from shieldwall.battle import plan_matrix, plan_policies
 
     fights, policies, groups, doc = _fights(threats)
     n_t = next(iter(fights.values())).n_threats
     kw = {"solver": doc.planner.solver, "objective": doc.planner.objective}
     with tempfile.TemporaryDirectory() as tmp:
-        before = _baseline_planner(Path(tmp))
+        before = _baseline_planner(Path(tmp), baseline)
         from scipy.optimize import linear_sum_assignment  # noqa: F401  (import cost outside)
 
         plan_policies(fights, policies, groups, **kw)  # warm-up: numba kernels loaded
         new, new_cpu, new_wall = _timed(plan_policies, fights, policies, groups, **kw)
+        before.plan_policies(fights, policies, groups, **kw)  # warm-up: its kernels loaded
         old, old_cpu, old_wall = _timed(before.plan_policies, fights, policies, groups, **kw)
     same = all(
         np.array_equal(plan_matrix(new[p]), plan_matrix(old[p]))
@@ -162,7 +167,7 @@ def plan_bench(threats: int) -> float:
         f"plan_policies, {n_t} threats, {len(fights)} policies, one raid sample"
         f" ({kw['solver']}, {kw['objective']}):\n"
         f"  now       {new_cpu:7.2f} s CPU {new_wall:7.2f} s wall\n"
-        f"  baseline  {old_cpu:7.2f} s CPU {old_wall:7.2f} s wall  (planner of {BASELINE_COMMIT})\n"
+        f"  baseline  {old_cpu:7.2f} s CPU {old_wall:7.2f} s wall  (planner of {baseline})\n"
         f"  ratio     {old_cpu / new_cpu:7.2f} x CPU {old_wall / new_wall:7.2f} x wall"
         f"  plans identical: {same}",
         flush=True,
@@ -180,10 +185,14 @@ def main() -> None:
         "--plan", type=int, nargs="*", metavar="THREATS",
         help="only the planner at these raid sizes (default 1000) against the baseline",
     )  # fmt: skip
+    parser.add_argument(
+        "--baseline", default=BASELINE_COMMIT, metavar="COMMIT",
+        help=f"the planner --plan compares with (default {BASELINE_COMMIT})",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.plan is not None:
         for n in args.plan or [1000]:
-            cpu = plan_bench(n)
+            cpu = plan_bench(n, args.baseline)
         print(f"plan_{n}_cpu_s={cpu:.2f}")
         return
     names = ["50x100x1"] if args.quick else list(BEST_KNOWN)

@@ -206,3 +206,17 @@ def test_plan_policies_is_monotone_in_authority() -> None:
             fights, policies, NO_GROUPS, solver="heuristic", objective="asset_value"
         )  # type: ignore[arg-type]
         assert planned["allied"].plan_objective <= planned["alone"].plan_objective + 1e-12
+
+
+def test_channel_groups_engaged_counts_distinct_threats_per_group_empty_ones_too() -> None:
+    x = np.array([[1, 0, 2, 1], [0, 3, 0, 0]])
+    full = ChannelGroups(
+        battery_idx=np.array([0, 1, 0]), cap=np.array([1, 1, 1]), start=np.array([0, 3, 5, 7]),
+        members=np.array([0, 1, 2, 0, 1, 2, 3]),
+    )  # fmt: skip
+    np.testing.assert_array_equal(full.engaged(x), [2, 1, 2])
+    with_empty = ChannelGroups(
+        battery_idx=np.array([0, 1, 0]), cap=np.array([1, 1, 1]), start=np.array([0, 3, 3, 5]),
+        members=np.array([0, 1, 2, 2, 3]),
+    )  # fmt: skip
+    np.testing.assert_array_equal(with_empty.engaged(x), [2, 0, 2])

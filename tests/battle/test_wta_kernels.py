@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import shieldwall.battle.wta.polish  # noqa: F401  (the module, for polish_module)
 from shieldwall.battle import ChannelGroups, plan_fight, plan_matrix, plan_policies
 from shieldwall.battle.wta import WTAProblem, solve
 from shieldwall.battle.wta.exchange import (
@@ -17,11 +18,24 @@ from shieldwall.battle.wta.exchange import (
     _relax,
     _relax_numpy,
 )
-from shieldwall.battle.wta.heuristic import _best_swap, _best_swap_numpy, greedy
+from shieldwall.battle.wta.heuristic import (
+    _best_swap,
+    _best_swap_numpy,
+    _top_moves,
+    _top_moves_numpy,
+    greedy,
+)
 from shieldwall.battle.wta.solve import StartCache
+from shieldwall.battle.wta.starts import (
+    AssignmentPrefixes,
+    _assign_rounds,
+    _assign_rounds_scipy,
+    assignment_start,
+)
 from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
 
 _solve_module = sys.modules["shieldwall.battle.wta.solve"]
+polish_module = sys.modules["shieldwall.battle.wta.polish"]
 
 
 def _tied_problem(seed: int, channels: bool) -> WTAProblem:
@@ -82,7 +96,7 @@ def test_start_cache_gives_the_same_solution_and_skips_the_searches(
     calls = []
     real = _solve_module.assignment_start
     monkeypatch.setattr(
-        _solve_module, "assignment_start", lambda p, r: calls.append(r) or real(p, r)
+        _solve_module, "assignment_start", lambda p, r, *a: calls.append(r) or real(p, r, *a)
     )
     again = solve(problem, cache=cache, warm_start=plain.x)
     assert calls == []  # served from the cache
@@ -152,3 +166,168 @@ def test_exchange_cost_kernel_and_best_adds_equal_the_numpy_references(
     best_t, best_add = _best_adds(add_w, w, t_e)
     np.testing.assert_array_equal(best_t, add.argmax(axis=1))
     np.testing.assert_array_equal(best_add, add[np.arange(w.size), add.argmax(axis=1)])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_assign_rounds_kernel_equals_scipy_on_the_round_matrix(seed: int) -> None:
+    # Few distinct gains (many exact ties, -1 = not allowed) and rounds in any weapon order.
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        n_w, n_c = int(rng.integers(1, 7)), int(rng.integers(1, 80))
+        n_r = int(rng.integers(1, n_c + 1))
+        gain_w = rng.choice([-1.0, 0.25, 0.5, 0.75, 1.0], size=(n_w, n_c))
+        rows = rng.integers(0, n_w, n_r)
+        if seed % 2:
+            rows = np.sort(rows)
+        r, c = _assign_rounds(gain_w, rows)
+        r_ref, c_ref = _assign_rounds_scipy(gain_w, rows)
+        np.testing.assert_array_equal(r, r_ref)
+        np.testing.assert_array_equal(c, c_ref)
+
+
+def test_assign_rounds_takes_scipy_where_rounds_outnumber_slots() -> None:
+    gain_w = np.array([[0.5, 0.25], [1.0, -1.0]])
+    rows = np.array([0, 0, 1])
+    r, c = _assign_rounds(gain_w, rows)
+    r_ref, c_ref = _assign_rounds_scipy(gain_w, rows)
+    np.testing.assert_array_equal(r, r_ref)
+    np.testing.assert_array_equal(c, c_ref)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("rule", ["max", "mean"])
+def test_assignment_start_equals_the_scipy_start(
+    seed: int, rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = _tied_problem(seed, channels=bool(seed % 2))
+    fast = assignment_start(problem, rule)
+    starts_module = sys.modules["shieldwall.battle.wta.starts"]
+    monkeypatch.setattr(starts_module, "_assign_rounds", lambda g, r, _: _assign_rounds_scipy(g, r))
+    ref = assignment_start(problem, rule)
+    assert fast is not None
+    assert ref is not None
+    np.testing.assert_array_equal(fast, ref)
+
+
+def _asset_problem(seed: int, channels: bool) -> WTAProblem:
+    """Asset-based, few distinct values: one to a few threats per asset, many exact ties."""
+    base = _tied_problem(seed, channels)
+    rng = np.random.default_rng(seed + 50)
+    n_a = 20
+    return WTAProblem(
+        values=base.values, pk=base.pk, inventory=base.inventory, max_shots=base.max_shots,
+        max_shots_per_target=base.max_shots_per_target, channels=base.channels,
+        target_asset=rng.integers(0, n_a + 1, base.n_targets),
+        asset_values=np.append(rng.choice([1.0, 3.0, 10.0], n_a), 0.0),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("channels", [False, True])
+def test_polish_move_kernel_equals_the_numpy_reference(
+    seed: int, channels: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = _asset_problem(seed, channels)
+    rng = np.random.default_rng(seed + 200)
+    starts = [np.zeros(problem.pk.shape, dtype=np.int64), greedy(problem)]
+    half = greedy(problem)
+    half[rng.permutation(problem.n_weapons)[: problem.n_weapons // 2]] = 0
+    starts.append(half)
+    compared = []
+    fast = polish_module.best_move
+
+    def both(m: object, members: object) -> tuple[int, int, float]:
+        got, ref = fast(m, members), polish_module.best_move_numpy(m)
+        assert got[:2] == ref[:2]
+        assert got[2] == ref[2] or (np.isneginf(got[2]) and np.isneginf(ref[2]))
+        compared.append(got)
+        return got
+
+    monkeypatch.setattr(polish_module, "best_move", both)
+    for x in starts:
+        polish_module.polish_assets(problem, x)
+    assert len(compared) > len(starts)  # moves were made, not only the final check
+
+
+def test_start_cache_serves_a_solve_from_a_start_met_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = _asset_problem(1, channels=True)
+    start = greedy(problem)
+    start[0] = 0
+    cache = StartCache()
+    first = solve(problem, cache=cache, warm_start=start)
+    searched = []
+    real = _solve_module.local_search
+    monkeypatch.setattr(
+        _solve_module, "local_search", lambda p, x: searched.append(1) or real(p, x)
+    )
+    again = solve(problem, cache=cache, warm_start=start)
+    assert searched == []  # served whole
+    np.testing.assert_array_equal(again.x, first.x)
+    np.testing.assert_array_equal(again.x, solve(problem, warm_start=start).x)
+    other = start.copy()
+    other[1] = 0
+    solve(problem, cache=cache, warm_start=other)
+    assert searched  # another start is searched
+
+
+def test_assignment_resumed_from_a_saved_prefix_equals_scipy() -> None:
+    # Forbid-and-resolve style: the same weapons again with the later ones' gains changed.
+    rng = np.random.default_rng(7)
+    prefixes = AssignmentPrefixes(size=8)
+    gain_w = rng.choice([-1.0, 0.25, 0.5, 1.0], size=(5, 60))
+    counts = np.array([4, 0, 6, 5, 3])
+    rows = np.repeat(np.arange(5), counts)
+    resumed = 0
+    for step in range(6):
+        r, c = _assign_rounds(gain_w, rows, prefixes)
+        r_ref, c_ref = _assign_rounds_scipy(gain_w, rows)
+        np.testing.assert_array_equal(r, r_ref)
+        np.testing.assert_array_equal(c, c_ref)
+        keys = prefixes.keys(gain_w, np.bincount(rows, minlength=5))
+        resumed += prefixes.get(keys[2], gain_w, np.bincount(rows, minlength=5), 2) is not None
+        gain_w = gain_w.copy()
+        gain_w[3 + step % 2, rng.integers(0, 60, 5)] = -1.0  # a later weapon's pairs change
+    assert resumed == 6  # the first weapons' state was there to resume from
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("channels", [False, True])
+def test_top_moves_kernel_equals_the_numpy_reference(seed: int, channels: bool) -> None:
+    problem = _tied_problem(seed, channels)
+    rng = np.random.default_rng(seed + 300)
+    x = greedy(problem)
+    for y in (x, np.zeros_like(x), np.where(rng.random(x.shape) < 0.5, x, 0)):
+        surv = problem.values * np.exp(-(problem.kill_log * y).sum(axis=0))
+        q = 1.0 - problem.pk
+        args = (
+            y, problem.upper, problem.pk, 1.0 / q - 1.0, surv, y.sum(axis=0),
+            problem.target_cap, (y > 0).sum(axis=1), problem.channel_cap,
+        )  # fmt: skip
+        for fast, ref in zip(_top_moves(*args), _top_moves_numpy(*args), strict=True):
+            np.testing.assert_array_equal(fast, ref)
+
+
+def test_an_assignment_start_equal_to_an_earlier_one_is_not_searched_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One kill probability everywhere: the "max" and "mean" starts are the same assignment.
+    n_w, n_t = 3, 12
+    problem = WTAProblem(
+        values=np.linspace(1.0, 3.0, n_t), pk=np.full((n_w, n_t), 0.7), inventory=np.full(n_w, 4)
+    )
+    plain = [
+        _solve_module.local_search(problem, assignment_start(problem, rule))
+        for rule in _solve_module.START_RULES
+    ]
+    searched = []
+    real = _solve_module.local_search
+    monkeypatch.setattr(
+        _solve_module, "local_search", lambda p, x: searched.append(1) or real(p, x)
+    )
+    found = _solve_module._assignment_searches(problem, None)
+    assert len(found) == 2
+    assert len(searched) == 1
+    for x, y in zip(found, plain, strict=True):
+        np.testing.assert_array_equal(x, y)

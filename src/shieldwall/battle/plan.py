@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -73,10 +74,19 @@ class ChannelGroups:
         """Number of groups."""
         return int(self.battery_idx.shape[0])
 
+    @cached_property
+    def _member_group(self) -> tuple[I64, I64, bool]:
+        """The group of each member and its battery, ``(n_member,)`` each, and whether every
+        group has a member (those from :func:`channel_groups` do)."""
+        g = np.repeat(np.arange(self.n_groups), np.diff(self.start))
+        return g, self.battery_idx[g], bool(np.all(np.diff(self.start) > 0))
+
     def engaged(self, x: I64) -> I64:
         """Distinct threats each group engages under plan ``x (n_battery, n_threat)``."""
-        g = np.repeat(np.arange(self.n_groups), np.diff(self.start))
-        on = x[self.battery_idx[g], self.members] > 0
+        g, b, none_empty = self._member_group
+        on = x[b, self.members] > 0
+        if none_empty and self.n_groups:
+            return np.add.reduceat(on.astype(np.int64), self.start[:-1])
         return np.bincount(g, weights=on, minlength=self.n_groups).astype(np.int64)
 
 
@@ -158,7 +168,8 @@ def plan_rows(fi: FightInputs, objective: str) -> B:
     return np.asarray(has_slot & auth & worth, dtype=bool)
 
 
-def _problem(fi: FightInputs, objective: str, forbidden: B) -> WTAProblem:
+def _full_problem(fi: FightInputs, objective: str) -> WTAProblem:
+    """The WTA problem of ``fi`` in ``objective`` with every pair its rows allow."""
     n_b, n_t = fi.n_batteries, fi.n_threats
     rows = plan_rows(fi, objective)
     b, i = fi.row_battery_idx[rows], fi.row_threat_idx[rows]
@@ -167,7 +178,6 @@ def _problem(fi: FightInputs, objective: str, forbidden: B) -> WTAProblem:
     p = fi.interceptor_reliability[k] * fi.pk[k, c] * (1.0 - fi.common_mode[k, c])
     pk = np.zeros((n_b, n_t))
     pk[b, i] = np.clip(p, 0.0, _PK_CEILING)
-    pk[forbidden] = 0.0
     max_shots = np.zeros((n_b, n_t), dtype=np.int64)
     max_shots[b, i] = fi.doctrine.max_rounds_per_pair
     caps = np.full(n_t, fi.doctrine.max_rounds_per_threat, dtype=np.int64)
@@ -187,6 +197,25 @@ def _problem(fi: FightInputs, objective: str, forbidden: B) -> WTAProblem:
         max_shots_per_target=caps,
         target_asset=target,
         asset_values=np.append(fi.asset_value, 0.0),
+    )
+
+
+def _forbid(full: WTAProblem, forbidden: B) -> WTAProblem:
+    """``full`` with the kill probability of the ``forbidden`` pairs set to 0 (the same arrays
+    :func:`_full_problem` would make with them forbidden)."""
+    pk = full.pk.copy()
+    pk[forbidden] = 0.0
+    return WTAProblem(
+        values=full.values.copy(),
+        pk=pk,
+        inventory=full.inventory.copy(),
+        max_shots=None if full.max_shots is None else full.max_shots.copy(),
+        max_shots_per_target=(
+            None if full.max_shots_per_target is None else full.max_shots_per_target.copy()
+        ),
+        channels=None if full.channels is None else full.channels.copy(),
+        target_asset=None if full.target_asset is None else full.target_asset.copy(),
+        asset_values=None if full.asset_values is None else full.asset_values.copy(),
     )
 
 
@@ -297,12 +326,13 @@ def _forbid_and_resolve(
     """Solve without channel groups, then forbid the weakest pairs of over-subscribed groups
     and re-solve from the repaired plan until every group holds."""
     forbidden = np.zeros((fi.n_batteries, fi.n_threats), dtype=bool)
-    problem = _problem(fi, objective, forbidden)
+    full = _full_problem(fi, objective)
+    problem = _forbid(full, forbidden)
     x = solve(problem, solver=solver, warm_start=start, cache=cache).x.astype(np.int64)
     for _ in range(_MAX_REPAIRS):
         if not _repair(x, groups, problem, forbidden):
             break
-        problem = _problem(fi, objective, forbidden)
+        problem = _forbid(full, forbidden)
         x = solve(problem, solver=solver, warm_start=x, cache=cache).x.astype(np.int64)
     while _repair(x, groups, problem, forbidden):  # guard: never return an infeasible plan
         pass
@@ -335,7 +365,7 @@ def _solve(
     warm: I64 | None,
     memo: PlanMemo | None = None,
 ) -> _Plan:
-    full = _problem(fi, objective, np.zeros((fi.n_batteries, fi.n_threats), dtype=bool))
+    full = _full_problem(fi, objective)
     start = _feasible_start(full, warm)
     if start is not None and groups.n_groups and np.any(groups.engaged(start) > groups.cap):
         start = None  # not a plan of the same channel model: not a start
@@ -429,7 +459,7 @@ def plan_policies(
         starts = [plan_matrix(done[q]) for q in below[p] if q in done]
         best: I64 | None = None
         if starts:
-            full = _problem(fi, objective, np.zeros((fi.n_batteries, fi.n_threats), dtype=bool))
+            full = _full_problem(fi, objective)
             scored: list[tuple[float, int, I64]] = []
             for s in starts:
                 y = _feasible_start(full, s)

@@ -1,11 +1,12 @@
 """Compiled kernels of the WTA local search (numba, the project's explicit accelerator; STYLE.md).
 
-Imported on first use by :func:`shieldwall.battle.wta.heuristic.improve` and
-:func:`shieldwall.battle.wta.exchange.multi_exchange`, so that commands that do not plan never
+Imported on first use by :func:`shieldwall.battle.wta.heuristic.improve`,
+:func:`shieldwall.battle.wta.exchange.multi_exchange` and
+:func:`shieldwall.battle.wta.starts.assignment_start`, so that commands that do not plan never
 load numba. Each kernel makes the same floating-point operations, in the same order, as the
-numpy formulation next to its caller (``heuristic._best_swap_numpy``,
-``exchange._relax_numpy``), and breaks ties the same way (first index in C order), so the
-results are bit-identical to it (tested); the numpy forms are the readable references.
+formulation next to its caller (``heuristic._best_swap_numpy``, ``exchange._relax_numpy``,
+``starts._assign_rounds_scipy``), and breaks ties the same way, so the results are
+bit-identical to it (tested); those forms are the readable references.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["best_swap", "relax"]
+__all__ = [
+    "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs", "relax",
+    "top_moves",
+]  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
@@ -89,3 +93,233 @@ def exchange_costs(x, upper, q, surv, w, aw, at, t_e, nchan, ccap, channels, cos
             if channels and not (x[we, tf] > 0 or free):
                 continue
             cost[e, f] = surv[tf] * (q[we, tf] / q[aw[f], tf] - 1.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _swap_columns(cost, v, spc, path, row4col, home, a, b):  # type: ignore[no-untyped-def]
+    """Swap the columns at scan positions ``a`` and ``b`` in every per-column array."""
+    for w in range(cost.shape[0]):
+        t = cost[w, a]
+        cost[w, a] = cost[w, b]
+        cost[w, b] = t
+    t = v[a]
+    v[a] = v[b]
+    v[b] = t
+    t = spc[a]
+    spc[a] = spc[b]
+    spc[b] = t
+    k = path[a]
+    path[a] = path[b]
+    path[b] = k
+    k = row4col[a]
+    row4col[a] = row4col[b]
+    row4col[b] = k
+    k = home[a]
+    home[a] = home[b]
+    home[b] = k
+
+
+@njit(cache=True, nogil=True)
+def assign_rounds(gain_w, row_w):  # type: ignore[no-untyped-def]
+    """Maximum-gain assignment of rows to distinct columns where row ``r`` has the gains
+    ``gain_w[row_w[r]]`` (the rounds of a weapon are alike): the column of each row.
+
+    The shortest augmenting path algorithm (Crouse, 2016, pp. 1685-1686) exactly as
+    ``scipy.optimize.linear_sum_assignment(gain_w[row_w], maximize=True)`` runs it for
+    ``len(row_w) <= gain_w.shape[1]`` (:func:`assign_rows`), so the columns are the same (tested).
+    Every gain must be finite.
+    """
+    nr = row_w.shape[0]
+    n_w, nc = gain_w.shape
+    cost = np.empty((n_w, nc))
+    for w in range(n_w):
+        for p in range(nc):
+            cost[w, p] = -gain_w[w, nc - 1 - p]
+    u = np.zeros(nr)
+    v = np.zeros(nc)
+    col4row = np.full(nr, -1, dtype=np.int64)
+    row4col = np.full(nc, -1, dtype=np.int64)
+    assign_rows(cost, row_w, u, v, col4row, row4col, 0, nr)
+    out = np.empty(nr, dtype=np.int64)
+    for k in range(nr):
+        out[k] = nc - 1 - col4row[k]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def assign_rows(cost, row_w, u, v, col4row, row4col, start, stop):  # type: ignore[no-untyped-def]
+    """Rows ``start .. stop - 1`` of the shortest augmenting path assignment (in place).
+
+    ``cost[w, p] = -gain[w, nc - 1 - p]``: the costs of each weapon's rows in scipy's scan order
+    (``linear_sum_assignment`` scans the columns from the last; a column reached is replaced by
+    the last one still in the scan). ``u``, ``v``: row and column duals; ``col4row``: each row's
+    column as a scan position; ``row4col``: each position's row (-1 = free); all as left by rows
+    ``0 .. start - 1``, whose state depends on their costs only, so a caller may resume from a
+    saved one. Rows in order, ties broken toward a free column, the same floating-point
+    operations in the same order as scipy (Crouse, 2016, pp. 1685-1686). Two things differ,
+    neither in the result: the per-column arrays are kept in scan order (position ``p`` holds
+    position ``home[p]``, swapped as the scan shrinks and swapped back after each row), so the
+    scan reads them contiguously; and the costs are read per weapon, not from a matrix of one
+    row per round. ``cost`` is left as it was.
+    """
+    nr = row_w.shape[0]
+    nc = cost.shape[1]
+    spc = np.empty(nc)  # shortest path cost to each column
+    path = np.full(nc, -1, dtype=np.int64)
+    home = np.arange(nc)
+    rows_seen = np.empty(nr, dtype=np.int64)
+    swaps = np.empty(nc, dtype=np.int64)
+    taken = np.empty(nc, dtype=np.int64)
+    for cur in range(start, stop):
+        min_val = 0.0
+        spc[:] = np.inf
+        n_rem = nc
+        n_seen = 0
+        sink = -1
+        i = cur
+        while sink == -1:
+            index = -1
+            lowest = np.inf
+            rows_seen[n_seen] = i
+            n_seen += 1
+            c = cost[row_w[i]]
+            u_i = u[i]
+            for p in range(n_rem):
+                r = min_val + c[p] - u_i - v[p]
+                if r < spc[p]:
+                    path[p] = i
+                    spc[p] = r
+                s = spc[p]
+                if s < lowest or (s == lowest and row4col[p] == -1):
+                    lowest = s
+                    index = p
+            min_val = lowest
+            if row4col[index] == -1:
+                sink = home[index]
+            else:
+                i = row4col[index]
+            n_rem -= 1
+            swaps[nc - 1 - n_rem] = index
+            _swap_columns(cost, v, spc, path, row4col, home, index, n_rem)
+        n_taken = nc - n_rem
+        for p in range(n_rem, nc):
+            taken[p - n_rem] = home[p]
+        for s in range(n_taken - 1, -1, -1):  # back to the start-of-row order
+            _swap_columns(cost, v, spc, path, row4col, home, swaps[s], nc - 1 - s)
+        # Dual updates and augmentation, as scipy (each update is per row or per column).
+        u[cur] += min_val
+        for s in range(n_seen):
+            k = rows_seen[s]
+            if k != cur:
+                u[k] += min_val - spc[col4row[k]]
+        for s in range(n_taken):
+            j = taken[s]
+            v[j] -= min_val - spc[j]
+        j = sink
+        while True:
+            i = path[j]
+            row4col[j] = i
+            prev = col4row[i]
+            col4row[i] = j
+            j = prev
+            if i == cur:
+                break
+
+
+@njit(cache=True, nogil=True)
+def best_asset_move(  # type: ignore[no-untyped-def]
+    x, upper, used_t, target_cap, nchan, channel_cap, asset, src_w, src_t, of_w, gain_w, a_j,
+    change_j, first, same_gain,
+):  # fmt: skip
+    """Best one-move of the asset-based polish: ``(source, destination, gain)``, the first
+    maximum in C order over every (source ``s``, destination ``k``), as
+    ``polish.best_move_numpy`` finds it in its ``(S, n_t)`` table.
+
+    The gain is ``same_gain[first[s] + n]`` for the ``n``-th destination of the source's own
+    asset ``a_j[s]`` (in index order), else ``gain_w[of_w[s], k] + change_j[s]`` (``+ 0.0``
+    for a spare round: ``src_t[s] < 0``); ``-inf`` where the move breaks a cap or stays put.
+    """
+    n_t = x.shape[1]
+    best = -np.inf
+    s_best = 0
+    k_best = 0
+    for s in range(src_w.shape[0]):
+        w = src_w[s]
+        t = src_t[s]
+        has = t >= 0
+        frees = has and x[w, t] == 1
+        chan_free = nchan[w] < channel_cap[w]
+        u = of_w[s]
+        aj = a_j[s]
+        ptr = first[s]
+        change = change_j[s] if has else 0.0
+        for k in range(n_t):
+            if asset[k] == aj:
+                val = same_gain[ptr] + 0.0
+                ptr += 1
+            else:
+                val = gain_w[u, k] + change
+            x_k = x[w, k]
+            if not (
+                x_k < upper[w, k]
+                and used_t[k] < target_cap[k]
+                and (x_k > 0 or chan_free or frees)
+                and k != t
+            ):
+                continue
+            if val != val:  # NaN: argmax stops at the first
+                return s, k, val
+            if val > best:
+                best = val
+                s_best = s
+                k_best = k
+    return s_best, k_best, best
+
+
+@njit(cache=True, nogil=True)
+def top_moves(x, upper, pk, inv_q_m1, surv, used_t, tcap, nchan, ccap):  # type: ignore[no-untyped-def]
+    """Per weapon, the one-move candidates of the local search (``heuristic._top_moves_numpy``):
+    ``add = S pk`` where a round may be added, ``removal = S (1/q - 1)`` where one is assigned;
+    first best index, best and second-best value of each (the second over the other targets);
+    the best relocation (where the weapon has no free channel) and the cheapest single round,
+    with their first indices."""
+    n_w, n_t = x.shape
+    k1 = np.zeros(n_w, dtype=np.int64)
+    a1 = np.full(n_w, -np.inf)
+    a2 = np.full(n_w, -np.inf)
+    j1 = np.zeros(n_w, dtype=np.int64)
+    r1 = np.full(n_w, np.inf)
+    r2 = np.full(n_w, np.inf)
+    reloc = np.full(n_w, -np.inf)
+    reloc_k = np.zeros(n_w, dtype=np.int64)
+    single = np.full(n_w, np.inf)
+    single_j = np.zeros(n_w, dtype=np.int64)
+    for i in range(n_w):
+        free = nchan[i] < ccap[i]
+        for k in range(n_t):
+            xk = x[i, k]
+            room = xk < upper[i, k] and used_t[k] < tcap[k]
+            gain = surv[k] * pk[i, k]
+            add = gain if room and (xk > 0 or free) else -np.inf
+            if add > a1[i]:
+                if a1[i] > a2[i]:
+                    a2[i] = a1[i]
+                a1[i] = add
+                k1[i] = k
+            elif add > a2[i]:
+                a2[i] = add
+            removal = surv[k] * inv_q_m1[i, k] if xk > 0 else np.inf
+            if removal < r1[i]:
+                if r1[i] < r2[i]:
+                    r2[i] = r1[i]
+                r1[i] = removal
+                j1[i] = k
+            elif removal < r2[i]:
+                r2[i] = removal
+            if room and xk == 0 and not free and gain > reloc[i]:
+                reloc[i] = gain
+                reloc_k[i] = k
+            if xk == 1 and removal < single[i]:
+                single[i] = removal
+                single_j[i] = k
+    return k1, a1, a2, j1, r1, r2, reloc, reloc_k, single, single_j

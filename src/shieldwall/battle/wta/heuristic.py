@@ -15,6 +15,8 @@ heuristic algorithms for the weapon-target assignment problem", Operations Resea
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -144,6 +146,55 @@ def _best_swap(
     return int(e), int(f), float(gain)
 
 
+def _top_moves_numpy(
+    x: NDArray[np.int64],
+    upper: NDArray[np.int64],
+    pk: NDArray[np.float64],
+    inv_q_m1: NDArray[np.float64],
+    surv: NDArray[np.float64],
+    used_t: NDArray[np.int64],
+    tcap: NDArray[np.int64],
+    nchan: NDArray[np.int64],
+    ccap: NDArray[np.int64],
+) -> tuple[NDArray[Any], ...]:
+    """Per weapon, the one-move candidates of :func:`improve`: the best and second-best add
+    (target, value, value), the best and second-best removal (target, cost, cost), the best
+    relocation to a new target (value, target) and the cheapest single round (cost, target).
+
+    The readable reference of the compiled :func:`shieldwall.battle.wta._kernels.top_moves`
+    (bit-identical to it, tested).
+    """
+    free_chan = (nchan < ccap)[:, None]
+    removal = np.where(x > 0, surv * inv_q_m1, np.inf)
+    room = (x < upper) & (used_t < tcap)[None, :]
+    add = np.where(room & ((x > 0) | free_chan), surv * pk, -np.inf)
+    k1, a1, a2 = _row_top2(add, largest=True)
+    j1, r1, r2 = _row_top2(removal, largest=False)
+    relocate = np.where(room & (x == 0) & ~free_chan, surv * pk, -np.inf)
+    single = np.where(x == 1, removal, np.inf)
+    return (
+        k1, a1, a2, j1, r1, r2, relocate.max(axis=1), relocate.argmax(axis=1),
+        single.min(axis=1), single.argmin(axis=1),
+    )  # fmt: skip
+
+
+def _top_moves(
+    x: NDArray[np.int64],
+    upper: NDArray[np.int64],
+    pk: NDArray[np.float64],
+    inv_q_m1: NDArray[np.float64],
+    surv: NDArray[np.float64],
+    used_t: NDArray[np.int64],
+    tcap: NDArray[np.int64],
+    nchan: NDArray[np.int64],
+    ccap: NDArray[np.int64],
+) -> tuple[NDArray[Any], ...]:
+    """:func:`_top_moves_numpy`, compiled (numba imported on first use)."""
+    from shieldwall.battle.wta._kernels import top_moves
+
+    return tuple(top_moves(x, upper, pk, inv_q_m1, surv, used_t, tcap, nchan, ccap))
+
+
 def improve(
     problem: WTAProblem, x: NDArray[np.int64], max_iter: int = 100_000
 ) -> NDArray[np.int64]:
@@ -173,18 +224,13 @@ def improve(
         used_w, used_t, nchan = x.sum(axis=1), x.sum(axis=0), (x > 0).sum(axis=1)
         free_chan = (nchan < ccap)[:, None]
         tol = _REL_EPS * max(float(surv.sum()), 1e-300)
-        # One-moves: a round of i leaves j (cost R) and goes to k (gain A), j != k.
-        removal = np.where(x > 0, surv * inv_q_m1, np.inf)
-        room = (x < upper) & (used_t < tcap)[None, :]
-        add = np.where(room & ((x > 0) | free_chan), surv * pk, -np.inf)
-        k1, a1, a2 = _row_top2(add, largest=True)
-        j1, r1, r2 = _row_top2(removal, largest=False)
+        # One-moves: a round of i leaves j (cost R) and goes to k (gain A), j != k; weapons out
+        # of channels may still relocate a single round to a new target.
+        top = _top_moves(x, upper, pk, inv_q_m1, surv, used_t, tcap, nchan, ccap)
+        k1, a1, a2, j1, r1, r2, reloc_best, reloc_k, single_best, single_j = top
         same = k1 == j1
         move_gain = np.where(same, np.maximum(a2 - r1, a1 - r2), a1 - r1)
-        # Weapons out of channels may still relocate a single round to a new target.
-        relocate = np.where(room & (x == 0) & ~free_chan, surv * pk, -np.inf)
-        single = np.where(x == 1, removal, np.inf)
-        reloc_gain = relocate.max(axis=1) - single.min(axis=1)
+        reloc_gain = reloc_best - single_best
         spare_gain = np.where(used_w < inv, a1, -np.inf)
         # Two-exchanges between assigned pairs e = (I_e, J_e) and f = (I_f, J_f).
         ii, jj = np.nonzero(x)
@@ -215,16 +261,17 @@ def improve(
             j, k = int(j1[i]), int(k1[i])
             if same[i]:
                 if a2[i] - r1[i] >= a1[i] - r2[i]:
-                    masked = add[i].copy()
+                    room_i = (x[i] < upper[i]) & (used_t < tcap) & ((x[i] > 0) | free_chan[i])
+                    masked = np.where(room_i, surv * pk[i], -np.inf)
                     masked[k] = -np.inf
                     k = int(masked.argmax())
                 else:
-                    masked = removal[i].copy()
+                    masked = np.where(x[i] > 0, surv * inv_q_m1[i], np.inf)
                     masked[j] = np.inf
                     j = int(masked.argmin())
         elif kind == 1:
             i = int(reloc_gain.argmax())
-            j, k = int(single[i].argmin()), int(relocate[i].argmax())
+            j, k = int(single_j[i]), int(reloc_k[i])
         else:
             i = int(spare_gain.argmax())
             j, k = -1, int(k1[i])

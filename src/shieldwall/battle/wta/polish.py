@@ -8,12 +8,14 @@ another threat, or a spare round is fired) evaluated exactly for every candidate
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
 from shieldwall.battle.wta.problem import WTAProblem
 
-__all__ = ["polish_assets"]
+__all__ = ["best_move", "best_move_numpy", "polish_assets"]
 
 #: Improvements smaller than this fraction of the objective are floating-point noise.
 _REL_EPS = 1e-12
@@ -29,6 +31,115 @@ def _log_hold(y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.f
 def _new_held(ls: NDArray[np.float64], nz: NDArray[np.float64]) -> NDArray[np.float64]:
     """Hold probability of an asset from its summed log-hold and count of unengaged threats."""
     return np.where(nz > 0.5, 0.0, np.exp(np.minimum(ls, 0.0)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Moves:
+    """What the best one-move of a polish step depends on (:func:`best_move`).
+
+    ``x``, ``upper``: the assignment and its pair caps; ``used_t``, ``target_cap``, ``nchan``,
+    ``channel_cap``: rounds per target and channels in use, with their caps; ``asset``, ``av``:
+    each threat's asset and the asset values; ``held``, ``sum_lh``, ``n_zero``: per asset, the
+    hold probability, summed log-hold and unengaged threats; ``src_w``, ``src_t``: each source's
+    weapon and target (-1: a spare round), ``of_w`` its row of the per-weapon arrays ``ls_w``,
+    ``nz_w``, ``gain_w`` (a destination's asset after gaining a round, and the gain where it is
+    not the source's asset); ``d_lh_j``, ``d_z_j``: the source asset's change from losing it.
+    """
+
+    x: NDArray[np.int64]
+    upper: NDArray[np.int64]
+    used_t: NDArray[np.int64]
+    target_cap: NDArray[np.int64]
+    nchan: NDArray[np.int64]
+    channel_cap: NDArray[np.int64]
+    asset: NDArray[np.int64]
+    av: NDArray[np.float64]
+    held: NDArray[np.float64]
+    sum_lh: NDArray[np.float64]
+    n_zero: NDArray[np.float64]
+    src_w: NDArray[np.intp]
+    src_t: NDArray[np.intp]
+    of_w: NDArray[np.intp]
+    ls_w: NDArray[np.float64]
+    nz_w: NDArray[np.float64]
+    gain_w: NDArray[np.float64]
+    d_lh_j: NDArray[np.float64]
+    d_z_j: NDArray[np.float64]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _AssetMembers:
+    """The threats of each asset in index order: ``order[start[a]:start[a + 1]]``."""
+
+    order: NDArray[np.intp]
+    start: NDArray[np.intp]
+
+    @classmethod
+    def of(cls, asset: NDArray[np.int64], n_assets: int) -> _AssetMembers:
+        order = np.argsort(asset, kind="stable")
+        count = np.bincount(asset, minlength=n_assets)
+        return cls(order=order, start=np.concatenate([[0], np.cumsum(count)]).astype(np.intp))
+
+
+def _same_asset_held(m: _Moves, ss: NDArray[np.intp], kk: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Gain of the moves ``(ss, kk)`` whose destination's asset is the source's."""
+    held_sk = _new_held(m.ls_w[m.of_w[ss], kk] + m.d_lh_j[ss], m.nz_w[m.of_w[ss], kk] + m.d_z_j[ss])
+    return m.av[m.asset[kk]] * (held_sk - m.held[m.asset[kk]])
+
+
+def _source_change(m: _Moves) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.intp]]:
+    """Per source: has a target, the change of its own asset's loss, and that asset (or -1)."""
+    has_src = m.src_t >= 0
+    sj0 = np.where(has_src, m.src_t, 0)
+    aj0 = np.where(has_src, m.asset[sj0], 0).astype(np.intp)
+    held_j = _new_held(m.sum_lh[aj0] + m.d_lh_j, m.n_zero[aj0] + m.d_z_j)
+    a_j = np.where(has_src, m.asset[sj0], -1).astype(np.intp)
+    return has_src, m.av[aj0] * (held_j - m.held[aj0]), a_j
+
+
+def best_move_numpy(m: _Moves) -> tuple[int, int, float]:
+    """Best one-move ``(source, destination, gain)``, the first maximum in C order of the
+    ``(S, n_t)`` gain table (``(0, 0, -inf)`` when none is allowed).
+
+    The readable reference of :func:`best_move` (bit-identical to it, tested).
+    """
+    x, src_w, src_t = m.x, m.src_w, m.src_t
+    has_src, change_j, a_j = _source_change(m)
+    sj0 = np.where(has_src, src_t, 0)
+    gain = m.gain_w[m.of_w]
+    same = a_j[:, None] == m.asset[None, :]
+    # Same asset: the source's change enters the destination's asset too.
+    ss, kk = np.nonzero(same)
+    gain[ss, kk] = _same_asset_held(m, ss, kk)
+    gain = gain + np.where(same | ~has_src[:, None], 0.0, change_j[:, None])
+    # Feasibility of each (source, destination).
+    ok = (x[src_w] < m.upper[src_w]) & (m.used_t < m.target_cap)[None, :]
+    frees = has_src & (x[src_w, sj0] == 1)
+    ok &= (x[src_w] > 0) | (m.nchan[src_w] < m.channel_cap[src_w])[:, None] | frees[:, None]
+    ok &= np.arange(x.shape[1])[None, :] != src_t[:, None]
+    gain = np.where(ok, gain, -np.inf)
+    flat = int(gain.argmax())
+    s, k = divmod(flat, x.shape[1])
+    return s, k, float(gain[s, k])
+
+
+def best_move(m: _Moves, members: _AssetMembers) -> tuple[int, int, float]:
+    """:func:`best_move_numpy` without the ``(S, n_t)`` tables: the same-asset gains in numpy
+    (the same elementwise operations), the scan of every move in a compiled kernel (numba
+    imported on first use)."""
+    from shieldwall.battle.wta._kernels import best_asset_move
+
+    _, change_j, a_j = _source_change(m)
+    # The same-asset pairs in C order (source, then destination index), as nonzero(same) has.
+    size = np.where(a_j >= 0, np.diff(members.start)[np.maximum(a_j, 0)], 0)
+    ss = np.repeat(np.arange(a_j.size), size)
+    first = np.cumsum(size) - size
+    kk = members.order[members.start[a_j[ss]] + (np.arange(ss.size) - first[ss])]
+    s, k, gain = best_asset_move(
+        m.x, m.upper, m.used_t, m.target_cap, m.nchan, m.channel_cap, m.asset, m.src_w,
+        m.src_t, m.of_w, m.gain_w, a_j, change_j, first, _same_asset_held(m, ss, kk),
+    )  # fmt: skip
+    return int(s), int(k), float(gain)
 
 
 def polish_assets(
@@ -55,6 +166,7 @@ def polish_assets(
     a, upper, asset = problem.kill_log, problem.upper, problem.target_asset
     av = problem.asset_values
     n_assets = av.shape[0]
+    by_asset = _AssetMembers.of(asset, n_assets)
     x = x.astype(np.int64).copy()
     for _ in range(max_iter):
         used_w, used_t, nchan = x.sum(axis=1), x.sum(axis=0), (x > 0).sum(axis=1)
@@ -84,28 +196,18 @@ def polish_assets(
         a_k = asset[None, :]
         ls_w = sum_lh[a_k] + (lh_k - lh[None, :])
         nz_w = n_zero[a_k] + (zero_k - zero[None, :])
-        gain = (av[a_k] * (_new_held(ls_w, nz_w) - held[a_k]))[of_w]
-        a_j = np.where(has_src, asset[sj0], -1)[:, None]
-        same = a_j == a_k
-        # Same asset: the source's change enters the destination's asset too.
-        ss, kk = np.nonzero(same)
-        held_sk = _new_held(ls_w[of_w[ss], kk] + d_lh_j[ss, 0], nz_w[of_w[ss], kk] + d_z_j[ss, 0])
-        gain[ss, kk] = av[asset[kk]] * (held_sk - held[asset[kk]])
-        aj0 = np.where(has_src, asset[sj0], 0)[:, None].astype(np.intp)
-        held_j = _new_held(sum_lh[aj0] + d_lh_j, n_zero[aj0] + d_z_j)
-        gain = gain + np.where(same | ~has_src[:, None], 0.0, av[aj0] * (held_j - held[aj0]))
-        # Feasibility of each (source, destination).
-        ok = (x[src_w] < upper[src_w]) & (used_t < problem.target_cap)[None, :]
-        frees = has_src & (x[src_w, sj0] == 1)
-        ok &= (x[src_w] > 0) | (nchan[src_w] < problem.channel_cap[src_w])[:, None] | frees[:, None]
-        ok &= np.arange(problem.n_targets)[None, :] != src_t[:, None]
-        gain = np.where(ok, gain, -np.inf)
-        flat = int(gain.argmax())
-        s, k = divmod(flat, problem.n_targets)
+        gain_w = av[a_k] * (_new_held(ls_w, nz_w) - held[a_k])
+        move = _Moves(
+            x=x, upper=upper, used_t=used_t, target_cap=problem.target_cap, nchan=nchan,
+            channel_cap=problem.channel_cap, asset=asset, av=av, held=held, sum_lh=sum_lh,
+            n_zero=n_zero, src_w=src_w, src_t=src_t, of_w=of_w, ls_w=ls_w, nz_w=nz_w,
+            gain_w=gain_w, d_lh_j=d_lh_j[:, 0], d_z_j=d_z_j[:, 0],
+        )  # fmt: skip
+        s, k, best = best_move(move, by_asset)
         loss = float(av.sum() - av @ held)
-        if not gain[s, k] > _REL_EPS * max(loss, 1e-300):
+        if not best > _REL_EPS * max(loss, 1e-300):
             break
-        if has_src[s]:
+        if src_t[s] >= 0:
             x[src_w[s], src_t[s]] -= 1
         x[src_w[s], k] += 1
     return x

@@ -13,7 +13,7 @@ from shieldwall.battle.wta.exact import DEFAULT_GAP, solve_exact
 from shieldwall.battle.wta.heuristic import local_search
 from shieldwall.battle.wta.polish import polish_assets
 from shieldwall.battle.wta.problem import SOLVERS, WTAError, WTAProblem, WTASolution
-from shieldwall.battle.wta.starts import assignment_start
+from shieldwall.battle.wta.starts import AssignmentPrefixes, assignment_start
 
 __all__ = ["START_RULES", "StartCache", "solve", "solve_many"]
 
@@ -27,16 +27,24 @@ _FIELDS = (
 
 
 class StartCache:
-    """The local-search results of the assignment starts, per problem, for re-solved problems.
+    """The local-search results of the assignment starts, per problem, for re-solved problems,
+    and the heuristic's answer per (problem, start).
 
     Those searches depend on the problem only, not on the warm start, so a caller that solves the
     same problem again (forbid-and-resolve from two starts, or two policies with the same pairs:
-    :func:`shieldwall.battle.plan.plan_policies`) reuses them; the solution is the same as without
-    the cache. A problem is found by a digest of its arrays and confirmed equal array by array.
+    :func:`shieldwall.battle.plan.plan_policies`) reuses them; and the heuristic's answer depends
+    on the problem and the start only, so a solve from a start met before is served whole (50 of
+    274 solves at 1,000 threats). The solution is the same as without the cache. A problem is
+    found by a digest of its arrays (and the start's) and confirmed equal array by array.
     """
 
     def __init__(self) -> None:
+        #: Saved states of the slot assignments of the assignment starts, to resume from.
+        self.prefixes = AssignmentPrefixes()
         self._found: dict[bytes, list[tuple[WTAProblem, list[NDArray[np.int64]]]]] = {}
+        self._solved: dict[
+            bytes, list[tuple[WTAProblem, NDArray[np.int64], NDArray[np.int64]]]
+        ] = {}
 
     @staticmethod
     def _digest(problem: WTAProblem) -> bytes:
@@ -55,32 +63,65 @@ class StartCache:
                 return False
         return True
 
-    def get(self, problem: WTAProblem) -> list[NDArray[np.int64]] | None:
-        """The cached searches of ``problem`` (copies), or None."""
-        for other, found in self._found.get(self._digest(problem), []):
+    def get(self, problem: WTAProblem, key: bytes | None = None) -> list[NDArray[np.int64]] | None:
+        """The cached searches of ``problem`` (copies), or None (``key``: its digest, if known)."""
+        for other, found in self._found.get(key or self._digest(problem), []):
             if self.same(problem, other):
                 return [x.copy() for x in found]
         return None
 
-    def put(self, problem: WTAProblem, found: list[NDArray[np.int64]]) -> None:
+    def put(
+        self, problem: WTAProblem, found: list[NDArray[np.int64]], key: bytes | None = None
+    ) -> None:
         """Remember the searches of ``problem``."""
-        key = self._digest(problem)
+        key = key or self._digest(problem)
         self._found.setdefault(key, []).append((problem, [x.copy() for x in found]))
 
+    @staticmethod
+    def _start_key(key: bytes, start: NDArray[np.int64]) -> bytes:
+        h = hashlib.blake2b(key, digest_size=16)
+        h.update(repr(start.shape).encode() + start.tobytes())
+        return h.digest()
 
-def _assignment_searches(problem: WTAProblem, cache: StartCache | None) -> list[NDArray[np.int64]]:
+    def solved(
+        self, problem: WTAProblem, start: NDArray[np.int64], key: bytes
+    ) -> NDArray[np.int64] | None:
+        """The heuristic's answer for ``problem`` from ``start`` (a copy), or None."""
+        for other, begin, x in self._solved.get(self._start_key(key, start), []):
+            if np.array_equal(start, begin) and self.same(problem, other):
+                return x.copy()
+        return None
+
+    def keep(
+        self, problem: WTAProblem, start: NDArray[np.int64], key: bytes, x: NDArray[np.int64]
+    ) -> None:
+        """Remember the heuristic's answer ``x`` for ``problem`` from ``start``."""
+        entry = (problem, start.copy(), x.copy())
+        self._solved.setdefault(self._start_key(key, start), []).append(entry)
+
+
+def _assignment_searches(
+    problem: WTAProblem, cache: StartCache | None, key: bytes | None = None
+) -> list[NDArray[np.int64]]:
     """Local search from each assignment start in :data:`START_RULES` order (stopping at the
-    first rule without a start)."""
-    if cache is not None and (hit := cache.get(problem)) is not None:
+    first rule without a start); a start equal to an earlier one is not searched again (the
+    search depends on the problem and the start only: a third of the "mean" starts at 1,000
+    threats equal the "max" ones)."""
+    if cache is not None and (hit := cache.get(problem, key)) is not None:
         return hit
-    found = []
+    found: list[NDArray[np.int64]] = []
+    begins: list[NDArray[np.int64]] = []
     for rule in START_RULES:
-        begin = assignment_start(problem, rule)
+        begin = assignment_start(problem, rule, None if cache is None else cache.prefixes)
         if begin is None:
             break
-        found.append(local_search(problem, begin))
+        again = next(
+            (x for b, x in zip(begins, found, strict=True) if np.array_equal(b, begin)), None
+        )
+        found.append(local_search(problem, begin) if again is None else again.copy())
+        begins.append(begin)
     if cache is not None:
-        cache.put(problem, found)
+        cache.put(problem, found, key)
     return found
 
 
@@ -98,9 +139,22 @@ def _heuristic_x(
     problem: WTAProblem, start: NDArray[np.int64], cache: StartCache | None = None
 ) -> NDArray[np.int64]:
     """Best of the local searches from the greedy (extending ``start``) and assignment starts."""
+    if cache is None:
+        return _heuristic_x_uncached(problem, start, None, None)
+    key = StartCache._digest(problem)
+    found = cache.solved(problem, start, key)
+    if found is None:
+        found = _heuristic_x_uncached(problem, start, cache, key)
+        cache.keep(problem, start, key, found)
+    return found
+
+
+def _heuristic_x_uncached(
+    problem: WTAProblem, start: NDArray[np.int64], cache: StartCache | None, key: bytes | None
+) -> NDArray[np.int64]:
     best = local_search(problem, start)
     best_loss = float(problem.surrogate_loss(best))
-    for x in _assignment_searches(problem, cache):
+    for x in _assignment_searches(problem, cache, key):
         loss = float(problem.surrogate_loss(x))
         if loss < best_loss:
             best, best_loss = x, loss
