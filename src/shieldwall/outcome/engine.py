@@ -74,6 +74,12 @@ class _Lookup:
     table: I64  # first sample with run_max >= base + v
     depth: I64  # (n_sample,) opportunities left if the row fires here and at each successor
     succ: I64  # (n_sample,) the next opportunity after firing here (-1 none)
+    # for the kernel: per row its first sample, base, table start and size (int) and its first
+    # and last running maximum (float), one record each; the array read for the launch time of
+    # a sample a search returns (``run_max`` itself where the launch times are finite)
+    rec_i: I64  # (n_row, 4)
+    rec_f: F64  # (n_row, 2)
+    launch_at: F64  # (n_sample,)
 
 
 def _search(fi: FightInputs, rows: I64, x_s: F64) -> I64:
@@ -94,14 +100,45 @@ def _search(fi: FightInputs, rows: I64, x_s: F64) -> I64:
     return np.where((j < end) & (q < n_s), j, -1).astype(np.int64)
 
 
-def _lookup(fi: FightInputs) -> _Lookup:
+def _lookup(fi: FightInputs, *, compiled: bool = True) -> _Lookup:
+    """The fight's search structures: compiled (:func:`shieldwall.outcome._kernels.
+    lookup_tables`, one pass per array) where the launch times are finite, else in numpy (the
+    compiled one's check: identical arrays, tested)."""
+    launch = fi.sample_launch_t_s
+    finite = bool(np.isfinite(launch).all())
+    if compiled and finite and fi.n_samples:
+        from shieldwall.outcome._kernels import lookup_tables  # numba: loaded on first use
+
+        c = np.ascontiguousarray
+        ka = fi.kill_assessment_s[fi.row_type_idx]
+        parts = lookup_tables(
+            c(fi.row_start, dtype=np.int64),
+            c(launch, dtype=np.float64),
+            c(fi.sample_t_s, dtype=np.float64),
+            c(ka, dtype=np.float64),
+        )
+    else:
+        parts = _lookup_numpy(fi)
+    run_max, base, t_start, size, table, depth, nxt = parts
+    start, end = fi.row_start[:-1], fi.row_start[1:]
+    rec_i = np.stack([start, base, t_start, size], axis=1).astype(np.int64)
+    rec_f = np.stack([run_max[start], run_max[end - 1]], axis=1).astype(np.float64)
+    # the first sample whose running maximum reaches x is one where it rises to that sample's
+    # own launch time: there the two are equal, so the kernel reads one array (finite times)
+    launch_at = run_max if finite else np.asarray(launch, dtype=np.float64)
+    return _Lookup(run_max, base, t_start, size, table, depth, nxt, rec_i, rec_f, launch_at)
+
+
+def _lookup_numpy(fi: FightInputs) -> tuple[F64, I64, I64, I64, I64, I64, I64]:
+    """:func:`_lookup`'s arrays in numpy: ``run_max, base, table_start, table_size, table,
+    depth, succ``."""
     n_s, n_r = fi.n_samples, fi.n_rows
     start, end = fi.row_start[:-1], fi.row_start[1:]
     row_of = np.repeat(np.arange(n_r, dtype=np.int64), np.diff(fi.row_start))
     launch = fi.sample_launch_t_s
     if n_s == 0:
         z = np.zeros(0, dtype=np.int64)
-        return _Lookup(np.zeros(0), z, z, z, z, z, z)
+        return np.zeros(0), z, z, z, z, z, z
     # Running maximum within each row: rows do not mix because each starts from its own ℓ.
     run_max = launch.copy()
     for_rows = np.diff(fi.row_start)
@@ -116,7 +153,8 @@ def _lookup(fi: FightInputs) -> _Lookup:
     values = (base[t_row] + (np.arange(int(size.sum())) - t_start[t_row])).astype(np.float64)
     table = _search(fi, t_row, values)
     z = np.zeros(0, dtype=np.int64)
-    lk = _Lookup(run_max, base, t_start, size, table, z, z)
+    zr, zf = np.zeros((n_r, 4), dtype=np.int64), np.zeros((n_r, 2))
+    lk = _Lookup(run_max, base, t_start, size, table, z, z, zr, zf, run_max)
     ka = fi.kill_assessment_s[fi.row_type_idx]
     nxt = _first_at_or_after(lk, fi, row_of, fi.sample_t_s + ka[row_of])
     depth = np.ones(n_s, dtype=np.int64)
@@ -124,7 +162,7 @@ def _lookup(fi: FightInputs) -> _Lookup:
     while (cur >= 0).any():  # chain lengths: a handful
         depth += cur >= 0
         cur = np.where(cur >= 0, nxt[np.maximum(cur, 0)], -1)
-    return _Lookup(run_max, base, t_start, size, table, depth, nxt)
+    return run_max, base, t_start, size, table, depth, nxt
 
 
 def _first_at_or_after(lk: _Lookup, fi: FightInputs, rows: I64, x_s: F64) -> I64:
@@ -194,7 +232,7 @@ def fight(
     )
     lk = _LOOKUPS.get(fi)
     if lk is None:
-        lk = _LOOKUPS[fi] = _lookup(fi)
+        lk = _LOOKUPS[fi] = _lookup(fi, compiled=compiled)
     if compiled:
         return _outcomes(fi, trials, [_fight_compiled(fi, trials, draws, lk, event_trials)])
     n_tr = trials.n_trials
@@ -319,16 +357,14 @@ def _fight_compiled(
     ev_b = np.empty((cap, 2), dtype=bool)
     c = np.ascontiguousarray
     n_ev = fight_trials(
-        c(fi.row_start, dtype=np.int64),
+        c(lk.rec_i, dtype=np.int64),
+        c(lk.rec_f, dtype=np.float64),
         c(lk.run_max, dtype=np.float64),
-        c(lk.row_base, dtype=np.int64),
-        c(lk.table_start, dtype=np.int64),
-        c(lk.table_size, dtype=np.int64),
         c(lk.table, dtype=np.int64),
         c(lk.depth, dtype=np.int64),
         c(lk.succ, dtype=np.int64),
         c(fi.sample_t_s, dtype=np.float64),
-        c(fi.sample_launch_t_s, dtype=np.float64),
+        c(lk.launch_at, dtype=np.float64),
         g.row_i,
         g.row_f,
         g.row_upper,
