@@ -165,7 +165,9 @@ def fight_trials(
     - ``row_f (5, n_row)``: rel·pk, latest launch, kill-assessment time, common-mode q,
       reaction time.
     - ``doc_i``: cap per threat, cap per pair, rounds per engagement, reserve, hold to
-      assessment, upper tier first, event trials.
+      assessment, upper tier first, event trials, finite asset values (the priorities are
+      finite: the rows with authority are sorted alone, in the order a stable sort of all rows
+      with ``inf`` for the others gives).
     - ``doc_f``: miss taken for a kill, kill taken for a miss.
 
     Outputs ``out_* (n_trial, ·)``; ``ev_i (cap, 5)`` trial, battery, threat, sample, rounds;
@@ -211,6 +213,11 @@ def fight_trials(
     row_fired = np.zeros(n_r, dtype=np.int64)
     auth = np.zeros(n_r, dtype=np.bool_)
     prio_neg = np.empty(n_r)
+    auth_rows = np.empty(n_r, dtype=np.int64)
+    auth_prio = np.empty(n_r)
+    compact = doc_i[7] != 0
+    sub = np.zeros(0, dtype=np.int64)
+    order = np.zeros(0, dtype=np.int64)
     ready_row = np.empty(n_r)
     pos = np.empty(n_r, dtype=np.int64)
     left = np.empty(n_b, dtype=np.int64)
@@ -268,18 +275,23 @@ def fight_trials(
                 au = defends[d, asset_nation[a]] and val > 0.0
             auth[r] = au
             if au:
-                n_auth += 1
                 prio_neg[r] = -(val * r_pkill[r])
                 ready_row[r] = fire_control[n, r_key[r], i] + r_reaction[r]
+                auth_rows[n_auth] = r
+                auth_prio[n_auth] = prio_neg[r]
+                n_auth += 1
             else:
                 prio_neg[r] = _INF
-        order = np.argsort(prio_neg, kind="mergesort")
+        if compact:  # finite priorities: the rows with authority sorted alone, the same order
+            sub = np.argsort(auth_prio[:n_auth], kind="mergesort")
+        else:
+            order = np.argsort(prio_neg, kind="mergesort")
         width = n_auth
         for q in range(width):
             spare_wait[q] = False
             nj[q] = -1
             nl[q] = _INF
-            row = order[q]
+            row = auth_rows[sub[q]] if compact else order[q]
             perm[q] = row
             pos[row] = q
             done[q] = False

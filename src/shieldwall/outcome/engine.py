@@ -344,6 +344,7 @@ def _fight_compiled(
             doc.channel_hold == "assessment",
             tier,
             n_log,
+            bool(np.isfinite(fi.asset_value).all()),
         ],
         dtype=np.int64,
     )
