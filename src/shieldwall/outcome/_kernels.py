@@ -145,7 +145,7 @@ def fight_trials(
     cm_u,
     out_th_fired,
     out_kill_t,
-    out_row_fired,
+    out_burden,
     out_left,
     ev_i,
     ev_f,
@@ -161,7 +161,8 @@ def fight_trials(
       are finite (the first sample whose running maximum reaches ``x`` is one where it rises
       to that sample's own launch time, so the two are equal there and one array is read),
       else the launch times;
-    - ``row_i (6, n_row)``: threat, battery, type, nation, fire-control key, planned rounds.
+    - ``row_i (7, n_row)``: threat, battery, type, nation, fire-control key, planned rounds,
+      column of ``out_burden`` (battery x defended nation).
     - ``row_f (5, n_row)``: rel·pk, latest launch, kill-assessment time, common-mode q,
       reaction time.
     - ``doc_i``: cap per threat, cap per pair, rounds per engagement, reserve, hold to
@@ -170,7 +171,8 @@ def fight_trials(
       with ``inf`` for the others gives).
     - ``doc_f``: miss taken for a kill, kill taken for a miss.
 
-    Outputs ``out_* (n_trial, ·)``; ``ev_i (cap, 5)`` trial, battery, threat, sample, rounds;
+    Outputs ``out_* (n_trial, ·)`` (``out_burden``: the rounds each row fired, summed per
+    column); ``ev_i (cap, 5)`` trial, battery, threat, sample, rounds;
     ``ev_f (cap, 2)`` launch, intercept; ``ev_b (cap, 2)`` truly dead after, reported dead.
     """
     r_thr = row_i[0]
@@ -179,6 +181,7 @@ def fight_trials(
     r_nat = row_i[3]
     r_key = row_i[4]
     r_planned = row_i[5]
+    r_col = row_i[6]
     r_pkill = row_f[0]
     r_latest = row_f[1]
     r_ka = row_f[2]
@@ -548,8 +551,10 @@ def fight_trials(
         for i in range(n_t):
             out_th_fired[n, i] = th_fired[i]
             out_kill_t[n, i] = kill_t[i]
+        for c in range(out_burden.shape[1]):
+            out_burden[n, c] = 0
         for r in range(n_r):
-            out_row_fired[n, r] = row_fired[r]
+            out_burden[n, r_col[r]] += row_fired[r]
         for b in range(n_b):
             out_left[n, b] = left[b]
     return n_ev

@@ -257,7 +257,8 @@ class _Groups:
     has_plan_t: B
     spare_batteries: B  # batteries whose rows may wait for spare rounds
     per_b: I64  # planned rounds per battery
-    row_i: I64  # (6, n_row) threat, battery, type, nation, fire-control key, planned rounds
+    row_i: I64  # (7, n_row) threat, battery, type, nation, fire-control key, planned rounds,
+    # rounds-defending column
     row_f: F64  # (5, n_row) rel·pk, latest launch, assessment time, common-mode q, reaction
     row_upper: B
 
@@ -291,8 +292,11 @@ def _groups(fi: FightInputs) -> _Groups:
     )
     per_b = np.bincount(r_bat, weights=fi.planned_rounds, minlength=n_b).astype(np.int64)
     row_i = np.stack(
-        [r_thr, r_bat, r_typ, fi.row_nation_idx, fi.battery_fc_key[r_bat], fi.planned_rounds]
-    )
+        [
+            r_thr, r_bat, r_typ, fi.row_nation_idx, fi.battery_fc_key[r_bat], fi.planned_rounds,
+            _burden_column(fi),
+        ]
+    )  # fmt: skip
     row_f = np.stack(
         [
             fi.row_p_kill,
@@ -329,7 +333,7 @@ def _fight_compiled(
     if g is None:
         g = _GROUPS[fi] = _groups(fi)
     doc = fi.doctrine
-    n_tr, n_t, n_r, n_b = trials.n_trials, fi.n_threats, fi.n_rows, fi.n_batteries
+    n_tr, n_t, n_b = trials.n_trials, fi.n_threats, fi.n_batteries
     per_eng = 1 if doc.mode == "sls" else doc.salvo_size
     tier = doc.upper_tier_first and bool(g.row_upper.any())
     n_log = max(0, min(int(event_trials), n_tr))
@@ -351,7 +355,7 @@ def _fight_compiled(
     doc_f = np.array([doc.kill_assessment.miss_as_kill, doc.kill_assessment.kill_as_miss])
     th_fired = np.empty((n_tr, n_t), dtype=np.int64)
     kill_t = np.empty((n_tr, n_t))
-    row_fired = np.empty((n_tr, n_r), dtype=np.int64)
+    burden = np.empty((n_tr, fi.n_batteries * (fi.n_nations + 1)), dtype=np.int64)
     left = np.empty((n_tr, n_b), dtype=np.int64)
     ev_i = np.empty((cap, 5), dtype=np.int64)
     ev_f = np.empty((cap, 2))
@@ -393,7 +397,7 @@ def _fight_compiled(
         c(draws.common_mode_u, dtype=np.float64),
         th_fired,
         kill_t,
-        row_fired,
+        burden,
         left,
         ev_i,
         ev_f,
@@ -414,7 +418,7 @@ def _fight_compiled(
                 "reported_dead": ev_b[:n_ev, 1],
             }
         )
-    return _Chunk(th_fired=th_fired, kill_t=kill_t, row_fired=row_fired, left=left, events=events)
+    return _Chunk(th_fired=th_fired, kill_t=kill_t, burden=burden, left=left, events=events)
 
 
 def _members(group: I64, member: I64, n_groups: int) -> I64:
@@ -434,7 +438,7 @@ def _members(group: I64, member: I64, n_groups: int) -> I64:
 class _Chunk:
     th_fired: I64  # (n, n_t)
     kill_t: F64  # (n, n_t)
-    row_fired: I64  # (n, n_row)
+    burden: I64  # (n, n_battery * (n_nation + 1)) rounds per battery and defended nation
     left: I64  # (n, n_b)
     events: list[dict[str, NDArray[np.generic]]]
 
@@ -646,7 +650,7 @@ class _Lockstep:
         return _Chunk(
             th_fired=self.th_fired.reshape(inv_shape),
             kill_t=self.kill_t.reshape(inv_shape),
-            row_fired=self.row_fired.reshape(n, self.n_r),
+            burden=_burden(self.fi, self.row_fired.reshape(n, self.n_r)),
             left=self.left.reshape(n, self.n_b),
             events=self.events,
         )
@@ -932,7 +936,7 @@ class _Lockstep:
 def _outcomes(fi: FightInputs, trials: TrialInputs, parts: list[_Chunk]) -> Outcomes:
     th_fired = np.concatenate([p.th_fired for p in parts])
     kill_t = np.concatenate([p.kill_t for p in parts])
-    row_fired = np.concatenate([p.row_fired for p in parts])
+    burden = np.concatenate([p.burden for p in parts])
     left = np.concatenate([p.left for p in parts])
     n_tr = th_fired.shape[0]
     flew = np.asarray(trials.flies, dtype=bool)
@@ -944,11 +948,6 @@ def _outcomes(fi: FightInputs, trials: TrialInputs, parts: list[_Chunk]) -> Outc
     asset_hit = (leaked.astype(np.float64) @ member) > 0.0
     value_lost = asset_hit.astype(np.float64) @ fi.asset_value
     n_col = fi.n_nations + 1
-    nat = fi.target_nation_idx[fi.row_threat_idx]
-    col = fi.row_battery_idx * n_col + np.where(nat >= 0, nat, fi.n_nations)
-    size = fi.n_batteries * n_col
-    flat = (np.arange(n_tr)[:, None] * size + col[None, :]).reshape(-1)
-    burden = np.bincount(flat, weights=row_fired.reshape(-1), minlength=n_tr * size)
     return Outcomes(
         flew=flew,
         killed=killed,
@@ -957,9 +956,27 @@ def _outcomes(fi: FightInputs, trials: TrialInputs, parts: list[_Chunk]) -> Outc
         expended=fi.inventory[None, :] - left,
         asset_hit=asset_hit,
         value_lost=np.asarray(value_lost, dtype=np.float64),
-        rounds_defending=np.rint(burden).astype(np.int64).reshape(n_tr, fi.n_batteries, n_col),
+        rounds_defending=burden.reshape(n_tr, fi.n_batteries, n_col),
         events=_events(fi, [e for p in parts for e in p.events]),
     )
+
+
+def _burden_column(fi: FightInputs) -> I64:
+    """Column of each row in the rounds-defending table: battery x nation the threat's target
+    belongs to (the last column: no defended nation)."""
+    nat = fi.target_nation_idx[fi.row_threat_idx]
+    col: I64 = fi.row_battery_idx * (fi.n_nations + 1) + np.where(nat >= 0, nat, fi.n_nations)
+    return np.asarray(col, dtype=np.int64)
+
+
+def _burden(fi: FightInputs, row_fired: I64) -> I64:
+    """Rounds per trial, battery and defended nation from the rounds per trial and row."""
+    n_tr = int(row_fired.shape[0])
+    size = fi.n_batteries * (fi.n_nations + 1)
+    flat = (np.arange(n_tr)[:, None] * size + _burden_column(fi)[None, :]).reshape(-1)
+    burden = np.bincount(flat, weights=row_fired.reshape(-1), minlength=n_tr * size)
+    out: I64 = np.rint(burden).astype(np.int64).reshape(n_tr, size)
+    return out
 
 
 def _events(fi: FightInputs, logs: list[dict[str, NDArray[np.generic]]]) -> Events:

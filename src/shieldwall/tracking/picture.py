@@ -281,7 +281,16 @@ class TrackPicture:
         return out
 
     def _rows(self) -> tuple[I64, I64]:
-        return self.row_offsets, self.lengths
+        return self._ragged_rows
+
+    @cached_property
+    def _ragged_rows(self) -> tuple[I64, I64]:
+        """:attr:`row_offsets` and :attr:`lengths`, made once (read-only): every per-trial
+        fire-control call reads them."""
+        offsets, lengths = self.row_offsets, self.lengths
+        offsets.setflags(write=False)
+        lengths.setflags(write=False)
+        return offsets, lengths
 
     def first_track_times(self, nation_idx: int, u: ArrayLike) -> F64:
         """Per-trial time at which the nation first holds a track: the ``u`` quantile of
