@@ -355,10 +355,10 @@ class TrackPicture:
         q = self._check_u(u)
         n = int(nation_idx)
         cdf = self.track_cdf[n]
-        if compiled and bool(np.isfinite(cdf).all()):
+        nominal = np.asarray(self.fire_control_time(n, sigma_req_m), dtype=np.float64)
+        if compiled and q.size and nominal.size and bool(np.isfinite(cdf).all()):
             from shieldwall.tracking._kernels import fire_control_trials  # numba: on first use
 
-            nominal = np.asarray(self.fire_control_time(n, sigma_req_m), dtype=np.float64)
             shape = nominal.shape
             offsets, lengths = self._rows()
             c = np.ascontiguousarray
@@ -373,8 +373,7 @@ class TrackPicture:
         # the trials' quantiles and the median in one search (each quantile is found alone)
         both = self._first_track_times(n, np.concatenate([q, np.full((q.shape[0], 1), 0.5)], 1))
         t_first, t_med = both[:, :-1], both[:, -1]  # (n_t, n_trial), (n_t,)
-        nominal = self.fire_control_time(n, sigma_req_m)  # (*s, n_t)
-        ok = np.isfinite(nominal) & np.isfinite(t_med)
+        ok = np.isfinite(nominal)  # nominal: (*s, n_t) & np.isfinite(t_med)
         delta = np.where(ok, nominal - np.where(np.isfinite(t_med), t_med, 0.0), np.inf)
         with np.errstate(invalid="ignore"):
             t = np.maximum(t_first + delta[..., None], self.ipp_from_t_s[:, None])
