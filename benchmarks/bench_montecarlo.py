@@ -29,13 +29,15 @@ Timings on a shared, loaded machine vary by tens of percent between runs; the ra
 
 ``--raid THREATS`` times instead the per-trial stage of one raid geometry sample of a large raid
 (the flagship's salvos scaled by the ``raid_scale`` override; 4 policies x 1,000 trials, one
-block): the block's draws, the fire-control times, the trial inputs and the fight, as the
-pipeline runs them (``pipeline._fight_geometry``), against the straightforward numpy path in the
-same process on the same inputs: one ``fire_control_times`` call per fire-control key, the
-believed-target search in numpy (``believed_assets(..., compiled=False)``, chunked over trials)
-and the trial inputs copied on construction. Both must give identical trial inputs and
-outcomes; the last line is ``trial_stage_ratio=<old CPU / new CPU>`` (the fight kernel, the
-same in both, is timed once and added to both sides).
+block): the block's draws, the fire-control times, the trial inputs, the fight's search tables
+and the fight, as the pipeline runs them (``pipeline._fight_geometry``), against the
+straightforward numpy path in the same process on the same inputs: one ``fire_control_times``
+call per fire-control key in numpy (``compiled=False``: the quantile search and the formula
+over whole arrays), the believed-target search in numpy (``believed_assets(...,
+compiled=False)``, chunked over trials), the trial inputs copied on construction and the search
+tables built in numpy (``engine._lookup(..., compiled=False)``). Both must give identical trial
+inputs, search tables and outcomes; the last line is ``trial_stage_ratio=<old CPU / new CPU>``
+(the fight kernel, the same in both, is timed once and added to both sides).
 
 Usage: ``uv run python benchmarks/bench_montecarlo.py [--trials N] [--subsample K] [--seed S]
 [--raid THREATS]``
@@ -54,7 +56,7 @@ import numpy as np
 import shieldwall.pipeline as pipeline
 from shieldwall.battle import FightInputs, TrialInputs
 from shieldwall.cli.compare import print_comparison
-from shieldwall.outcome import TRIAL_BLOCK, BlockDraws, Outcomes
+from shieldwall.outcome import TRIAL_BLOCK, BlockDraws, Outcomes, engine
 from shieldwall.outcome.engine import fight
 from shieldwall.outcome.reference import fight_reference
 from shieldwall.scenario import compile_world, load_scenario
@@ -126,13 +128,15 @@ def disagreement(fast: Outcomes, slow: Outcomes, k: int) -> str | None:
 
 
 def _old_trial_inputs(fi: FightInputs, pic: Any, d: BlockDraws) -> TrialInputs:
-    """The straightforward path: one picture call per fire-control key, the numpy search."""
+    """The straightforward path: one picture call per fire-control key (the numpy quantile
+    search and formula), the numpy believed-target search."""
     from shieldwall.battle.trial_inputs import believed_assets, failures
 
     out = np.empty((d.n_trials, fi.n_keys, fi.n_threats))
     for k in range(fi.n_keys):
         nat = int(fi.fc_nation_idx[k])
-        out[:, k] = pic.fire_control_times(nat, float(fi.fc_sigma_m[k]), d.fcq_u[nat]).T
+        got = pic.fire_control_times(nat, float(fi.fc_sigma_m[k]), d.fcq_u[nat], compiled=False)
+        out[:, k] = got.T
     flies, fail_t = failures(fi, d.fly_u, d.fail_time_u)
     bel = believed_assets(fi, d.ipp_z, fi.doctrine.ipp_margin_sigma, compiled=False)
     return TrialInputs(flies=flies, fail_t_s=fail_t, fire_control_t_s=out, believed_asset_idx=bel)
@@ -179,16 +183,27 @@ def raid_stage(threats: int) -> None:
     c0 = time.process_time()
     d = block_draws(*a, **k)
     c_draws = time.process_time() - c0
-    new_cpu = old_cpu = fight_cpu = 0.0
+    new_cpu = old_cpu = fight_cpu = lk_new = lk_old = 0.0
     for fi, pic in seen:
         c1 = time.process_time()
         ti = build_trial_inputs(fi, d, FireControl(fi, pic).times(d.fcq_u))
         c2 = time.process_time()
         old = _old_trial_inputs(fi, pic, d)
         c3 = time.process_time()
-        got = fight(fi, ti, d, event_trials=0)
+        # the fight's search tables: compiled (the pipeline's) and in numpy, both made anew
+        lk = engine._lookup(fi)
         c4 = time.process_time()
-        new_cpu, old_cpu, fight_cpu = new_cpu + c2 - c1, old_cpu + c3 - c2, fight_cpu + c4 - c3
+        lk_np = engine._lookup(fi, compiled=False)
+        c5 = time.process_time()
+        for name in ("run_max", "row_base", "table_start", "table_size", "table", "depth", "succ"):
+            if not np.array_equal(getattr(lk, name), getattr(lk_np, name)):
+                raise SystemExit(f"search tables differ on {name} ({fi.policy}): no ratio")
+        engine._LOOKUPS[fi] = lk
+        c6 = time.process_time()
+        got = fight(fi, ti, d, event_trials=0)
+        c7 = time.process_time()
+        new_cpu, old_cpu = new_cpu + c2 - c1, old_cpu + c3 - c2
+        lk_new, lk_old, fight_cpu = lk_new + c4 - c3, lk_old + c5 - c4, fight_cpu + c7 - c6
         for name in ("flies", "fail_t_s", "fire_control_t_s", "believed_asset_idx"):
             if not np.array_equal(getattr(ti, name), getattr(old, name)):
                 raise SystemExit(f"trial inputs differ on {name} ({fi.policy}): no ratio")
@@ -197,8 +212,10 @@ def raid_stage(threats: int) -> None:
                 raise SystemExit(f"outcomes differ from the pipeline's on {name}: no ratio")
     print(f"draws_cpu_s={c_draws:.2f}")
     print(f"trial_inputs_cpu_s={new_cpu:.2f} (numpy path {old_cpu:.2f}; 4 policies)")
+    print(f"search_tables_cpu_s={lk_new:.2f} (numpy path {lk_old:.2f}; 4 policies)")
     print(f"fight_cpu_s={fight_cpu:.2f} (compiled kernel; 4 policies x 1,000 trials)")
-    new, old = c_draws + new_cpu + fight_cpu, c_draws + old_cpu + fight_cpu
+    new = c_draws + new_cpu + lk_new + fight_cpu
+    old = c_draws + old_cpu + lk_old + fight_cpu
     print(f"trial_stage_cpu_s={new:.2f} (numpy path {old:.2f})")
     print(f"trial_stage_ratio={old / new:.2f}")
 

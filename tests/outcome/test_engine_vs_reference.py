@@ -228,3 +228,16 @@ def test_engine_equals_reference_on_random_cases(case: Case) -> None:
     assert_same_outcomes(engine, lockstep)
     for name, col in engine.events.columns().items():
         np.testing.assert_array_equal(col, lockstep.events.columns()[name], err_msg=name)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(case=cases())
+def test_compiled_lookup_equals_the_numpy_one(case: Case) -> None:
+    from shieldwall.outcome.engine import _lookup
+
+    fast, slow = _lookup(case.fight, compiled=True), _lookup(case.fight, compiled=False)
+    for name in ("run_max", "row_base", "table_start", "table_size", "table", "depth", "succ"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    # the kernel reads the running maximum for the launch time of a sample a search returns
+    hit = np.unique(np.concatenate([fast.table[fast.table >= 0], fast.succ[fast.succ >= 0]]))
+    np.testing.assert_array_equal(fast.launch_at[hit], case.fight.sample_launch_t_s[hit])

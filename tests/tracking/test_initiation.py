@@ -132,6 +132,21 @@ def test_first_track_distribution_matches_a_simulation_of_the_looks(policy: str)
     assert compared > 20  # the setting has real randomness to check
 
 
+def test_compiled_fire_control_times_equal_the_numpy_ones() -> None:
+    world, traj = synth.korea_japan()
+    for name in ("national", "shared_tracks"):
+        pol = world.policies[name]
+        pic = track(world, traj, observe(world, traj, pol), pol)
+        u = np.random.default_rng(7).random((traj.n, 3000))
+        u[:, :4] = [0.0, 0.5, np.nextafter(1.0, 0.0), 0.25]  # the ends and bin edges too
+        for nat in range(3):
+            for req in (np.array([300.0, 1000.0, 3000.0]), 1000.0):
+                fast = pic.fire_control_times(nat, req, u)
+                slow = pic.fire_control_times(nat, req, u, compiled=False)
+                assert fast.shape == slow.shape
+                np.testing.assert_array_equal(fast, slow)
+
+
 def test_fire_control_times_median_is_the_nominal_time_and_shift_is_convergence() -> None:
     world, traj = synth.korea_japan()
     pol = world.policies["shared_tracks"]

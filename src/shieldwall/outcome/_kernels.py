@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["fight_trials"]
+__all__ = ["fight_trials", "lookup_tables"]
 
 _INF = np.inf
 
@@ -42,6 +42,23 @@ def _first_at_or_after(row, x, row_start, run_max, row_base, table_start, table_
     v = np.int64(math.floor(x)) - row_base[row]
     v = min(max(v, 0), max(table_size[row] - 1, 0))
     j = table[table_start[row] + v]
+    while run_max[j] < x:
+        j += 1
+    return j
+
+
+@njit(cache=True, nogil=True)
+def _first_packed(row, x, rec_i, rec_f, run_max, table):
+    """:func:`_first_at_or_after` on the rows' packed records (one cache line per row):
+    ``rec_i (n_row, 4)`` first sample, floor of the first running maximum, table offset, table
+    size; ``rec_f (n_row, 2)`` the first and last running maximum."""
+    if not x <= rec_f[row, 1]:  # also x = inf or NaN
+        return -1
+    if x <= rec_f[row, 0]:
+        return rec_i[row, 0]
+    v = np.int64(math.floor(x)) - rec_i[row, 1]
+    v = min(max(v, 0), max(rec_i[row, 3] - 1, 0))
+    j = table[rec_i[row, 2] + v]
     while run_max[j] < x:
         j += 1
     return j
@@ -93,16 +110,14 @@ def _wake(rows, at_s, pos, floor, ready, spare_wait, woken, nw):
 
 @njit(cache=True, nogil=True)
 def fight_trials(
-    row_start,
+    rec_i,
+    rec_f,
     run_max,
-    row_base,
-    table_start,
-    table_size,
     table,
     depth,
     succ,
     sample_t,
-    sample_launch,
+    launch_at,
     row_i,
     row_f,
     r_upper,
@@ -130,7 +145,7 @@ def fight_trials(
     cm_u,
     out_th_fired,
     out_kill_t,
-    out_row_fired,
+    out_burden,
     out_left,
     ev_i,
     ev_f,
@@ -140,15 +155,24 @@ def fight_trials(
 
     Packed inputs (one contiguous array per dtype keeps the signature short):
 
-    - the lookup of :class:`shieldwall.outcome.engine._Lookup` and ``row_start``;
-    - ``row_i (6, n_row)``: threat, battery, type, nation, fire-control key, planned rounds.
+    - the lookup of :class:`shieldwall.outcome.engine._Lookup`, its rows packed
+      (``rec_i``, ``rec_f``: :func:`_first_packed`), and ``launch_at``, read for the launch
+      time of the sample a search returns: the running maximum itself where the launch times
+      are finite (the first sample whose running maximum reaches ``x`` is one where it rises
+      to that sample's own launch time, so the two are equal there and one array is read),
+      else the launch times;
+    - ``row_i (7, n_row)``: threat, battery, type, nation, fire-control key, planned rounds,
+      column of ``out_burden`` (battery x defended nation).
     - ``row_f (5, n_row)``: rel·pk, latest launch, kill-assessment time, common-mode q,
       reaction time.
     - ``doc_i``: cap per threat, cap per pair, rounds per engagement, reserve, hold to
-      assessment, upper tier first, event trials.
+      assessment, upper tier first, event trials, finite asset values (the priorities are
+      finite: the rows with authority are sorted alone, in the order a stable sort of all rows
+      with ``inf`` for the others gives).
     - ``doc_f``: miss taken for a kill, kill taken for a miss.
 
-    Outputs ``out_* (n_trial, ·)``; ``ev_i (cap, 5)`` trial, battery, threat, sample, rounds;
+    Outputs ``out_* (n_trial, ·)`` (``out_burden``: the rounds each row fired, summed per
+    column); ``ev_i (cap, 5)`` trial, battery, threat, sample, rounds;
     ``ev_f (cap, 2)`` launch, intercept; ``ev_b (cap, 2)`` truly dead after, reported dead.
     """
     r_thr = row_i[0]
@@ -157,6 +181,7 @@ def fight_trials(
     r_nat = row_i[3]
     r_key = row_i[4]
     r_planned = row_i[5]
+    r_col = row_i[6]
     r_pkill = row_f[0]
     r_latest = row_f[1]
     r_ka = row_f[2]
@@ -191,6 +216,11 @@ def fight_trials(
     row_fired = np.zeros(n_r, dtype=np.int64)
     auth = np.zeros(n_r, dtype=np.bool_)
     prio_neg = np.empty(n_r)
+    auth_rows = np.empty(n_r, dtype=np.int64)
+    auth_prio = np.empty(n_r)
+    compact = doc_i[7] != 0
+    sub = np.zeros(0, dtype=np.int64)
+    order = np.zeros(0, dtype=np.int64)
     ready_row = np.empty(n_r)
     pos = np.empty(n_r, dtype=np.int64)
     left = np.empty(n_b, dtype=np.int64)
@@ -248,18 +278,23 @@ def fight_trials(
                 au = defends[d, asset_nation[a]] and val > 0.0
             auth[r] = au
             if au:
-                n_auth += 1
                 prio_neg[r] = -(val * r_pkill[r])
                 ready_row[r] = fire_control[n, r_key[r], i] + r_reaction[r]
+                auth_rows[n_auth] = r
+                auth_prio[n_auth] = prio_neg[r]
+                n_auth += 1
             else:
                 prio_neg[r] = _INF
-        order = np.argsort(prio_neg, kind="mergesort")
+        if compact:  # finite priorities: the rows with authority sorted alone, the same order
+            sub = np.argsort(auth_prio[:n_auth], kind="mergesort")
+        else:
+            order = np.argsort(prio_neg, kind="mergesort")
         width = n_auth
         for q in range(width):
             spare_wait[q] = False
             nj[q] = -1
             nl[q] = _INF
-            row = order[q]
+            row = auth_rows[sub[q]] if compact else order[q]
             perm[q] = row
             pos[row] = q
             done[q] = False
@@ -267,10 +302,8 @@ def fight_trials(
             floor[q] = ready_row[row]
         for q in range(n_auth):
             row = perm[q]
-            jj = _first_at_or_after(
-                row, ready[q], row_start, run_max, row_base, table_start, table_size, table
-            )
-            e2 = sample_launch[jj] if jj >= 0 else _INF
+            jj = _first_packed(row, ready[q], rec_i, rec_f, run_max, table)
+            e2 = launch_at[jj] if jj >= 0 else _INF
             i2 = r_thr[row]
             if not (e2 >= fl[i2] or e2 >= report_t[i2]):
                 nj[q] = jj
@@ -336,7 +369,7 @@ def fight_trials(
             plan_left = r_planned[row] - fired_r
             planned = plan_left > 0
             want = per_eng
-            if planned:
+            if planned and ok:  # (the rounds matter only to a row that may fire)
                 want = plan_left if depth[j] == 1 else min(per_eng, plan_left)
             n_fire = min(min(want, lft), min(cap_t - fired_t, cap_p - fired_r))
             waiting = False
@@ -374,10 +407,8 @@ def fight_trials(
                 spare_wait[q] = waiting
                 if waiting:
                     spare_bat[b] = True
-                jj = _first_at_or_after(
-                    row, retry, row_start, run_max, row_base, table_start, table_size, table
-                )
-                e2 = sample_launch[jj] if jj >= 0 else _INF
+                jj = _first_packed(row, retry, rec_i, rec_f, run_max, table)
+                e2 = launch_at[jj] if jj >= 0 else _INF
                 if e2 >= fl[i] or e2 >= report_t[i] or done[q]:
                     nj[q] = -1
                     nl[q] = _INF
@@ -495,7 +526,7 @@ def fight_trials(
                 n_ev += 1
             # next opportunities: the firing row's is its shoot-look-shoot successor
             jj = succ[j]
-            e2 = sample_launch[jj] if jj >= 0 else _INF
+            e2 = launch_at[jj] if jj >= 0 else _INF
             if e2 >= fl[i] or e2 >= report_t[i] or done[q]:
                 nj[q] = -1
                 nl[q] = _INF
@@ -506,10 +537,8 @@ def fight_trials(
             for w in range(nw):
                 q2 = woken[w]
                 row2 = perm[q2]
-                jj = _first_at_or_after(
-                    row2, ready[q2], row_start, run_max, row_base, table_start, table_size, table
-                )
-                e2 = sample_launch[jj] if jj >= 0 else _INF
+                jj = _first_packed(row2, ready[q2], rec_i, rec_f, run_max, table)
+                e2 = launch_at[jj] if jj >= 0 else _INF
                 i2 = r_thr[row2]
                 if e2 >= fl[i2] or e2 >= report_t[i2] or done[q2]:
                     nj[q2] = -1
@@ -522,8 +551,63 @@ def fight_trials(
         for i in range(n_t):
             out_th_fired[n, i] = th_fired[i]
             out_kill_t[n, i] = kill_t[i]
+        for c in range(out_burden.shape[1]):
+            out_burden[n, c] = 0
         for r in range(n_r):
-            out_row_fired[n, r] = row_fired[r]
+            out_burden[n, r_col[r]] += row_fired[r]
         for b in range(n_b):
             out_left[n, b] = left[b]
     return n_ev
+
+
+@njit(cache=True, nogil=True)
+def lookup_tables(row_start, launch, sample_t, ka_row):
+    """The search structures of ``engine._Lookup`` from the rows' samples, in one pass per array
+    (the numpy formulation, ``engine._lookup(..., compiled=False)``, is the check: identical).
+
+    Needs finite launch times. Returns ``run_max, row_base, table_start, table_size, table,
+    depth, succ``: the running maximum of the launch times within each row (``np.maximum``'s
+    choice, the later sample on ties); per row and whole second ``v`` of its range the first
+    sample whose running maximum reaches ``base + v``; each sample's shoot-look-shoot successor
+    (the first opportunity of its row at or after its intercept plus the kill-assessment time)
+    and the length of its chain of successors.
+    """
+    n_r = row_start.shape[0] - 1
+    n_s = launch.shape[0]
+    run_max = launch.copy()
+    base = np.empty(n_r, dtype=np.int64)
+    size = np.empty(n_r, dtype=np.int64)
+    t_start = np.empty(n_r, dtype=np.int64)
+    total = 0
+    for r in range(n_r):
+        lo = row_start[r]
+        hi = row_start[r + 1]
+        for k in range(lo + 1, hi):
+            if not run_max[k] >= run_max[k - 1]:  # np.maximum(run_max[k], run_max[k - 1])
+                run_max[k] = run_max[k - 1]
+        base[r] = np.int64(math.floor(run_max[lo]))
+        size[r] = np.int64(math.floor(run_max[hi - 1])) - base[r] + 1
+        t_start[r] = total
+        total += size[r]
+    table = np.empty(total, dtype=np.int64)
+    for r in range(n_r):
+        j = row_start[r]
+        hi = row_start[r + 1]
+        for v in range(size[r]):
+            x = np.float64(base[r] + v)
+            while j < hi and run_max[j] < x:
+                j += 1
+            table[t_start[r] + v] = j if j < hi else -1
+    succ = np.empty(n_s, dtype=np.int64)
+    for r in range(n_r):
+        for j in range(row_start[r], row_start[r + 1]):
+            succ[j] = _first_at_or_after(
+                r, sample_t[j] + ka_row[r], row_start, run_max, base, t_start, size, table
+            )
+    depth = np.ones(n_s, dtype=np.int64)
+    for j in range(n_s):  # chain lengths: a handful
+        cur = succ[j]
+        while cur >= 0:
+            depth[j] += 1
+            cur = succ[cur]
+    return run_max, base, t_start, size, table, depth, succ

@@ -74,6 +74,12 @@ class _Lookup:
     table: I64  # first sample with run_max >= base + v
     depth: I64  # (n_sample,) opportunities left if the row fires here and at each successor
     succ: I64  # (n_sample,) the next opportunity after firing here (-1 none)
+    # for the kernel: per row its first sample, base, table start and size (int) and its first
+    # and last running maximum (float), one record each; the array read for the launch time of
+    # a sample a search returns (``run_max`` itself where the launch times are finite)
+    rec_i: I64  # (n_row, 4)
+    rec_f: F64  # (n_row, 2)
+    launch_at: F64  # (n_sample,)
 
 
 def _search(fi: FightInputs, rows: I64, x_s: F64) -> I64:
@@ -94,14 +100,45 @@ def _search(fi: FightInputs, rows: I64, x_s: F64) -> I64:
     return np.where((j < end) & (q < n_s), j, -1).astype(np.int64)
 
 
-def _lookup(fi: FightInputs) -> _Lookup:
+def _lookup(fi: FightInputs, *, compiled: bool = True) -> _Lookup:
+    """The fight's search structures: compiled (:func:`shieldwall.outcome._kernels.
+    lookup_tables`, one pass per array) where the launch times are finite, else in numpy (the
+    compiled one's check: identical arrays, tested)."""
+    launch = fi.sample_launch_t_s
+    finite = bool(np.isfinite(launch).all())
+    if compiled and finite and fi.n_samples:
+        from shieldwall.outcome._kernels import lookup_tables  # numba: loaded on first use
+
+        c = np.ascontiguousarray
+        ka = fi.kill_assessment_s[fi.row_type_idx]
+        parts = lookup_tables(
+            c(fi.row_start, dtype=np.int64),
+            c(launch, dtype=np.float64),
+            c(fi.sample_t_s, dtype=np.float64),
+            c(ka, dtype=np.float64),
+        )
+    else:
+        parts = _lookup_numpy(fi)
+    run_max, base, t_start, size, table, depth, nxt = parts
+    start, end = fi.row_start[:-1], fi.row_start[1:]
+    rec_i = np.stack([start, base, t_start, size], axis=1).astype(np.int64)
+    rec_f = np.stack([run_max[start], run_max[end - 1]], axis=1).astype(np.float64)
+    # the first sample whose running maximum reaches x is one where it rises to that sample's
+    # own launch time: there the two are equal, so the kernel reads one array (finite times)
+    launch_at = run_max if finite else np.asarray(launch, dtype=np.float64)
+    return _Lookup(run_max, base, t_start, size, table, depth, nxt, rec_i, rec_f, launch_at)
+
+
+def _lookup_numpy(fi: FightInputs) -> tuple[F64, I64, I64, I64, I64, I64, I64]:
+    """:func:`_lookup`'s arrays in numpy: ``run_max, base, table_start, table_size, table,
+    depth, succ``."""
     n_s, n_r = fi.n_samples, fi.n_rows
     start, end = fi.row_start[:-1], fi.row_start[1:]
     row_of = np.repeat(np.arange(n_r, dtype=np.int64), np.diff(fi.row_start))
     launch = fi.sample_launch_t_s
     if n_s == 0:
         z = np.zeros(0, dtype=np.int64)
-        return _Lookup(np.zeros(0), z, z, z, z, z, z)
+        return np.zeros(0), z, z, z, z, z, z
     # Running maximum within each row: rows do not mix because each starts from its own ℓ.
     run_max = launch.copy()
     for_rows = np.diff(fi.row_start)
@@ -116,7 +153,8 @@ def _lookup(fi: FightInputs) -> _Lookup:
     values = (base[t_row] + (np.arange(int(size.sum())) - t_start[t_row])).astype(np.float64)
     table = _search(fi, t_row, values)
     z = np.zeros(0, dtype=np.int64)
-    lk = _Lookup(run_max, base, t_start, size, table, z, z)
+    zr, zf = np.zeros((n_r, 4), dtype=np.int64), np.zeros((n_r, 2))
+    lk = _Lookup(run_max, base, t_start, size, table, z, z, zr, zf, run_max)
     ka = fi.kill_assessment_s[fi.row_type_idx]
     nxt = _first_at_or_after(lk, fi, row_of, fi.sample_t_s + ka[row_of])
     depth = np.ones(n_s, dtype=np.int64)
@@ -124,7 +162,7 @@ def _lookup(fi: FightInputs) -> _Lookup:
     while (cur >= 0).any():  # chain lengths: a handful
         depth += cur >= 0
         cur = np.where(cur >= 0, nxt[np.maximum(cur, 0)], -1)
-    return _Lookup(run_max, base, t_start, size, table, depth, nxt)
+    return run_max, base, t_start, size, table, depth, nxt
 
 
 def _first_at_or_after(lk: _Lookup, fi: FightInputs, rows: I64, x_s: F64) -> I64:
@@ -194,7 +232,7 @@ def fight(
     )
     lk = _LOOKUPS.get(fi)
     if lk is None:
-        lk = _LOOKUPS[fi] = _lookup(fi)
+        lk = _LOOKUPS[fi] = _lookup(fi, compiled=compiled)
     if compiled:
         return _outcomes(fi, trials, [_fight_compiled(fi, trials, draws, lk, event_trials)])
     n_tr = trials.n_trials
@@ -219,7 +257,8 @@ class _Groups:
     has_plan_t: B
     spare_batteries: B  # batteries whose rows may wait for spare rounds
     per_b: I64  # planned rounds per battery
-    row_i: I64  # (6, n_row) threat, battery, type, nation, fire-control key, planned rounds
+    row_i: I64  # (7, n_row) threat, battery, type, nation, fire-control key, planned rounds,
+    # rounds-defending column
     row_f: F64  # (5, n_row) rel·pk, latest launch, assessment time, common-mode q, reaction
     row_upper: B
 
@@ -253,8 +292,11 @@ def _groups(fi: FightInputs) -> _Groups:
     )
     per_b = np.bincount(r_bat, weights=fi.planned_rounds, minlength=n_b).astype(np.int64)
     row_i = np.stack(
-        [r_thr, r_bat, r_typ, fi.row_nation_idx, fi.battery_fc_key[r_bat], fi.planned_rounds]
-    )
+        [
+            r_thr, r_bat, r_typ, fi.row_nation_idx, fi.battery_fc_key[r_bat], fi.planned_rounds,
+            _burden_column(fi),
+        ]
+    )  # fmt: skip
     row_f = np.stack(
         [
             fi.row_p_kill,
@@ -291,7 +333,7 @@ def _fight_compiled(
     if g is None:
         g = _GROUPS[fi] = _groups(fi)
     doc = fi.doctrine
-    n_tr, n_t, n_r, n_b = trials.n_trials, fi.n_threats, fi.n_rows, fi.n_batteries
+    n_tr, n_t, n_b = trials.n_trials, fi.n_threats, fi.n_batteries
     per_eng = 1 if doc.mode == "sls" else doc.salvo_size
     tier = doc.upper_tier_first and bool(g.row_upper.any())
     n_log = max(0, min(int(event_trials), n_tr))
@@ -306,29 +348,28 @@ def _fight_compiled(
             doc.channel_hold == "assessment",
             tier,
             n_log,
+            bool(np.isfinite(fi.asset_value).all()),
         ],
         dtype=np.int64,
     )
     doc_f = np.array([doc.kill_assessment.miss_as_kill, doc.kill_assessment.kill_as_miss])
     th_fired = np.empty((n_tr, n_t), dtype=np.int64)
     kill_t = np.empty((n_tr, n_t))
-    row_fired = np.empty((n_tr, n_r), dtype=np.int64)
+    burden = np.empty((n_tr, fi.n_batteries * (fi.n_nations + 1)), dtype=np.int64)
     left = np.empty((n_tr, n_b), dtype=np.int64)
     ev_i = np.empty((cap, 5), dtype=np.int64)
     ev_f = np.empty((cap, 2))
     ev_b = np.empty((cap, 2), dtype=bool)
     c = np.ascontiguousarray
     n_ev = fight_trials(
-        c(fi.row_start, dtype=np.int64),
+        c(lk.rec_i, dtype=np.int64),
+        c(lk.rec_f, dtype=np.float64),
         c(lk.run_max, dtype=np.float64),
-        c(lk.row_base, dtype=np.int64),
-        c(lk.table_start, dtype=np.int64),
-        c(lk.table_size, dtype=np.int64),
         c(lk.table, dtype=np.int64),
         c(lk.depth, dtype=np.int64),
         c(lk.succ, dtype=np.int64),
         c(fi.sample_t_s, dtype=np.float64),
-        c(fi.sample_launch_t_s, dtype=np.float64),
+        c(lk.launch_at, dtype=np.float64),
         g.row_i,
         g.row_f,
         g.row_upper,
@@ -356,7 +397,7 @@ def _fight_compiled(
         c(draws.common_mode_u, dtype=np.float64),
         th_fired,
         kill_t,
-        row_fired,
+        burden,
         left,
         ev_i,
         ev_f,
@@ -377,7 +418,7 @@ def _fight_compiled(
                 "reported_dead": ev_b[:n_ev, 1],
             }
         )
-    return _Chunk(th_fired=th_fired, kill_t=kill_t, row_fired=row_fired, left=left, events=events)
+    return _Chunk(th_fired=th_fired, kill_t=kill_t, burden=burden, left=left, events=events)
 
 
 def _members(group: I64, member: I64, n_groups: int) -> I64:
@@ -397,7 +438,7 @@ def _members(group: I64, member: I64, n_groups: int) -> I64:
 class _Chunk:
     th_fired: I64  # (n, n_t)
     kill_t: F64  # (n, n_t)
-    row_fired: I64  # (n, n_row)
+    burden: I64  # (n, n_battery * (n_nation + 1)) rounds per battery and defended nation
     left: I64  # (n, n_b)
     events: list[dict[str, NDArray[np.generic]]]
 
@@ -609,7 +650,7 @@ class _Lockstep:
         return _Chunk(
             th_fired=self.th_fired.reshape(inv_shape),
             kill_t=self.kill_t.reshape(inv_shape),
-            row_fired=self.row_fired.reshape(n, self.n_r),
+            burden=_burden(self.fi, self.row_fired.reshape(n, self.n_r)),
             left=self.left.reshape(n, self.n_b),
             events=self.events,
         )
@@ -895,7 +936,7 @@ class _Lockstep:
 def _outcomes(fi: FightInputs, trials: TrialInputs, parts: list[_Chunk]) -> Outcomes:
     th_fired = np.concatenate([p.th_fired for p in parts])
     kill_t = np.concatenate([p.kill_t for p in parts])
-    row_fired = np.concatenate([p.row_fired for p in parts])
+    burden = np.concatenate([p.burden for p in parts])
     left = np.concatenate([p.left for p in parts])
     n_tr = th_fired.shape[0]
     flew = np.asarray(trials.flies, dtype=bool)
@@ -907,11 +948,6 @@ def _outcomes(fi: FightInputs, trials: TrialInputs, parts: list[_Chunk]) -> Outc
     asset_hit = (leaked.astype(np.float64) @ member) > 0.0
     value_lost = asset_hit.astype(np.float64) @ fi.asset_value
     n_col = fi.n_nations + 1
-    nat = fi.target_nation_idx[fi.row_threat_idx]
-    col = fi.row_battery_idx * n_col + np.where(nat >= 0, nat, fi.n_nations)
-    size = fi.n_batteries * n_col
-    flat = (np.arange(n_tr)[:, None] * size + col[None, :]).reshape(-1)
-    burden = np.bincount(flat, weights=row_fired.reshape(-1), minlength=n_tr * size)
     return Outcomes(
         flew=flew,
         killed=killed,
@@ -920,9 +956,27 @@ def _outcomes(fi: FightInputs, trials: TrialInputs, parts: list[_Chunk]) -> Outc
         expended=fi.inventory[None, :] - left,
         asset_hit=asset_hit,
         value_lost=np.asarray(value_lost, dtype=np.float64),
-        rounds_defending=np.rint(burden).astype(np.int64).reshape(n_tr, fi.n_batteries, n_col),
+        rounds_defending=burden.reshape(n_tr, fi.n_batteries, n_col),
         events=_events(fi, [e for p in parts for e in p.events]),
     )
+
+
+def _burden_column(fi: FightInputs) -> I64:
+    """Column of each row in the rounds-defending table: battery x nation the threat's target
+    belongs to (the last column: no defended nation)."""
+    nat = fi.target_nation_idx[fi.row_threat_idx]
+    col: I64 = fi.row_battery_idx * (fi.n_nations + 1) + np.where(nat >= 0, nat, fi.n_nations)
+    return np.asarray(col, dtype=np.int64)
+
+
+def _burden(fi: FightInputs, row_fired: I64) -> I64:
+    """Rounds per trial, battery and defended nation from the rounds per trial and row."""
+    n_tr = int(row_fired.shape[0])
+    size = fi.n_batteries * (fi.n_nations + 1)
+    flat = (np.arange(n_tr)[:, None] * size + _burden_column(fi)[None, :]).reshape(-1)
+    burden = np.bincount(flat, weights=row_fired.reshape(-1), minlength=n_tr * size)
+    out: I64 = np.rint(burden).astype(np.int64).reshape(n_tr, size)
+    return out
 
 
 def _events(fi: FightInputs, logs: list[dict[str, NDArray[np.generic]]]) -> Events:

@@ -11,10 +11,12 @@ delayed picture is computed only at the samples where it can cross.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
-__all__ = ["run_filters"]
+__all__ = ["fire_control_trials", "run_filters"]
 
 
 @njit(cache=True, nogil=True)
@@ -302,3 +304,70 @@ def ipp_rows(F, last, en_proj, psi):
                     for l in range(3):
                         s += en_proj[t, a, l] * acc[l, j]
                     psi[t, k, a, j] = s
+
+
+@njit(cache=True, nogil=True)
+def _quantile_times(cdf, off, length, t_row, u, bins, table, out):
+    """First-track times of one threat row for the quantiles ``u``: the operations of
+    :func:`shieldwall.tracking.initiation.quantile_index` (the per-bin cumulative histogram,
+    then a binary search inside a bracket holding more than one sample) and the time lookup of
+    ``TrackPicture._first_track_times``, for one row."""
+    for b in range(bins + 2):
+        table[b] = 0
+    for k in range(length):
+        table[min(np.int64(math.floor(cdf[off + k] * bins)) + 1, bins + 1)] += 1
+    acc = 0
+    for b in range(bins + 2):
+        acc += table[b]
+        table[b] = acc
+    last = max(length - 1, 0)
+    for q in range(u.shape[0]):
+        x = u[q]
+        b = min(np.int64(math.floor(x * bins)), bins - 1)
+        lo = table[b]
+        hi = table[b + 1]
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cdf[off + mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[q] = t_row[min(lo, last)] if lo < length else np.inf
+
+
+@njit(cache=True, nogil=True)
+def fire_control_trials(cdf, offsets, lengths, t_s, u, bins, nominal, ipp_from, out):
+    """Per-trial fire-control times of one nation (``TrackPicture.fire_control_times``; its
+    numpy formulation is the check: identical, tested), threat by threat.
+
+    ``u (n_threat, n_trial)`` quantiles; ``nominal (n_req, n_threat)`` nominal fire-control
+    times; writes ``out (n_req, n_threat, n_trial)``: ``max(Q(u) + Δ, ipp_from)`` with ``Δ =
+    nominal − Q(½)``, ``inf`` where the nominal time, the median or ``Q(u)`` is not finite;
+    ``np.maximum``'s NaN rule.
+    """
+    n_t, n_q = u.shape
+    n_req = nominal.shape[0]
+    table = np.empty(bins + 2, dtype=np.int64)
+    t_first = np.empty(n_q)
+    half = np.full(1, 0.5)
+    t_half = np.empty(1)
+    for i in range(n_t):
+        _quantile_times(cdf, offsets[i], lengths[i], t_s[i], half, bins, table, t_half)
+        _quantile_times(cdf, offsets[i], lengths[i], t_s[i], u[i], bins, table, t_first)
+        med = t_half[0]
+        floor_s = ipp_from[i]
+        for k in range(n_req):
+            nom = nominal[k, i]
+            ok = np.isfinite(nom) and np.isfinite(med)
+            delta = nom - med if ok else np.inf
+            for q in range(n_q):
+                tf = t_first[q]
+                if ok and np.isfinite(tf):
+                    t = tf + delta
+                    if np.isnan(t) or np.isnan(floor_s):
+                        t = np.nan
+                    elif not t >= floor_s:
+                        t = floor_s
+                    out[k, i, q] = t
+                else:
+                    out[k, i, q] = np.inf

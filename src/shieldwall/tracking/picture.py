@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from shieldwall._types import F64, I64, B
-from shieldwall.tracking.initiation import quantile_index
+from shieldwall.tracking.initiation import QUANTILE_BINS, quantile_index
 from shieldwall.tracking.ipp import ipp_sigma
 
 __all__ = ["DenseDetail", "PictureDetail", "TrackPicture", "fire_control_crossings"]
@@ -281,7 +281,16 @@ class TrackPicture:
         return out
 
     def _rows(self) -> tuple[I64, I64]:
-        return self.row_offsets, self.lengths
+        return self._ragged_rows
+
+    @cached_property
+    def _ragged_rows(self) -> tuple[I64, I64]:
+        """:attr:`row_offsets` and :attr:`lengths`, made once (read-only): every per-trial
+        fire-control call reads them."""
+        offsets, lengths = self.row_offsets, self.lengths
+        offsets.setflags(write=False)
+        lengths.setflags(write=False)
+        return offsets, lengths
 
     def first_track_times(self, nation_idx: int, u: ArrayLike) -> F64:
         """Per-trial time at which the nation first holds a track: the ``u`` quantile of
@@ -313,7 +322,9 @@ class TrackPicture:
         out: F64 = np.where(k < lengths[:, None], t, np.inf)
         return out
 
-    def fire_control_times(self, nation_idx: int, sigma_req_m: ArrayLike, u: ArrayLike) -> F64:
+    def fire_control_times(
+        self, nation_idx: int, sigma_req_m: ArrayLike, u: ArrayLike, *, compiled: bool = True
+    ) -> F64:
         """Per-trial fire-control times from the detection and track-initiation process.
 
         ``t_fc(u) = max(Q(u) + Δ, ipp_from_t_s)`` with ``Q`` the nation's first-track quantile
@@ -330,6 +341,10 @@ class TrackPicture:
         u
             ``(n_threat, n_trial)`` uniform quantiles in [0, 1) (the ``fcq`` draws of the
             (nation, threat); the same for every requirement and policy).
+        compiled
+            Run the compiled kernel (:func:`shieldwall.tracking._kernels.fire_control_trials`,
+            threat by threat, no ``(requirement, threat, trial)`` temporaries), else the numpy
+            formulation; both give identical times (tested). []
 
         Returns
         -------
@@ -339,11 +354,26 @@ class TrackPicture:
         """
         q = self._check_u(u)
         n = int(nation_idx)
+        cdf = self.track_cdf[n]
+        nominal = np.asarray(self.fire_control_time(n, sigma_req_m), dtype=np.float64)
+        if compiled and q.size and nominal.size and bool(np.isfinite(cdf).all()):
+            from shieldwall.tracking._kernels import fire_control_trials  # numba: on first use
+
+            shape = nominal.shape
+            offsets, lengths = self._rows()
+            c = np.ascontiguousarray
+            got = np.empty((*shape[:-1], *q.shape))  # (*shape(sigma_req_m), n_t, n_trial)
+            fire_control_trials(
+                c(cdf, dtype=np.float64), c(offsets, dtype=np.int64), c(lengths, dtype=np.int64),
+                c(self.t_s, dtype=np.float64), c(q), QUANTILE_BINS,
+                c(nominal.reshape(-1, shape[-1])), c(self.ipp_from_t_s, dtype=np.float64),
+                got.reshape(-1, *q.shape),
+            )  # fmt: skip
+            return got
         # the trials' quantiles and the median in one search (each quantile is found alone)
         both = self._first_track_times(n, np.concatenate([q, np.full((q.shape[0], 1), 0.5)], 1))
         t_first, t_med = both[:, :-1], both[:, -1]  # (n_t, n_trial), (n_t,)
-        nominal = self.fire_control_time(n, sigma_req_m)  # (*s, n_t)
-        ok = np.isfinite(nominal) & np.isfinite(t_med)
+        ok = np.isfinite(nominal)  # nominal: (*s, n_t) & np.isfinite(t_med)
         delta = np.where(ok, nominal - np.where(np.isfinite(t_med), t_med, 0.0), np.inf)
         with np.errstate(invalid="ignore"):
             t = np.maximum(t_first + delta[..., None], self.ipp_from_t_s[:, None])
