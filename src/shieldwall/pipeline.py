@@ -528,8 +528,7 @@ class _Fought:
     """One raid geometry's part of a run: its plans and its blocks' outcomes.
 
     ``trajectories``, ``targets``, ``planned`` and ``pictures`` are kept for the run's first
-    geometry only (its
-    results show them); the others keep what the results sum or average."""
+    geometry only (its results show them); the others keep what the results sum or average."""
 
     trajectories: Trajectories | None
     targets: Targets | None
