@@ -47,7 +47,7 @@ from shieldwall.flight.checks import (
 )
 from shieldwall.metrics.summary import Metrics, summarize
 from shieldwall.outcome import EVENT_TRIALS, TRIAL_BLOCK, BlockDraws, Outcomes, Tally, block_draws
-from shieldwall.outcome.engine import fight
+from shieldwall.outcome.engine import fight, forget
 from shieldwall.resources import (
     available_memory_bytes,
     check_resources,
@@ -816,6 +816,8 @@ def _fight_geometry(
                 len(pols) + 2,
                 total,
             )
+    for fi in planned.values():
+        forget(fi)  # the first sample's fight inputs outlive its fight: not their caches
     return _Fought(
         trajectories=prep.trajectories,
         targets=prep.targets,

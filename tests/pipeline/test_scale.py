@@ -158,3 +158,14 @@ def test_fewer_workers_where_the_estimate_for_more_would_not_fit(
     monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 2.0 * two)
     got = simulate_policies(world, ["national"], trials=3000, seed=5)["national"]
     assert got.timings_s["workers"] == 2.0
+
+
+def test_the_results_fight_inputs_keep_no_engine_caches() -> None:
+    # the first sample's fight inputs outlive its fight (the results show them); the engine's
+    # search tables and row groups for them are dropped (outcome.engine.forget), rebuilt on use
+    from shieldwall.outcome import engine
+
+    got = _serial()
+    for res in got.values():
+        assert res.fight not in engine._LOOKUPS
+        assert res.fight not in engine._GROUPS

@@ -47,7 +47,7 @@ from shieldwall.battle.trial_inputs import TrialInputs
 from shieldwall.outcome.draws import BlockDraws
 from shieldwall.outcome.outcomes import Events, Outcomes
 
-__all__ = ["MAX_CELLS", "fight"]
+__all__ = ["MAX_CELLS", "fight", "forget"]
 
 #: (trial, row) cells per chunk of trials: bounds the engine's memory (~200 bytes per cell).
 MAX_CELLS = 2_000_000
@@ -265,6 +265,14 @@ class _Groups:
 
 #: Static groups per fight inputs, shared by the blocks fought on them.
 _GROUPS: weakref.WeakKeyDictionary[FightInputs, _Groups] = weakref.WeakKeyDictionary()
+
+
+def forget(fi: FightInputs) -> None:
+    """Drop what :func:`fight` keeps for ``fi`` while it lives (its search tables and row
+    groups): for a caller that keeps ``fi`` but fights no more on it (a run's first raid sample,
+    kept for the results while the others are fought). Fighting on it again rebuilds them."""
+    _LOOKUPS.pop(fi, None)
+    _GROUPS.pop(fi, None)
 
 
 def _groups(fi: FightInputs) -> _Groups:
