@@ -263,7 +263,7 @@ def picture(
         return _renamed(base.last["picture"][1], policy, n_nat)
     parts = _Parts(world, traj, policy, reqs)
     for ch in base.chunks:
-        parts.add(world, ch, base)
+        parts.add(world, ch, base.refraction, base.model)
     detail = ChunkedDetail(
         base=base, links=parts.links, kinit=parts.kinit, requirements_m=reqs, n_nat=n_nat
     )
@@ -297,14 +297,14 @@ class _Parts:
         self.track_cdf = np.zeros((n_nat, int(self.lengths.sum())))
         self.kinit = np.zeros((len(world.radars), n), dtype=np.int64)
 
-    def add(self, world: World, ch: Chunk, base: SensingBase) -> None:
-        """The chunk's part (``base``: its settings, ``refraction`` and ``model``)."""
+    def add(self, world: World, ch: Chunk, refraction: bool, model: FilterModel) -> None:
+        """The chunk's part (made with these ``refraction`` and filter ``model`` settings)."""
         policy, links, lengths = self.policy, self.links, self.lengths
-        vis = observe(world, ch.trajectories, policy, refraction=base.refraction, base=ch.sensing)
+        vis = observe(world, ch.trajectories, policy, refraction=refraction, base=ch.sensing)
         i = ch.threat_idx
         k_init = _median_index(vis.p_track_cdf)
         self.kinit[:, i] = k_init
-        run = _run(ch, base.model, links, k_init, self.reqs, series=False)
+        run = _run(ch, model, links, k_init, self.reqs, series=False)
         self.fc_index[:, :, i] = np.moveaxis(run.k_cross, -1, 1)
         self.fc_cov[:, :, i] = np.moveaxis(run.cov_cross, 2, 1)
         tc = ch.trajectories.t_s
@@ -403,7 +403,6 @@ def pictures(
         if key not in parts:
             parts[key] = _Parts(world, traj, pol, reqs)
     spent = dict.fromkeys(parts, 0.0)
-    settings = SensingBase(n_threat=traj.n, m=traj.m, refraction=refraction, model=model, chunks=())
     visible: list[tuple[I64, B]] = []
     axes = np.full((traj.n, 2, 3), np.nan)
     sensing_s = 0.0
@@ -416,7 +415,7 @@ def pictures(
         sensing_s += time.perf_counter() - t0
         for key, part in parts.items():
             t0 = time.perf_counter()
-            part.add(world, ch, settings)
+            part.add(world, ch, refraction, model)
             spent[key] += time.perf_counter() - t0
         visible.append((idx, geo.visible))
         axes[idx] = ch.tracking.axes
