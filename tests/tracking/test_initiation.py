@@ -9,6 +9,7 @@ Wilson intervals; the quantile kernel against ``np.searchsorted`` row by row.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -145,6 +146,16 @@ def test_compiled_fire_control_times_equal_the_numpy_ones() -> None:
                 slow = pic.fire_control_times(nat, req, u, compiled=False)
                 assert fast.shape == slow.shape
                 np.testing.assert_array_equal(fast, slow)
+    # a first-track distribution that never reaches 1/2 (no median) while the covariance
+    # crossing is made: no fire-control time in either path, though low quantiles have a track
+    low = replace(pic, track_cdf=0.4 * pic.track_cdf)
+    assert np.isfinite(low.first_track_times(0, np.full((traj.n, 1), 0.1))).any()
+    for nat in range(3):
+        assert np.isfinite(low.fire_control_time(nat, 1000.0)).any()
+        fast = low.fire_control_times(nat, 1000.0, u)
+        slow = low.fire_control_times(nat, 1000.0, u, compiled=False)
+        np.testing.assert_array_equal(fast, slow)
+        assert np.isinf(slow).all()
 
 
 def test_fire_control_times_median_is_the_nominal_time_and_shift_is_convergence() -> None:

@@ -373,7 +373,7 @@ class TrackPicture:
         # the trials' quantiles and the median in one search (each quantile is found alone)
         both = self._first_track_times(n, np.concatenate([q, np.full((q.shape[0], 1), 0.5)], 1))
         t_first, t_med = both[:, :-1], both[:, -1]  # (n_t, n_trial), (n_t,)
-        ok = np.isfinite(nominal)  # nominal: (*s, n_t) & np.isfinite(t_med)
+        ok = np.isfinite(nominal) & np.isfinite(t_med)  # nominal: (*s, n_t)
         delta = np.where(ok, nominal - np.where(np.isfinite(t_med), t_med, 0.0), np.inf)
         with np.errstate(invalid="ignore"):
             t = np.maximum(t_first + delta[..., None], self.ipp_from_t_s[:, None])
