@@ -201,22 +201,11 @@ def _full_problem(fi: FightInputs, objective: str) -> WTAProblem:
 
 
 def _forbid(full: WTAProblem, forbidden: B) -> WTAProblem:
-    """``full`` with the kill probability of the ``forbidden`` pairs set to 0 (the same arrays
-    :func:`_full_problem` would make with them forbidden)."""
+    """``full`` with the kill probability of the ``forbidden`` pairs set to 0 (the problem
+    :func:`_full_problem` would make with them forbidden; the other arrays are read-only)."""
     pk = full.pk.copy()
     pk[forbidden] = 0.0
-    return WTAProblem(
-        values=full.values.copy(),
-        pk=pk,
-        inventory=full.inventory.copy(),
-        max_shots=None if full.max_shots is None else full.max_shots.copy(),
-        max_shots_per_target=(
-            None if full.max_shots_per_target is None else full.max_shots_per_target.copy()
-        ),
-        channels=None if full.channels is None else full.channels.copy(),
-        target_asset=None if full.target_asset is None else full.target_asset.copy(),
-        asset_values=None if full.asset_values is None else full.asset_values.copy(),
-    )
+    return replace(full, pk=pk)
 
 
 def _feasible_start(problem: WTAProblem, x: I64 | None) -> I64 | None:
