@@ -13,6 +13,13 @@ per trajectory); the cheap inner model and the bookkeeping, common to both, are 
 the baseline (which favours it). Both sides are timed twice, in opposite order, and the means
 compared, because the load on a shared machine drifts.
 
+Second baseline, the strongest straightforward one on the pipeline's own code path: the same
+aim (:func:`~shieldwall.flight.targeting.solve`, every shot) with the batch integrator
+formulated in numpy, one array operation per step and stage over all threats in flight
+(:func:`shieldwall.flight.propagate.propagate_numpy`, the integrator before the compiled
+kernel); the aimed trajectories must agree (printed), and ``ratio_vs_numpy_batch`` is its wall
+time over ours (each timed twice, in alternating order, the means compared).
+
 Run: ``uv run python benchmarks/bench_flight.py [--n 10000] [--sample 12]``. The last line is
 ``ratio_vs_solve_ivp=<x>`` (baseline time per aimed trajectory over ours).
 """
@@ -22,6 +29,8 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +46,7 @@ from shieldwall.earth.rotation import ecef_to_eci
 from shieldwall.flight import targeting as tg
 from shieldwall.flight.boost import boost, boost_plane
 from shieldwall.flight.model import FlightModel
-from shieldwall.flight.propagate import propagate, propagate_reference
+from shieldwall.flight.propagate import propagate, propagate_numpy, propagate_reference
 from shieldwall.scenario.catalog import load_catalog
 
 #: Mixed raid: missile, launch box (lat, lon ranges), aim box. Public, approximate geography.
@@ -130,6 +139,11 @@ def _scalar_shot(
     return np.asarray(sol.y_events[0][0][:3])
 
 
+def _restore_and_time(aim_all: Callable[[], tuple[float, Any, Any, Any, Any]]) -> float:
+    tg.propagate = propagate  # type: ignore[assignment]
+    return aim_all()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -208,6 +222,23 @@ def main() -> None:
     per_shot2 = (time.perf_counter() - t1) / idx.size
     print(f"second pass: ours {t_ours2:.2f} s for {n}; solve_ivp {per_shot2 * 1e3:.1f} ms per shot")
     t_ours = 0.5 * (t_ours + t_ours2)
+    # the numpy batch integrator on the same aim (the pipeline's path before the kernel)
+    tg.propagate = propagate_numpy  # type: ignore[assignment]
+    try:
+        t_np1, sol_np, *_ = aim_all()
+        t_ours3 = _restore_and_time(aim_all)
+        tg.propagate = propagate_numpy  # type: ignore[assignment]
+        t_np2 = aim_all()[0]
+    finally:
+        tg.propagate = propagate  # type: ignore[assignment]
+    t_ours4 = aim_all()[0]
+    same = np.array_equal(sol_np.status, sol.status) and np.allclose(
+        sol_np.v_bo_mps, sol.v_bo_mps, rtol=1e-12, equal_nan=True
+    )
+    t_np, t_ours_b = 0.5 * (t_np1 + t_np2), 0.5 * (t_ours3 + t_ours4)
+    print(f"numpy batch integrator: {t_np:.2f} s for {n} aimed (ours {t_ours_b:.2f} s in the "
+          f"same passes); same aim to 1e-12: {same}")  # fmt: skip
+    print(f"ratio_vs_numpy_batch={t_np / t_ours_b:.1f}")
     baseline = 0.5 * (chosen[1] + per_shot2) * shots
     ours = t_ours / n
     print(f"baseline: {baseline * 1e3:.1f} ms per aimed trajectory (rtol {chosen[0]:.0e} x "

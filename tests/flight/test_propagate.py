@@ -199,3 +199,56 @@ def test_one_row_acceleration_matches_the_array_path(model: FlightModel) -> None
         np.testing.assert_allclose(a1[0], a[i], rtol=0, atol=ONE_ROW_REL_TOL * scale)
         np.testing.assert_allclose(h1[0], h[i], rtol=ONE_ROW_REL_TOL, atol=1e-9)
         np.testing.assert_allclose(d1[0], drag[i], rtol=ONE_ROW_REL_TOL, atol=0)
+
+
+#: Compiled kernel against the numpy batch formulation: the same operations in the same order
+#: (bit for bit where numpy's exp is the platform's, as on the development machine), except that numpy's last threat in flight, alone in its working arrays,
+#: takes the one-row Python-float acceleration (a 3-term sum in another order). [relative]
+KERNEL_REL_TOL = 1e-12
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        FlightModel(),
+        FlightModel().with_switches(spherical=True),
+        FlightModel().with_switches(vacuum=True),
+        FlightModel().with_switches(no_rotation=True),
+        FlightModel(atmosphere="exponential"),
+        FlightModel(gravity_on=False),
+        FlightModel.textbook(),
+    ],
+    ids=["full", "sphere", "vacuum", "no-rotation", "exponential", "no-gravity", "textbook"],
+)
+@pytest.mark.parametrize(("stop_alt_m", "t_max_s"), [(0.0, 4000.0), (20e3, 300.0)])
+def test_compiled_kernel_matches_the_numpy_batch_integrator(
+    model: FlightModel, stop_alt_m: float, t_max_s: float
+) -> None:
+    from shieldwall.flight.propagate import propagate_numpy
+
+    rng = np.random.default_rng(3)
+    n = 60
+    lat, lon = rng.uniform(-1.0, 1.0, n), rng.uniform(-3.0, 3.0, n)
+    r = geodetic_to_ecef(lat, lon, rng.uniform(30e3, 300e3, n))
+    up = r / np.linalg.norm(r, axis=1)[:, None]
+    v = rng.normal(0.0, 1.0, (n, 3))
+    v -= np.sum(v * up, axis=1)[:, None] * up
+    v = v / np.linalg.norm(v, axis=1)[:, None] * rng.uniform(1500, 6000, n)[:, None]
+    v += up * rng.uniform(500, 4000, n)[:, None]
+    t0, beta = rng.uniform(0.0, 120.0, n), rng.uniform(5e3, 1e5, n)
+    beta[:3] = np.inf
+    kw = {"stop_alt_m": stop_alt_m, "t_max_s": t_max_s, "record": True}
+    got, want = propagate(r, v, t0, beta, model, **kw), propagate_numpy(r, v, t0, beta, model, **kw)
+    assert got.steps == want.steps
+    for name in vars(want):
+        a, b = getattr(got, name), getattr(want, name)
+        if isinstance(b, int):
+            continue
+        assert a.shape == b.shape, name
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=name)
+        scale = np.nanmax(np.abs(b)) if np.isfinite(b).any() else 1.0
+        np.testing.assert_allclose(a, b, rtol=KERNEL_REL_TOL, atol=KERNEL_REL_TOL * scale,
+                                   equal_nan=True, err_msg=name)  # fmt: skip
+    flat = propagate(r, v, t0, beta, model, stop_alt_m=stop_alt_m, t_max_s=t_max_s)
+    assert flat.grid_t_s is None
+    np.testing.assert_array_equal(flat.impact_t_s, got.impact_t_s)

@@ -15,8 +15,15 @@ step's first (FSAL), so a step costs four force evaluations. Between step ends t
 cubic Hermite interpolant (position from position and velocity, velocity from velocity and
 acceleration), which places grid samples; the impact and the 100 km reentry crossing come from
 Newton on the step's height cubic (heights and exact height rates at both ends) and the apogee
-from its analytic apex, so events never shorten steps. Landed threats leave the working arrays
-(in batches), so the loop costs what the threats still in flight cost.
+from its analytic apex, so events never shorten steps.
+
+:func:`propagate` runs the scheme one threat at a time in a compiled kernel
+(:mod:`shieldwall.flight._kernels`); :func:`propagate_numpy` formulates it over the whole batch,
+one numpy operation per stage for every threat in flight (landed threats leave the working
+arrays in batches). The two perform the same floating-point operations in the same order and
+agree bit for bit (tests/flight/test_propagate.py checks them to 1e-12); the kernel is ~10x
+faster at 400 threats (numpy's per-operation overhead, ~100 operations a step, is most of the
+batch version's cost).
 
 :func:`propagate_reference` is a plain one-threat-at-a-time version for tests and benchmarks,
 on ``scipy.integrate.solve_ivp`` with a terminal height event.
@@ -41,7 +48,7 @@ from shieldwall.earth.gravity import gravity_central, gravity_j2
 from shieldwall.earth.rotation import omega_cross
 from shieldwall.flight.model import FlightModel
 
-__all__ = ["FreeFlight", "acceleration", "propagate", "propagate_reference"]
+__all__ = ["FreeFlight", "acceleration", "propagate", "propagate_numpy", "propagate_reference"]
 
 
 #: Density scale height used by the step policy (not by the physics). [m]
@@ -323,7 +330,75 @@ def propagate(
     -------
     FreeFlight
         Impact, apogee, reentry and (optionally) the sampled trajectory.
+
+    Each threat is integrated on its own, step after step, by the compiled
+    :func:`shieldwall.flight._kernels.propagate_rows`: the scheme and floating-point operations
+    of :func:`propagate_numpy` (the same results), without numpy's per-operation overhead. A
+    single threat (``shieldwall fly``) takes :func:`propagate_numpy`'s Python-float path
+    instead: loading numba would cost more than it saves there.
     """
+    r0 = np.ascontiguousarray(r0_eci_m, dtype=np.float64).reshape(-1, 3)
+    n = r0.shape[0]
+    if n <= 1:
+        return propagate_numpy(r0_eci_m, v0_eci_mps, t0_s, beta_pa, model,
+                               stop_alt_m=stop_alt_m, t_max_s=t_max_s, record=record)  # fmt: skip
+    from shieldwall.flight._kernels import propagate_rows
+
+    v0 = np.ascontiguousarray(v0_eci_mps, dtype=np.float64).reshape(n, 3)
+    t0 = np.ascontiguousarray(np.broadcast_to(np.asarray(t0_s, dtype=np.float64), (n,)))
+    beta = np.ascontiguousarray(np.broadcast_to(np.asarray(beta_pa, dtype=np.float64), (n,)))
+    table = model.density_table
+    log_rho = table.log_rho if table is not None else np.zeros(2)
+    p = np.array([
+        model.mu_m3_s2, model.j2, WGS84_A_M, model.sphere_radius_m, WGS84_B_M, WGS84_E2,
+        table.bottom_m if table else 0.0, table.step_m if table else 1.0,
+        table.top_m if table else 0.0, model.omega_rad_s, G0_MPS2,
+        model.dt_max_s, model.atm_step_fraction, _STEP_SCALE_HEIGHT_M, _DRAG_NEGLIGIBLE_MPS2,
+        _DT_MIN_S, stop_alt_m, t_max_s, model.record_dt_s, REENTRY_ALT_M,
+    ], dtype=np.float64)  # fmt: skip
+    f = np.array([model.gravity_on, bool(model.j2), model.earth != "sphere", table is not None,
+                  record], dtype=np.bool_)  # fmt: skip
+    m_max = int(np.ceil(t_max_s / model.record_dt_s)) + 2
+    n_grid_j = int(np.ceil(model.dt_max_s / model.record_dt_s)) + 1
+    args = (r0, v0, t0, beta, p, f, np.ascontiguousarray(log_rho), m_max, n_grid_j,
+            _EVENT_ITERATIONS)  # fmt: skip
+    cap = 0
+    if record:  # a first pass finds the grid's width: one allocation, never grown or cut
+        f[-1] = False
+        cap = max(int(propagate_rows(*args, 0)[-1]), 1)
+        f[-1] = True
+    got = propagate_rows(*args, cap)
+    imp_t, imp_r, imp_v, apo, apo_t, reentry, peak, peak_v, g_t, g_r, g_v, steps, _ = got
+    return FreeFlight(
+        impact_t_s=imp_t,
+        impact_r_eci_m=imp_r,
+        impact_v_eci_mps=imp_v,
+        apogee_m=apo,
+        apogee_t_s=apo_t,
+        reentry_speed_mps=reentry,
+        peak_decel_mps2=peak,
+        speed_at_peak_decel_mps=peak_v,
+        grid_t_s=g_t if record else None,
+        grid_r_eci_m=g_r if record else None,
+        grid_v_eci_mps=g_v if record else None,
+        steps=int(steps),
+    )
+
+
+def propagate_numpy(
+    r0_eci_m: F64,
+    v0_eci_mps: F64,
+    t0_s: F64,
+    beta_pa: F64,
+    model: FlightModel,
+    *,
+    stop_alt_m: float = 0.0,
+    t_max_s: float = 4000.0,
+    record: bool = False,
+) -> FreeFlight:
+    """:func:`propagate` formulated over the whole batch, one numpy operation per step and
+    stage for all threats in flight (the reference of the compiled kernel, and the baseline of
+    ``benchmarks/bench_flight.py``). Same parameters and results."""
     n = r0_eci_m.shape[0]
     grid_dt = model.record_dt_s
     omega = model.omega_rad_s
