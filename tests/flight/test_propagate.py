@@ -202,8 +202,9 @@ def test_one_row_acceleration_matches_the_array_path(model: FlightModel) -> None
 
 
 #: Compiled kernel against the numpy batch formulation: the same operations in the same order
-#: (bit for bit where numpy's exp is the platform's, as on the development machine), except that numpy's last threat in flight, alone in its working arrays,
-#: takes the one-row Python-float acceleration (a 3-term sum in another order). [relative]
+#: (bit for bit where numpy's exp is the platform's, as on the development machine), except
+#: that numpy's last threat in flight, alone in its working arrays, takes the one-row
+#: Python-float acceleration (a 3-term sum in another order). [relative]
 KERNEL_REL_TOL = 1e-12
 
 

@@ -212,7 +212,7 @@ def _write(g_r, g_v, i, k, s, dt, st, s1):
 @njit(cache=True, nogil=True)
 def _grown(g, m):
     """``g`` (``(n, old)`` or ``(n, old, 3)``) lengthened to ``m`` columns, NaN beyond."""
-    shape = (g.shape[0], m) + g.shape[2:]
+    shape = (g.shape[0], m, *g.shape[2:])
     out = np.full(shape, np.nan)
     out[:, : g.shape[1]] = g
     return out
@@ -328,7 +328,7 @@ def propagate_rows(r0, v0, t0, beta, p, f, log_rho, m_max, n_grid_j, iterations,
                 peak_v[i] = math.sqrt((wx * wx + vz1 * vz1) + wy * wy)
             # the record grid's samples in this step: k_next .. need - 1, then the impact's
             t_end = t + s_end * dt
-            k_next = int(math.floor(t / grid_dt + 1e-9)) + 1
+            k_next = math.floor(t / grid_dt + 1e-9) + 1
             need = 0
             for j in range(n_grid_j):
                 k = k_next + j
@@ -336,7 +336,7 @@ def propagate_rows(r0, v0, t0, beta, p, f, log_rho, m_max, n_grid_j, iterations,
                     need = k + 1
             k_hit = -1
             if hit:
-                k_hit = min(int(math.floor(imp_t[i] / grid_dt - 1e-9)) + 1, m_max - 1)
+                k_hit = min(math.floor(imp_t[i] / grid_dt - 1e-9) + 1, m_max - 1)
                 need = max(need, k_hit + 1)
             used = max(used, need)
             if record:
