@@ -90,9 +90,21 @@ def ground_range_m(site_r_ecef_m: F64, r_ecef_m: F64) -> F64:
     r_ecef_m : (..., 3)
         Positions (NaN allowed: NaN out). [m]
     """
+    return _ground_range_of_units(site_r_ecef_m, _units(r_ecef_m))
+
+
+def _units(r_ecef_m: F64) -> F64:
+    """Unit vectors of positions ``(..., 3)`` (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        out: F64 = r_ecef_m / np.linalg.norm(r_ecef_m, axis=-1, keepdims=True)
+    return out
+
+
+def _ground_range_of_units(site_r_ecef_m: F64, u: F64) -> F64:
+    """:func:`ground_range_m` from the positions' unit vectors (:func:`_units`, made once for
+    every site). [m]"""
     u_site = site_r_ecef_m / np.linalg.norm(site_r_ecef_m)
     with np.errstate(invalid="ignore"):
-        u = r_ecef_m / np.linalg.norm(r_ecef_m, axis=-1, keepdims=True)
         cos_c = np.clip(u @ u_site, -1.0, 1.0)
     return np.asarray(R_SPHERE_M * np.arccos(cos_c), dtype=np.float64)
 
@@ -111,9 +123,10 @@ def reach(world: WorldLike, trajectories: TrajectoriesLike, flyouts: Sequence[Fl
     with np.errstate(invalid="ignore"):
         usable = (phase >= 1) & np.isfinite(t_s) & (t_s < impact[:, None])
     parts: list[tuple[I64, I64, I64, F64]] = []  # battery, threat, grid index, tau
+    units = _units(r_m)  # the samples' directions, for every battery's ground range
     for b in range(int(np.asarray(bat.nation_idx).shape[0])):
         itype = int(bat.interceptor_idx[b])
-        gr = ground_range_m(np.asarray(bat.r_ecef_m[b], dtype=np.float64), r_m)
+        gr = _ground_range_of_units(np.asarray(bat.r_ecef_m[b], dtype=np.float64), units)
         tau = np.asarray(flyouts[itype].time_to_reach(gr, alt_m), dtype=np.float64)
         ok = usable & np.isfinite(tau)
         i, j = np.nonzero(ok)
