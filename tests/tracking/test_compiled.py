@@ -17,9 +17,15 @@ import numpy as np
 import pytest
 
 from shieldwall.sensing import observe
+from shieldwall.sensing.visibility import sensor_geometry
 from shieldwall.tracking import picture, prepare, track
 from shieldwall.tracking.chunks import chunk_threats
-from shieldwall.tracking.covariance import FilterModel, truth_transitions
+from shieldwall.tracking.covariance import (
+    FilterModel,
+    look_information,
+    look_information_numpy,
+    truth_transitions,
+)
 from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sensitivity_reference
 from shieldwall.tracking.picture import fire_control_crossings
 from tests.sensing import synth
@@ -40,6 +46,24 @@ def test_compiled_ipp_sensitivities_match_the_numpy_loop() -> None:
     scale = np.abs(ref[fin]).max()
     np.testing.assert_allclose(psi[fin], ref[fin], rtol=0, atol=PSI_RTOL * scale)
     np.testing.assert_array_equal(axes, ref_axes)
+
+
+#: Compiled look information against the numpy reference: the same operations in the same
+#: order (bit for bit where numpy's transcendentals are the platform's libm). [relative]
+LOOK_RTOL = 1e-12
+
+
+@pytest.mark.parametrize("max_az_el_deg", [85.0, 30.0])  # the cos(el) floor inactive / active
+def test_compiled_look_information_matches_the_numpy_reference(max_az_el_deg: float) -> None:
+    world, traj = synth.korea_japan()
+    base = sensor_geometry(world, traj)
+    model = replace(FilterModel(), max_az_el_rad=np.radians(max_az_el_deg))
+    got = look_information(world, traj, base, model)
+    want = look_information_numpy(world, traj, base, model)
+    assert got.n == want.n > 0
+    np.testing.assert_array_equal(got.row, want.row)
+    np.testing.assert_array_equal(got.radar, want.radar)
+    np.testing.assert_allclose(got.w, want.w, rtol=LOOK_RTOL, atol=0)
 
 
 @pytest.mark.parametrize("policy", ["national", "shared_tracks"])

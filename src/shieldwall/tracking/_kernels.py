@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["fire_control_trials", "run_filters"]
+__all__ = ["fire_control_trials", "look_information_rows", "run_filters"]
 
 
 @njit(cache=True, nogil=True)
@@ -371,3 +371,82 @@ def fire_control_trials(cdf, offsets, lengths, t_s, u, bins, nominal, ipp_from, 
                     out[k, i, q] = t
                 else:
                     out[k, i, q] = np.inf
+
+
+@njit(cache=True, nogil=True)
+def _look_entry(r, site, rot, wt, cos_max, sig_ang, inv_el2, inv_rg2, out):
+    """One look's ``w Hᵀ R⁻¹ H`` (six entries into ``out``): the operations of
+    :func:`shieldwall.tracking.ekf.radar_measure` and :func:`~shieldwall.tracking.covariance.
+    look_information` in their order (the Jacobian's einsum sums run ``(0 + 1) + 2``)."""
+    d0, d1, d2 = r[0] - site[0], r[1] - site[1], r[2] - site[2]
+    # the rotation's sums as einsum takes them over a contiguous vector axis: (0 + 2) + 1
+    e = (rot[0, 0] * d0 + rot[0, 2] * d2) + rot[0, 1] * d1
+    n = (rot[1, 0] * d0 + rot[1, 2] * d2) + rot[1, 1] * d1
+    u = (rot[2, 0] * d0 + rot[2, 2] * d2) + rot[2, 1] * d1
+    rh2 = e * e + n * n
+    rh = math.sqrt(rh2)
+    rg2 = rh2 + u * u
+    rg = math.sqrt(rg2)
+    el = math.atan2(u, rh)
+    inv_rh2 = 1.0 / rh2
+    c = -u / (rg2 * rh)
+    j00, j01, j02 = n * inv_rh2, -e * inv_rh2, 0.0
+    j10, j11, j12 = e * c, n * c, rh / rg2
+    j20, j21, j22 = e / rg, n / rg, u / rg
+    h0 = j00 * rot[0, 0] + j01 * rot[1, 0] + j02 * rot[2, 0]  # az row
+    h1 = j00 * rot[0, 1] + j01 * rot[1, 1] + j02 * rot[2, 1]
+    h2 = j00 * rot[0, 2] + j01 * rot[1, 2] + j02 * rot[2, 2]
+    g0 = j10 * rot[0, 0] + j11 * rot[1, 0] + j12 * rot[2, 0]  # el row
+    g1 = j10 * rot[0, 1] + j11 * rot[1, 1] + j12 * rot[2, 1]
+    g2 = j10 * rot[0, 2] + j11 * rot[1, 2] + j12 * rot[2, 2]
+    f0 = j20 * rot[0, 0] + j21 * rot[1, 0] + j22 * rot[2, 0]  # range row
+    f1 = j20 * rot[0, 1] + j21 * rot[1, 1] + j22 * rot[2, 1]
+    f2 = j20 * rot[0, 2] + j21 * rot[1, 2] + j22 * rot[2, 2]
+    cos_el = math.cos(el)
+    if cos_el != cos_el or cos_max != cos_max:
+        cos_el = math.nan
+    elif cos_el < cos_max:
+        cos_el = cos_max
+    a0 = cos_el / sig_ang
+    inv_r0 = a0 * a0
+    # the six distinct entries xx, yy, zz, xy, xz, yz (covariance._SYM), each summed over
+    # the rows az, el, range from 0.0 as the reference accumulates them
+    out[0] = wt * (((0.0 + h0 * h0 * inv_r0) + g0 * g0 * inv_el2) + f0 * f0 * inv_rg2)
+    out[1] = wt * (((0.0 + h1 * h1 * inv_r0) + g1 * g1 * inv_el2) + f1 * f1 * inv_rg2)
+    out[2] = wt * (((0.0 + h2 * h2 * inv_r0) + g2 * g2 * inv_el2) + f2 * f2 * inv_rg2)
+    out[3] = wt * (((0.0 + h0 * h1 * inv_r0) + g0 * g1 * inv_el2) + f0 * f1 * inv_rg2)
+    out[4] = wt * (((0.0 + h0 * h2 * inv_r0) + g0 * g2 * inv_el2) + f0 * f2 * inv_rg2)
+    out[5] = wt * (((0.0 + h1 * h2 * inv_r0) + g1 * g2 * inv_el2) + f1 * f2 * inv_rg2)
+
+
+@njit(cache=True, nogil=True)
+def look_information_rows(r, visible, is_look, per, pd_cued, site, rots, cos_max, sig_ang,
+                          inv_el2, inv_rg2, m):  # fmt: skip
+    """:func:`shieldwall.tracking.covariance.look_information`'s entries, by cell and radar:
+    ``r (n_cell, 3)``; ``visible``, ``pd_cued (n_radar, n_cell)``; ``is_look (n_radar, m)``;
+    per radar ``per``, ``site (·, 3)``, ``rots (·, 3, 3)``, ``sig_ang = σ_angle``,
+    ``inv_el2 = σ_angle⁻²``, ``inv_rg2 = σ_range⁻²``. Returns ``row``, ``radar``, ``w``."""
+    n_radar, n_cell = visible.shape
+    row = np.zeros(n_cell + 1, dtype=np.int64)
+    for c in range(n_cell):
+        k = c % m
+        cnt = 0
+        for i in range(n_radar):
+            if visible[i, c] and (is_look[i, k] * per[i]) * pd_cued[i, c] > 0:
+                cnt += 1
+        row[c + 1] = row[c] + cnt
+    radar = np.empty(row[n_cell], dtype=np.int64)
+    w = np.empty((row[n_cell], 6))
+    e = 0
+    for c in range(n_cell):  # cell by cell, radars in order: the entries' sorted order
+        k = c % m
+        for i in range(n_radar):
+            if not visible[i, c]:
+                continue
+            wt = (is_look[i, k] * per[i]) * pd_cued[i, c]
+            if wt > 0:
+                radar[e] = i
+                _look_entry(r[c], site[i], rots[i], wt, cos_max, sig_ang[i], inv_el2[i],
+                            inv_rg2[i], w[e])  # fmt: skip
+                e += 1
+    return row, radar, w

@@ -235,8 +235,38 @@ def look_information(
     """Every radar's expected information at its looks (see :class:`LookInformation`).
 
     The same terms as :func:`radar_information` times the look weight, computed only at the
-    looks that carry information (a visible look with ``Pd_cued > 0``).
+    looks that carry information (a visible look with ``Pd_cued > 0``), by the compiled
+    :func:`shieldwall.tracking._kernels.look_information_rows` (cell by cell, radars in order:
+    already sorted); :func:`look_information_numpy` is its reference (the same operations).
     """
+    from shieldwall.tracking._kernels import look_information_rows
+
+    rd = world.radars
+    n_radar = len(rd)
+    rots = np.ascontiguousarray(enu_rotation(rd.lat_rad, rd.lon_rad), dtype=np.float64)
+    sig = np.asarray(rd.angle_sigma_rad, dtype=np.float64)
+    rng = np.asarray(rd.range_sigma_m, dtype=np.float64)
+    # scalar powers, as the reference takes them (an array pow may round the last bit apart)
+    inv_el2 = np.array([sig[i] ** -2.0 for i in range(n_radar)], dtype=np.float64)
+    inv_rg2 = np.array([rng[i] ** -2.0 for i in range(n_radar)], dtype=np.float64)
+    n_cell = traj.n * traj.m
+    row, radar, w = look_information_rows(
+        np.ascontiguousarray(traj.r_ecef_m, dtype=np.float64).reshape(-1, 3),
+        np.ascontiguousarray(sensing.visible, dtype=np.bool_).reshape(n_radar, n_cell),
+        np.ascontiguousarray(sensing.is_look, dtype=np.bool_),
+        np.ascontiguousarray(sensing.looks_per_sample, dtype=np.float64),
+        np.ascontiguousarray(sensing.pd_cued, dtype=np.float64).reshape(n_radar, n_cell),
+        np.ascontiguousarray(rd.r_ecef_m, dtype=np.float64), rots,
+        math.cos(model.max_az_el_rad), sig, inv_el2, inv_rg2, traj.m,
+    )  # fmt: skip
+    return LookInformation(row=row, radar=radar, w=w)
+
+
+def look_information_numpy(
+    world: World, traj: Trajectories, sensing: SensingLike, model: FilterModel
+) -> LookInformation:
+    """:func:`look_information` one radar at a time over its looks, in numpy (the reference
+    of the compiled kernel)."""
     rd = world.radars
     m = traj.m
     n_cell = traj.n * m
