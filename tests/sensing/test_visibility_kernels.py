@@ -113,9 +113,7 @@ def test_look_pd_kernel_matches_numpy(name, world, traj) -> None:  # type: ignor
         )
         assert_close(cue_ref, cue, "cue_t_s")
         assert_close(pd_ref, pd, f"pd1 {getattr(policy, 'name', None)}")
-        # cued samples got something else than searching somewhere: the kernel's cued branch
-        # is exercised
-    if name in ("synthetic", "korea_japan"):
+    if name in ("synthetic", "korea_japan"):  # the cued branch is exercised: Pd changed
         pd, _ = _look_pd(world, base, world.policies["integrated"])
         assert np.any(pd != base.pd_uncued)
 
@@ -143,3 +141,24 @@ def test_kernel_field_of_regard_wraps_north_and_skips_padding() -> None:
     assert np.all(geo.pd_uncued[:, pad] == 0.0)
     assert np.all(geo.snr_cued[~geo.visible] == 0.0)
     assert geo.visible[0].any()  # the sector across north sees the threats to its east
+
+
+def test_kernels_on_empty_and_single_rows() -> None:
+    world, traj = synth.korea_japan()
+    one = synth.radar_table(
+        [{"nation_idx": 0, "lat_deg": 36.0, "lon_deg": 127.5, "half_az_deg": 30,
+          "boresight_az_deg": -20, "min_el_deg": -1}]
+    )  # fmt: skip
+    cases = [
+        (world, traj.take(np.zeros(0, np.int64))),  # no threat
+        (dataclasses.replace(world, radars=synth.radar_table([])), traj),  # no radar
+        (synth.world(one), traj.take(np.array([1]))),  # a negative boresight, no satellite
+    ]
+    for w, tr in cases:
+        base = sensor_geometry(w, tr)
+        same_geometry(sensor_geometry_numpy(w, tr), base)
+        for policy in (None, *w.policies.values()):
+            for a, b in zip(
+                _look_pd_numpy(w, base, policy), _look_pd(w, base, policy), strict=True
+            ):
+                assert_close(a, b, "look_pd")
