@@ -12,7 +12,10 @@ policy-independent part once (``sensing.sensor_geometry``, ``tracking.tracking_g
 per policy ``sensing.observe`` + ``tracking.track`` on it — the previous implementation less its
 chunking (every sample of every filter, the numpy M-of-N chain and IPP loop put back in place of
 the compiled ones). Both give the same fire-control crossings, track and detection times
-(checked). The last line is ``ratio_vs_numpy=<x>``.
+(checked). Before it, ``sensor_geometry_ratio=<x>``: ``sensor_geometry`` and the four presets'
+cued Pd per chunk, numpy references (``sensor_geometry_numpy``, ``_look_pd_numpy``) over the
+compiled kernels, on the same inputs (checked bit-identical). The last line is
+``ratio_vs_numpy=<x>``.
 
 With ``--scale 1 8 28`` it also prints the raid-size curve of the same per-geometry work (the
 flagship's salvo counts multiplied: 36, 288, 1,008 threats) and its fitted exponent.

@@ -1,8 +1,9 @@
 """Compiled kernels of sensing/ (numba, the project's explicit accelerator; STYLE.md).
 
-Imported on first use by :mod:`shieldwall.sensing.detection`, so that commands that do not
-sense never load numba. Each kernel performs the same floating-point operations in the same
-order as the numpy formulation it replaces, so results are bit-identical to it (tested).
+Imported on first use by :mod:`shieldwall.sensing.detection` and
+:mod:`shieldwall.sensing.visibility`, so that commands that do not sense never load numba.
+Each kernel performs the same floating-point operations in the same order as the numpy
+formulation it replaces, so results are bit-identical to it (tested).
 """
 
 from __future__ import annotations
