@@ -12,7 +12,10 @@ policy-independent part once (``sensing.sensor_geometry``, ``tracking.tracking_g
 per policy ``sensing.observe`` + ``tracking.track`` on it — the previous implementation less its
 chunking (every sample of every filter, the numpy M-of-N chain and IPP loop put back in place of
 the compiled ones). Both give the same fire-control crossings, track and detection times
-(checked). The last line is ``ratio_vs_numpy=<x>``.
+(checked). Before it, ``sensor_geometry_ratio=<x>``: ``sensor_geometry`` and the four presets'
+cued Pd per chunk, numpy references (``sensor_geometry_numpy``, ``_look_pd_numpy``) over the
+compiled kernels, on the same inputs (checked bit-identical). The last line is
+``ratio_vs_numpy=<x>``.
 
 With ``--scale 1 8 28`` it also prints the raid-size curve of the same per-geometry work (the
 flagship's salvo counts multiplied: 36, 288, 1,008 threats) and its fitted exponent.
@@ -32,6 +35,7 @@ masked (each battery over the whole grid, as ``battle.windows.reach`` asks). Pri
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import tempfile
 import time
@@ -210,6 +214,39 @@ def _leaves(x):  # type: ignore[no-untyped-def]
         yield x
 
 
+def sensing_ratio(world, traj, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    """``sensor_geometry`` and the four presets' cued Pd (``_look_pd``) per chunk, as the
+    pipeline runs them: the compiled kernels against their numpy references (checked
+    bit-identical on the same inputs)."""
+    from shieldwall.tracking.chunks import chunk_threats
+
+    chunks = [traj.take(i) for i in chunk_threats(traj.lengths)]
+    policies = [world.policies[p] for p in PRESETS]
+
+    def run(geometry, look_pd):  # type: ignore[no-untyped-def]
+        out = []
+        for c in chunks:
+            geo = geometry(world, c)
+            out.append((geo, [look_pd(world, geo, p) for p in policies]))
+        return out
+
+    t_old, a = _best(
+        lambda: run(visibility.sensor_geometry_numpy, visibility._look_pd_numpy), repeat
+    )
+    t_new, b = _best(lambda: run(sensor_geometry, visibility._look_pd), repeat)
+    for (ga, pa), (gb, pb) in zip(a, b, strict=True):
+        fields = [f.name for f in dataclasses.fields(ga)]
+        pairs = [(getattr(ga, f), getattr(gb, f)) for f in fields] + list(
+            zip(_leaves(pa), _leaves(pb), strict=True)
+        )
+        if not all(np.array_equal(x, y, equal_nan=np.asarray(x).dtype.kind == "f")
+                   for x, y in pairs if isinstance(x, np.ndarray)):  # fmt: skip
+            raise SystemExit("sensor_geometry / _look_pd: the kernels differ from numpy")
+    print(f"sensor_geometry + _look_pd x4 ({traj.n} threats, {len(chunks)} chunks): "
+          f"{t_old:.3f} s CPU numpy, {t_new:.3f} s compiled (bit-identical)")  # fmt: skip
+    print(f"sensor_geometry_ratio={t_old / t_new:.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -244,11 +281,13 @@ def main() -> None:
     print(
         f"shieldwall per raid geometry ({traj.n} threats, 4 policies): {best:.3f} s CPU ({detail})"
     )
+    sensing_ratio(world, traj, args.repeat)
     # baseline: the numpy formulation, per policy on the whole raid
     visibility.m_of_n_cdf = m_of_n_cdf_reference  # type: ignore[assignment]
+    visibility._look_pd = visibility._look_pd_numpy  # type: ignore[assignment]
     covariance.ipp_sensitivity = ipp_sensitivity_reference  # type: ignore[assignment]
     c0 = time.process_time()
-    geo = sensor_geometry(world, traj)
+    geo = visibility.sensor_geometry_numpy(world, traj)
     trk = tracking_geometry(world, traj, geo)
     for p in PRESETS:
         pol = world.policies[p]

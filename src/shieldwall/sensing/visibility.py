@@ -18,6 +18,7 @@ Pd), the early-warning satellites and the cueing implied by a sharing policy:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,12 +27,24 @@ from numpy.typing import NDArray
 from shieldwall._types import F64, B
 from shieldwall.arguments import check_type
 from shieldwall.earth.constants import WGS84_A_M
+from shieldwall.earth.geodesy import enu_rotation, geodetic_to_ecef
 from shieldwall.flight.trajectories import PHASE_BOOST, Trajectories
 from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.detection import detection_cdf, look_mask, m_of_n_cdf, median_time
-from shieldwall.sensing.radar import in_field_of_regard, radar_aer, snr, swerling1_pd
+from shieldwall.sensing.radar import (
+    PFA,
+    REFRACTION_K,
+    SNR_AT_R0,
+    horizon_dip_rad,
+    in_field_of_regard,
+    radar_aer,
+    snr,
+    swerling1_pd,
+)
 from shieldwall.sensing.satellite import ew_detect_times
 from shieldwall.sensing.search import (
+    CUE_SIGMAS,
+    EW_ALONG_TRACK_FRACTION,
     beam_solid_angle_sr,
     cue_solid_angle_sr,
     dwell_snr_factor,
@@ -48,6 +61,7 @@ __all__ = [
     "cue_times",
     "observe",
     "sensor_geometry",
+    "sensor_geometry_numpy",
 ]
 
 
@@ -186,6 +200,50 @@ def cue_times(world: World, ew_detect_t_s: F64, radar_track_t_s: F64, policy: Po
 def _look_pd(world: World, base: SensorGeometry, policy: Policy | None) -> tuple[F64, F64]:
     """Per (radar, threat, sample) single-look Pd under the policy's cueing, and the cue times.
 
+    :func:`_look_pd_numpy` (the reference, bit-identical; tested) in a compiled kernel, element
+    by element: no gathers of the cued samples, and the per-radar factors computed once.
+    """
+    from shieldwall.sensing._kernels import look_pd_rows  # numba: loaded on first use
+
+    rd, sat = world.radars, world.satellites
+    ew_t, ew_s, rc_t = cue_sources(world, base.ew_detect_t_s, base.uncued_track_t_s, policy)
+    cue = np.minimum(ew_t, rc_t)
+    srf = np.asarray(rd.search_range_factor, dtype=np.float64)
+    fence = search_solid_angle_sr(rd.half_az_rad, rd.search_el_rad)
+    beam = beam_solid_angle_sr(rd.beamwidth_rad)
+    with np.errstate(invalid="ignore"):
+        by_radar = dwell_snr_factor(srf, fence, beam, beam)
+    has_sat = len(sat.latency_s) > 0
+    empty = np.empty(0)
+    consts = np.array([np.log(PFA), EW_ALONG_TRACK_FRACTION, CUE_SIGMAS, math.pi])
+    pd1 = np.empty(base.pd_uncued.shape)
+    look_pd_rows(
+        base.t_s,
+        base.downrange_m,
+        base.visible,
+        base.range_m,
+        base.snr_cued,
+        base.pd_cued,
+        base.pd_uncued,
+        cue,
+        ew_t,
+        ew_s,
+        rc_t,
+        srf**4,
+        fence,
+        beam,
+        by_radar,
+        np.asarray(sat.launch_point_sigma_m, dtype=np.float64) if has_sat else empty,
+        np.asarray(sat.azimuth_sigma_rad, dtype=np.float64) if has_sat else empty,
+        consts,
+        pd1,
+    )
+    return pd1, cue
+
+
+def _look_pd_numpy(world: World, base: SensorGeometry, policy: Policy | None) -> tuple[F64, F64]:
+    """:func:`_look_pd` in numpy on the gathered visible samples after a cue (the reference).
+
     Searching the whole fence before any cue, the satellite cue's window after its report, one
     beam after another radar's track (:mod:`shieldwall.sensing.search`): the SNR of a look
     relative to a cued look is the largest of those that apply. Computed only at the visible
@@ -285,11 +343,68 @@ def sensor_geometry(
         Threat trajectories on their grid.
     refraction
         Apply the 4/3-Earth refraction to the horizon (default True).
+
+    Notes
+    -----
+    The per-element geometry, field of regard, SNR and Pd run in a compiled kernel
+    (:mod:`shieldwall.sensing._kernels`) that writes them straight into their arrays;
+    :func:`sensor_geometry_numpy` is the numpy formulation, bit-identical (tested).
     """
-    traj = trajectories
+    return _assemble(world, trajectories, refraction, _radar_pd(world, trajectories, refraction))
+
+
+def sensor_geometry_numpy(
+    world: World, trajectories: Trajectories, *, refraction: bool = True
+) -> SensorGeometry:
+    """:func:`sensor_geometry` in numpy, one radar at a time (the reference and baseline)."""
+    parts = _radar_pd_numpy(world, trajectories, refraction)
+    return _assemble(world, trajectories, refraction, parts)
+
+
+_RadarPd = tuple[B, F64, F64, F64, F64, F64]  # visible, el, range, snr_cued, pd_cued, pd_uncued
+
+
+def _radar_pd(world: World, traj: Trajectories, refraction: bool) -> _RadarPd:
+    """:func:`_radar_pd_numpy` in the compiled kernel (the same operations in the same order)."""
+    from shieldwall.sensing._kernels import sensor_rows  # numba: loaded on first use
+
     rd = world.radars
-    t_s = traj.t_s
-    m = t_s.shape[1]
+    origin = geodetic_to_ecef(rd.lat_rad, rd.lon_rad, rd.alt_m)
+    rot = enu_rotation(rd.lat_rad, rd.lon_rad)
+    floor = np.maximum(
+        np.asarray(rd.min_el_rad, dtype=np.float64), -horizon_dip_rad(rd.alt_m)
+    ).reshape(-1)
+    r0 = np.asarray(rd.r0_m, dtype=np.float64)
+    shape = (origin.shape[0], *traj.t_s.shape)
+    visible = np.empty(shape, dtype=bool)
+    el, rg, snr_cued, pd_cued, pd_uncued = (np.empty(shape) for _ in range(5))
+    c_refr = (1.0 - 1.0 / REFRACTION_K) if refraction else 0.0
+    consts = np.array([c_refr, 2.0 * WGS84_A_M, SNR_AT_R0, np.log(PFA), 4.0, np.pi, 2.0 * np.pi])
+    sensor_rows(
+        np.ascontiguousarray(traj.r_ecef_m, dtype=np.float64),
+        origin,
+        rot,
+        np.ascontiguousarray(_rcs(world, traj)),
+        floor,
+        np.asarray(rd.boresight_az_rad, dtype=np.float64),
+        np.asarray(rd.half_az_rad, dtype=np.float64),
+        np.asarray(rd.max_el_rad, dtype=np.float64),
+        r0,
+        r0 * rd.search_range_factor,
+        consts,
+        visible,
+        el,
+        rg,
+        snr_cued,
+        pd_cued,
+        pd_uncued,
+    )
+    return visible, el, rg, snr_cued, pd_cued, pd_uncued
+
+
+def _radar_pd_numpy(world: World, traj: Trajectories, refraction: bool) -> _RadarPd:
+    """Radar geometry, field of regard, SNR and single-look Pd cued and searching, in numpy."""
+    rd = world.radars
     az, el, rg = radar_aer(traj.r_ecef_m, rd.lat_rad, rd.lon_rad, rd.alt_m)
     # one radar at a time (tens), each vectorized over the chunk: the same elementwise
     # operations as on the whole (radar, threat, sample) array, on cache-sized slices
@@ -315,7 +430,17 @@ def sensor_geometry(
         pd_cued[i] = np.where(vis, swerling1_pd(snr_cued[i]), 0.0)
         snr_search = np.where(vis, snr(rcs, rg[i], r0 * rd.search_range_factor[i]), 0.0)
         pd_uncued[i] = np.where(vis, swerling1_pd(snr_search), 0.0)
-    del az
+    return visible, el, rg, snr_cued, pd_cued, pd_uncued
+
+
+def _assemble(
+    world: World, traj: Trajectories, refraction: bool, parts: _RadarPd
+) -> SensorGeometry:
+    """The look schedule, the uncued initiation pass and the EW reports around ``parts``."""
+    visible, el, rg, snr_cued, pd_cued, pd_uncued = parts
+    rd = world.radars
+    t_s = traj.t_s
+    m = t_s.shape[1]
     is_look, per = look_mask(rd.revisit_s, traj.dt_s, m)
     ew = ew_detect_times(traj.launch_t_s, traj.burnout_t_s, world.satellites.latency_s)
     look = is_look[:, None, :]
