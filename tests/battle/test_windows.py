@@ -55,6 +55,9 @@ class _Picture:
     def fire_control_time(self, nation_idx: int, sigma_req_m: float) -> np.ndarray:
         return np.full(self.t_s.shape[0], self.fc_t_s)
 
+    def radar_tracks(self, radar_idx: object, threat_idx: object, sample_idx: object) -> np.ndarray:
+        return np.asarray(self.radar_tracking[radar_idx, threat_idx, sample_idx], dtype=bool)
+
     def fire_control_index(self, nation_idx: int, sigma_req_m: float) -> np.ndarray:
         return np.zeros(self.t_s.shape[0], dtype=np.int64)
 

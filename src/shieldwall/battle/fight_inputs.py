@@ -204,7 +204,9 @@ class FightInputs:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
+            # an array that owns its data and is read-only (another FightInputs' after a
+            # dataclasses.replace: a plan) is shared; anything else is copied and frozen
+            if isinstance(value, np.ndarray) and (value.base is not None or value.flags.writeable):
                 value = np.array(value, copy=True)
                 value.setflags(write=False)
                 object.__setattr__(self, f.name, value)

@@ -167,7 +167,8 @@ def guided(rch: Reach, world: WorldLike, picture: PictureLike, policy: PolicyLik
         Batteries (radar, nation, type), interceptor types (``organic_guidance``, and the catalog
         key ``remote_guidance``: false where the world has none), radar nations.
     picture
-        ``radar_tracking (n_radar, n_threat, m)``: the radar holds a track and sees the threat.
+        ``radar_tracks(radar, threat, sample)``: the radar holds a track and sees the threat
+        there (single samples of ``radar_tracking (n_radar, n_threat, m)``).
     policy
         ``share`` (``engage`` = 3 grants remote guidance across nations) and ``ifc`` (own nation).
 
@@ -181,7 +182,6 @@ def guided(rch: Reach, world: WorldLike, picture: PictureLike, policy: PolicyLik
     remote_ok = np.asarray(
         getattr(itc, "remote_guidance", np.zeros(organic.shape, dtype=bool)), dtype=bool
     )
-    tracking = np.asarray(picture.radar_tracking, dtype=bool)
     radar_nat = np.asarray(world.radars.nation_idx, dtype=np.int64)
     share = np.asarray(policy.share)
     ifc = np.asarray(getattr(policy, "ifc", np.zeros(share.shape[0], dtype=bool)), dtype=bool)
@@ -195,13 +195,13 @@ def guided(rch: Reach, world: WorldLike, picture: PictureLike, policy: PolicyLik
         sel = np.flatnonzero(pair_b == b)
         i, j = thr[sel], rch.grid_idx[sel]
         own = int(bat.radar_idx[b])
-        ok = tracking[own, i, j] if own >= 0 else np.zeros(sel.size, dtype=bool)
+        # single samples of the picture's radar tracking (no (radar, threat, m) mask is made)
+        ok = picture.radar_tracks(own, i, j) if own >= 0 else np.zeros(sel.size, dtype=bool)
         if remote_ok[k]:
             d = int(bat.nation_idx[b])
             others = np.arange(radar_nat.size) != own
             allowed = others & np.where(radar_nat == d, bool(ifc[d]), share[radar_nat, d] >= 3)
-            if allowed.any():
-                idx = np.flatnonzero(allowed)[:, None]
-                ok = ok | tracking[idx, i[None, :], j[None, :]].any(axis=0)
+            for r in np.flatnonzero(allowed).tolist():  # radars: tens
+                ok = ok | picture.radar_tracks(r, i, j)
         out[sel] = ok
     return out

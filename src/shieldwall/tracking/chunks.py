@@ -558,17 +558,23 @@ def _radar_tracking(visible: _Visible, kinit: I64, n_threat: int, m: int) -> B:
 def _radar_tracks(
     visible: _Visible, kinit: I64, n_threat: int, radar_idx: I64, threat_idx: I64, sample_idx: I64
 ) -> B:
-    out = np.zeros(radar_idx.shape, dtype=bool)
+    shape = radar_idx.shape  # the three broadcast alike (TrackPicture.radar_tracks)
+    out = np.zeros(radar_idx.size, dtype=bool)
     where = np.zeros(n_threat, dtype=np.int64)
     row = np.zeros(n_threat, dtype=np.int64)
     for c, (i, _) in enumerate(visible):
         where[i] = c
         row[i] = np.arange(i.size)
-    for c, (_, vis) in enumerate(visible):  # chunks: a handful
-        sel = (where[threat_idx] == c) & (sample_idx < vis.shape[2])
-        r, t, k = radar_idx[sel], threat_idx[sel], sample_idx[sel]
-        out[sel] = vis[r, row[t], k] & (k >= kinit[r, t])
-    return out
+    radar_idx, threat_idx, sample_idx = (a.reshape(-1) for a in (radar_idx, threat_idx, sample_idx))
+    chunk = where[threat_idx]
+    order = np.argsort(chunk, kind="stable")  # the queries grouped by chunk
+    bounds = np.searchsorted(chunk[order], np.arange(len(visible) + 1))
+    for c, (_, vis) in enumerate(visible):  # chunks: tens
+        q = order[bounds[c] : bounds[c + 1]]
+        q = q[sample_idx[q] < vis.shape[2]]
+        r, t, k = radar_idx[q], threat_idx[q], sample_idx[q]
+        out[q] = vis[r, row[t], k] & (k >= kinit[r, t])
+    return out.reshape(shape)
 
 
 @dataclass(frozen=True, kw_only=True)

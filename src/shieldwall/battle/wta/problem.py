@@ -47,11 +47,26 @@ def _fail(field_name: str, message: str) -> WTAError:
     )
 
 
+def _frozen(value: ArrayLike, dtype: type) -> bool:
+    """Whether ``value`` is an array of ``dtype`` that owns its data and is read-only (one this
+    module made): it is shared, not copied (forbid-and-resolve makes hundreds of problems that
+    differ in ``pk`` only)."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype == dtype
+        and value.base is None
+        and not value.flags.writeable
+    )
+
+
 def _as_float(name: str, value: ArrayLike, ndim: int) -> NDArray[np.float64]:
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise _fail(name, f"must be an array of numbers ({exc})") from exc
+    if _frozen(value, np.float64):
+        arr = np.asarray(value)  # read-only already: shared, checked again below
+    else:
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise _fail(name, f"must be an array of numbers ({exc})") from exc
     if arr.ndim != ndim:
         raise _fail(name, f"must have {ndim} dimension(s), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -61,6 +76,11 @@ def _as_float(name: str, value: ArrayLike, ndim: int) -> NDArray[np.float64]:
 
 
 def _as_count(name: str, value: ArrayLike, shape: tuple[int, ...]) -> NDArray[np.int64]:
+    if _frozen(value, np.int64) and np.shape(value) == shape:
+        shared = np.asarray(value)  # read-only already: shared
+        if np.any(shared < 0):
+            raise _fail(name, "must be non-negative integers")
+        return shared
     raw = _as_float(name, value, len(shape))
     if raw.shape != shape:
         raise _fail(name, f"must have shape {shape}, got {raw.shape}")
