@@ -809,7 +809,11 @@ def _fight_geometry(
             trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
             got = fight(fi, trials_in, draws, event_trials=logged)
             parts[name].update(_kept_blocks(got, ks, edges, keep))
+            # this policy's trial inputs and outcomes go before the next policy's are made
+            # (~0.4 GB at 3,000 threats x 1,000 trials)
+            del trials_in, got
             fight_s[name] += time.perf_counter() - t0
+        del draws  # before the next group's are drawn
         if progress:
             progress(
                 f"trial blocks {min(j + group, len(blocks))}/{len(blocks)}{where}",
