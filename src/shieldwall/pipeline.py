@@ -53,6 +53,7 @@ from shieldwall.resources import (
     check_resources,
     estimate_resources,
     fight_group_blocks,
+    fight_piece_trials,
 )
 from shieldwall.scenario import Policy, World
 from shieldwall.scenario.doctrine import PLANNER_SOLVERS, Doctrine, DoctrineError
@@ -503,6 +504,43 @@ def _kept_blocks(
     return out
 
 
+def _fight_pieces(
+    fi: FightInputs,
+    fire_control: FireControl,
+    draws: BlockDraws,
+    blocks: Sequence[int],
+    edges: NDArray[np.int64],
+    piece: int,
+    logged: int,
+    keep: int | None,
+) -> dict[int, _Kept]:
+    """The blocks (trials ``edges[i]:edges[i + 1]`` of ``draws``) fought ``piece`` trials at a
+    time, what is kept of each joined from its pieces (:func:`_kept_blocks`' parts): a trial's
+    outcome depends on its own draws only, so the outcomes are those of one call, while one
+    policy's per-trial inputs and outcomes stay near ``PIECE_BYTES``. ``logged``: the first
+    trials of the draws whose engagements are logged."""
+    out: dict[int, _Kept] = {}
+    for k, a, b in zip(blocks, edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        tallies: list[Tally] = []
+        fulls: list[Outcomes] = []
+        for lo in range(a, b, piece):
+            hi = min(lo + piece, b)
+            d = draws.trials(lo, hi)
+            trials_in = build_trial_inputs(fi, d, fire_control.times(d.fcq_u))
+            got = fight(fi, trials_in, d, event_trials=max(0, min(logged - lo, hi - lo)))
+            tallies.append(got.tally())
+            if keep is None:
+                fulls.append(got)
+            elif k == 0 and lo - a < keep:
+                fulls.append(got.take(0, min(hi - lo, keep - (lo - a)), copy=True))
+            del trials_in, got
+        out[k] = _Kept(
+            tally=Tally.concatenate(tallies),
+            outcomes=Outcomes.concatenate(fulls) if fulls else None,
+        )
+    return out
+
+
 def _assemble(parts: Sequence[dict[int, _Kept]], span: range, full: bool) -> tuple[Tally, Outcomes]:
     """One policy's tally of the run's blocks ``span`` and its kept outcomes: every block's with
     ``full``, else block 0's first trials (none when the span does not start at block 0)."""
@@ -775,12 +813,15 @@ def _fight_geometry(
         objective=doc.planner.objective,
     )
     plan_s = time.perf_counter() - t_plan
+    trajectories, targets = prep.trajectories, prep.targets
+    del prep  # its reach (every reachable sample, ~0.3 GB at 10,000 threats) is not fought on
     if progress:
         progress(f"plans{where}", len(pols) + 1, total)
     fire_control = {name: FireControl(planned[name], st.picture) for name, st in stages.items()}
     # Every block of a policy is fought on the same fight inputs: blocks go to the engine in
     # groups (one lockstep over all their trials) as large as the draws' memory bound allows.
     group = fight_group_blocks(world, doc.max_rounds_per_threat)
+    piece = fight_piece_trials(world)  # a large raid's blocks are fought in pieces
     parts: dict[str, dict[int, _Kept]] = {name: {} for name in stages}
     fight_s = dict.fromkeys(stages, 0.0)
     for j in range(0, len(blocks), group):
@@ -792,7 +833,7 @@ def _fight_geometry(
                     root_seed,
                     k,
                     n_trials=size,
-                    n_threats=prep.targets.n_threats,
+                    n_threats=targets.n_threats,
                     n_nations=len(world.nations),
                     type_names=world.interceptors.name,
                     n_shots=doc.max_rounds_per_threat,
@@ -806,12 +847,19 @@ def _fight_geometry(
         for name in stages:
             t0 = time.perf_counter()
             fi = planned[name]
-            trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
-            got = fight(fi, trials_in, draws, event_trials=logged)
-            parts[name].update(_kept_blocks(got, ks, edges, keep))
-            # this policy's trial inputs and outcomes go before the next policy's are made
-            # (~0.4 GB at 3,000 threats x 1,000 trials)
-            del trials_in, got
+            if piece < max(sizes):
+                got_parts = _fight_pieces(fi, fire_control[name], draws, ks, edges, piece, logged,
+                                          keep)  # fmt: skip
+                parts[name].update(got_parts)
+            else:
+                trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
+                got = fight(fi, trials_in, draws, event_trials=logged)
+                parts[name].update(_kept_blocks(got, ks, edges, keep))
+                # this policy's trial inputs and outcomes go before the next policy's are made
+                # (~0.4 GB at 3,000 threats x 1,000 trials)
+                del trials_in, got
+            if j + group >= len(blocks):
+                forget(fi)  # its last group: its search tables go before the next policy's
             fight_s[name] += time.perf_counter() - t0
         del draws  # before the next group's are drawn
         if progress:
@@ -823,8 +871,8 @@ def _fight_geometry(
     for fi in planned.values():
         forget(fi)  # the first sample's fight inputs outlive its fight: not their caches
     return _Fought(
-        trajectories=prep.trajectories,
-        targets=prep.targets,
+        trajectories=trajectories,
+        targets=targets,
         planned=planned,
         pictures={name: st.picture for name, st in stages.items()},
         timings_s=timings,

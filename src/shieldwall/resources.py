@@ -79,6 +79,9 @@ _RECORD_B_PER_TRIAL = 120.0
 #: Most bytes of block draws one fight holds (blocks are fought in groups this big:
 #: :func:`fight_group_blocks`), so the engine's working set stops growing with the trials.
 DRAW_GROUP_BYTES = 256 * 2**20
+#: Most bytes of one policy's per-trial fight inputs and outcomes the pipeline makes at once
+#: (a block of a large raid is fought in pieces this big: :func:`fight_piece_trials`).
+PIECE_BYTES = 192 * 2**20
 _EKF_B_PER_TRIAL_SAMPLE = 40.0  # measurement-mode tracking, per EKF trial x T·S (one nation)
 #: Unaccounted allocator overhead (fragmentation, Python objects) and fit error.
 _MEMORY_MARGIN = 1.3
@@ -375,6 +378,18 @@ def fight_group_blocks(world: World, max_rounds_per_threat: int | None = None) -
         * (2 * rounds + len(world.interceptors.name) + 2 + 3 * len(world.nations))
     )
     return max(1, DRAW_GROUP_BYTES // max(per_block, 1))
+
+
+def fight_piece_trials(world: World) -> int:
+    """Trials of one policy fought in one call: as many as :data:`PIECE_BYTES` of per-trial
+    inputs and outcomes allow — fire-control times per key (at most one per battery), believed
+    targets per nation, failures and the outcomes' per-threat columns, ~8 B each per threat —
+    at least one; the pipeline fights a block in pieces this big where it holds more trials
+    (1,000 threats: whole blocks; 10,000: ~100 trials)."""
+    per_trial = (
+        8 * len(world.raid.missile_idx) * (len(world.batteries.nation_idx) + len(world.nations) + 8)
+    )
+    return max(1, PIECE_BYTES // max(per_trial, 1))
 
 
 def fight_group_trials(world: World) -> int:

@@ -154,3 +154,32 @@ def test_slim_blocks_of_a_run_join_to_the_whole_run() -> None:
     joined = Tally.concatenate([p.tally for p in parts])
     for name in joined.__dataclass_fields__:
         np.testing.assert_array_equal(getattr(joined, name), getattr(whole["national"].tally, name))
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_blocks_fought_in_pieces_give_the_outcomes_of_one_call(
+    full: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large raid's blocks are fought a piece of trials at a time (fight_piece_trials): the
+    tallies, kept outcomes and event logs are those of fighting each block in one call."""
+    import shieldwall.pipeline as pl
+
+    world = compile_world(load_scenario(MINIMAL))
+    n = TRIAL_BLOCK + 300  # a whole block and a truncated one
+    kw = {"trials": n, "seed": 7, "full_outcomes": full, "event_trials": 30}
+    whole = simulate_policies(world, ["national", "integrated"], **kw)
+    monkeypatch.setattr(pl, "fight_piece_trials", lambda _world: 7)  # pieces across the log
+    pieces = simulate_policies(world, ["national", "integrated"], **kw)
+    for name in whole:
+        a, b = whole[name], pieces[name]
+        for f in a.tally.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(a.tally, f), getattr(b.tally, f), err_msg=f)
+        assert a.outcomes.n_trials == b.outcomes.n_trials == (n if full else 30)
+        for f in ("flew", "killed", "leaked", "rounds_at", "expended", "value_lost"):
+            np.testing.assert_array_equal(getattr(a.outcomes, f), getattr(b.outcomes, f))
+        assert a.outcomes.events.n_events > 0
+        for f in a.outcomes.events.__dataclass_fields__:
+            np.testing.assert_array_equal(
+                getattr(a.outcomes.events, f), getattr(b.outcomes.events, f), err_msg=f
+            )
+        assert _same(a.metrics.expected_leakers, b.metrics.expected_leakers)

@@ -27,7 +27,7 @@ from shieldwall.tracking.covariance import (
     truth_transitions,
 )
 from shieldwall.tracking.ipp import ipp_sensitivity, ipp_sensitivity_reference
-from shieldwall.tracking.picture import fire_control_crossings
+from shieldwall.tracking.picture import fire_control_crossings, tracking_spans
 from tests.sensing import synth
 
 #: Relative agreement of two summation orders of the same products (see test_chunks.COV_RTOL).
@@ -116,6 +116,28 @@ def test_radar_tracks_reads_single_samples_of_the_dense_mask() -> None:
     assert dense.any()
     r, i, k = np.nonzero(np.ones(dense.shape, dtype=bool))
     np.testing.assert_array_equal(pic.radar_tracks(r, i, k), dense[r, i, k])
+
+
+def test_radar_track_spans_are_those_of_the_dense_mask() -> None:
+    """The run record's per (radar, threat) tracking start and end, read chunk by chunk, are
+    the first and last tracked sample times of the dense mask (its definition)."""
+    world, traj = synth.korea_japan()
+    pic = picture(
+        world, traj, world.policies["shared_tracks"], base=prepare(world, traj, chunk_samples=150)
+    )
+    dense = pic.radar_tracking
+    t = np.where(np.isfinite(pic.t_s), pic.t_s, np.nan)[None, :, :]
+    with np.errstate(invalid="ignore"):
+        want_start = np.where(dense, t, np.inf).min(axis=2, initial=np.inf)
+        want_end = np.where(dense, t, -np.inf).max(axis=2, initial=-np.inf)
+    start, end = pic.radar_track_spans()
+    assert np.isfinite(want_start).any()
+    np.testing.assert_array_equal(start, want_start)
+    np.testing.assert_array_equal(end, want_end)
+    mask = np.array([[[False, True, True, False], [False] * 4, [True, False, False, True]]])
+    first, last = tracking_spans(mask)
+    np.testing.assert_array_equal(first, [[1, -1, 0]])
+    np.testing.assert_array_equal(last, [[2, -1, 3]])
 
 
 def test_chunks_bound_their_padding() -> None:

@@ -295,11 +295,7 @@ def _sensing(results: Results) -> dict[str, pa.Table]:
             "track_t_s": pic.track_t_s.ravel(),
         },
     )
-    tracking = np.asarray(pic.radar_tracking, dtype=bool)  # (n_radar, n_threat, m)
-    t = np.where(np.isfinite(pic.t_s), pic.t_s, np.nan)[None, :, :]
-    with np.errstate(invalid="ignore"):
-        start = np.where(tracking, t, np.inf).min(axis=2, initial=np.inf)
-        end = np.where(tracking, t, -np.inf).max(axis=2, initial=-np.inf)
+    start, end = pic.radar_track_spans()  # (n_radar, n_threat), no per-sample array
     radar, threat = np.nonzero(np.isfinite(start))
     tracks = make_table(
         "radar_tracks",

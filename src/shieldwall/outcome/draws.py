@@ -113,6 +113,12 @@ class BlockDraws:
         """Most rounds (and engagements) per threat these draws can resolve."""
         return int(self.kill_u.shape[1])
 
+    def trials(self, start: int, stop: int) -> BlockDraws:
+        """Trials ``start:stop`` of these draws (views; each trial keeps its numbers)."""
+        names = ("fly_u", "fail_time_u", "fcq_u", "ipp_z", "kill_u", "ka_u", "common_mode_u")
+        cols = {n: getattr(self, n)[..., start:stop] for n in names}
+        return BlockDraws(seed=self.seed, block=self.block, type_names=self.type_names, **cols)
+
     @classmethod
     def concatenate(cls, parts: Sequence[BlockDraws]) -> BlockDraws:
         """Consecutive blocks' draws as one record (trials side by side; ``block`` is the first's).

@@ -400,9 +400,10 @@ def _fight_compiled(
         c(trials.fail_t_s, dtype=np.float64),
         c(trials.fire_control_t_s, dtype=np.float64),
         c(trials.believed_asset_idx, dtype=np.int64),
-        c(draws.kill_u, dtype=np.float64),
-        c(draws.ka_u, dtype=np.float64),
-        c(draws.common_mode_u, dtype=np.float64),
+        # views of a piece of a block's draws are read in place (strided), not copied
+        np.asarray(draws.kill_u, dtype=np.float64),
+        np.asarray(draws.ka_u, dtype=np.float64),
+        np.asarray(draws.common_mode_u, dtype=np.float64),
         th_fired,
         kill_t,
         burden,

@@ -29,7 +29,7 @@ from shieldwall.scenario.world import Policy, World
 from shieldwall.sensing.visibility import SensorGeometry, observe, sensor_geometry
 from shieldwall.tracking.covariance import FilterModel, TrackingGeometry, _p0, tracking_geometry
 from shieldwall.tracking.initiation import nation_track_cdf
-from shieldwall.tracking.picture import TrackPicture
+from shieldwall.tracking.picture import TrackPicture, tracking_spans
 from shieldwall.tracking.track import (
     FUSIONS,
     MODES,
@@ -555,6 +555,17 @@ def _radar_tracking(visible: _Visible, kinit: I64, n_threat: int, m: int) -> B:
     return out
 
 
+def _radar_tracking_spans(visible: _Visible, kinit: I64, n_threat: int) -> tuple[I64, I64]:
+    """:func:`~shieldwall.tracking.picture.tracking_spans` of :func:`_radar_tracking`, chunk
+    by chunk."""
+    first = np.full((kinit.shape[0], n_threat), -1, dtype=np.int64)
+    last = first.copy()
+    for i, vis in visible:
+        after = np.arange(vis.shape[2])[None, None, :] >= kinit[:, i, None]
+        first[:, i], last[:, i] = tracking_spans(vis & after)
+    return first, last
+
+
 def _radar_tracks(
     visible: _Visible, kinit: I64, n_threat: int, radar_idx: I64, threat_idx: I64, sample_idx: I64
 ) -> B:
@@ -607,6 +618,9 @@ class ChunkedDetail:
     def radar_tracking(self) -> B:
         return _radar_tracking(self._visible, self.kinit, self.base.n_threat, self.base.m)
 
+    def radar_tracking_spans(self) -> tuple[I64, I64]:
+        return _radar_tracking_spans(self._visible, self.kinit, self.base.n_threat)
+
     def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
         return _radar_tracks(
             self._visible, self.kinit, self.base.n_threat, radar_idx, threat_idx, sample_idx
@@ -637,6 +651,9 @@ class ReleasedDetail:
 
     def radar_tracking(self) -> B:
         return _radar_tracking(self.visible, self.kinit, self.n_threat, self.m)
+
+    def radar_tracking_spans(self) -> tuple[I64, I64]:
+        return _radar_tracking_spans(self.visible, self.kinit, self.n_threat)
 
     def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
         return _radar_tracks(

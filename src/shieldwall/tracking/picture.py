@@ -32,6 +32,20 @@ class PictureDetail(Protocol):
         dense array."""
         ...
 
+    def radar_tracking_spans(self) -> tuple[I64, I64]:
+        """First and last sample of each radar's tracking of each threat, ``(n_radar,
+        n_threat)`` each (-1 where it never tracks), without the dense array."""
+        ...
+
+
+def tracking_spans(mask: B) -> tuple[I64, I64]:
+    """First and last True along the last axis of ``mask`` (-1 where none)."""
+    some = mask.any(axis=-1)
+    m = mask.shape[-1]
+    first = np.where(some, np.argmax(mask, axis=-1), -1)
+    last = np.where(some, m - 1 - np.argmax(mask[..., ::-1], axis=-1), -1)
+    return first.astype(np.int64), last.astype(np.int64)
+
 
 @dataclass(frozen=True, kw_only=True)
 class DenseDetail:
@@ -49,6 +63,9 @@ class DenseDetail:
     def radar_tracks(self, radar_idx: I64, threat_idx: I64, sample_idx: I64) -> B:
         out: B = self.tracking[radar_idx, threat_idx, sample_idx]
         return out
+
+    def radar_tracking_spans(self) -> tuple[I64, I64]:
+        return tracking_spans(self.tracking)
 
 
 def fire_control_crossings(ipp_cov_m2: F64, sigma_req_m: F64) -> tuple[I64, F64]:
@@ -191,6 +208,16 @@ class TrackPicture:
             np.asarray(sample_idx, dtype=np.int64),
         )
         return self.detail.radar_tracks(r, i, k)
+
+    def radar_track_spans(self) -> tuple[F64, F64]:
+        """When each radar first and last tracks each threat (:attr:`radar_tracking`'s first
+        and last True sample), ``(n_radar, n_threat)`` each; ``inf`` / ``-inf`` where it never
+        does. Read from the compact products (no ``(n_radar, n_threat, m)`` array). [s]"""
+        first, last = self.detail.radar_tracking_spans()
+        thr = np.arange(first.shape[1])[None, :]
+        start: F64 = np.where(first >= 0, self.t_s[thr, np.maximum(first, 0)], np.inf)
+        end: F64 = np.where(last >= 0, self.t_s[thr, np.maximum(last, 0)], -np.inf)
+        return start, end
 
     @property
     def lengths(self) -> I64:
