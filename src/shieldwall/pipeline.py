@@ -848,9 +848,9 @@ def _fight_geometry(
             t0 = time.perf_counter()
             fi = planned[name]
             if piece < max(sizes):
-                got_parts = _fight_pieces(fi, fire_control[name], draws, ks, edges, piece, logged,
-                                          keep)  # fmt: skip
-                parts[name].update(got_parts)
+                parts[name].update(
+                    _fight_pieces(fi, fire_control[name], draws, ks, edges, piece, logged, keep)
+                )
             else:
                 trials_in = build_trial_inputs(fi, draws, fire_control[name].times(draws.fcq_u))
                 got = fight(fi, trials_in, draws, event_trials=logged)
@@ -859,7 +859,9 @@ def _fight_geometry(
                 # (~0.4 GB at 3,000 threats x 1,000 trials)
                 del trials_in, got
             if j + group >= len(blocks):
-                forget(fi)  # its last group: its search tables go before the next policy's
+                # its last group: its search tables go before the next policy's are made (the
+                # first sample's fight inputs outlive its fight in the results: not their caches)
+                forget(fi)
             fight_s[name] += time.perf_counter() - t0
         del draws  # before the next group's are drawn
         if progress:
@@ -868,8 +870,6 @@ def _fight_geometry(
                 len(pols) + 2,
                 total,
             )
-    for fi in planned.values():
-        forget(fi)  # the first sample's fight inputs outlive its fight: not their caches
     return _Fought(
         trajectories=trajectories,
         targets=targets,
