@@ -139,9 +139,13 @@ def _scalar_shot(
     return np.asarray(sol.y_events[0][0][:3])
 
 
-def _restore_and_time(aim_all: Callable[[], tuple[float, Any, Any, Any, Any]]) -> float:
-    tg.propagate = propagate  # type: ignore[assignment]
-    return aim_all()[0]
+def _aim_with(integrator: Callable[..., Any], aim_all: Callable[[], tuple[Any, ...]]) -> Any:
+    """``aim_all()`` with the targeting's shots flown by ``integrator`` (then restored)."""
+    tg.propagate = integrator  # type: ignore[assignment]
+    try:
+        return aim_all()
+    finally:
+        tg.propagate = propagate  # type: ignore[assignment]
 
 
 def main() -> None:
@@ -223,14 +227,9 @@ def main() -> None:
     print(f"second pass: ours {t_ours2:.2f} s for {n}; solve_ivp {per_shot2 * 1e3:.1f} ms per shot")
     t_ours = 0.5 * (t_ours + t_ours2)
     # the numpy batch integrator on the same aim (the pipeline's path before the kernel)
-    tg.propagate = propagate_numpy  # type: ignore[assignment]
-    try:
-        t_np1, sol_np, *_ = aim_all()
-        t_ours3 = _restore_and_time(aim_all)
-        tg.propagate = propagate_numpy  # type: ignore[assignment]
-        t_np2 = aim_all()[0]
-    finally:
-        tg.propagate = propagate  # type: ignore[assignment]
+    t_np1, sol_np, *_ = _aim_with(propagate_numpy, aim_all)
+    t_ours3 = aim_all()[0]
+    t_np2 = _aim_with(propagate_numpy, aim_all)[0]
     t_ours4 = aim_all()[0]
     same = np.array_equal(sol_np.status, sol.status) and np.allclose(
         sol_np.v_bo_mps, sol.v_bo_mps, rtol=1e-12, equal_nan=True

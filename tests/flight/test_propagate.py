@@ -164,24 +164,24 @@ def test_model_switches() -> None:
     assert full.with_switches(no_rotation=True).omega_rad_s == 0.0
 
 
+#: Every combination of the model's switches the integrator branches on.
+SWITCHED_MODELS = {
+    "full": FlightModel(),
+    "sphere": FlightModel().with_switches(spherical=True),
+    "vacuum": FlightModel().with_switches(vacuum=True),
+    "no-rotation": FlightModel().with_switches(no_rotation=True),
+    "exponential": FlightModel(atmosphere="exponential"),
+    "no-gravity": FlightModel(gravity_on=False),
+    "textbook": FlightModel.textbook(),
+}
+
+
 #: One-row (Python float) and array paths of the acceleration: same operations, only exp and
 #: the 3-term dot product may round differently. [relative]
 ONE_ROW_REL_TOL = 1e-13
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        FlightModel(),
-        FlightModel().with_switches(spherical=True),
-        FlightModel().with_switches(vacuum=True),
-        FlightModel().with_switches(no_rotation=True),
-        FlightModel(atmosphere="exponential"),
-        FlightModel(gravity_on=False),
-        FlightModel.textbook(),
-    ],
-    ids=["full", "sphere", "vacuum", "no-rotation", "exponential", "no-gravity", "textbook"],
-)
+@pytest.mark.parametrize("model", list(SWITCHED_MODELS.values()), ids=list(SWITCHED_MODELS))
 def test_one_row_acceleration_matches_the_array_path(model: FlightModel) -> None:
     rng = np.random.default_rng(7)
     k = 64
@@ -208,19 +208,7 @@ def test_one_row_acceleration_matches_the_array_path(model: FlightModel) -> None
 KERNEL_REL_TOL = 1e-12
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        FlightModel(),
-        FlightModel().with_switches(spherical=True),
-        FlightModel().with_switches(vacuum=True),
-        FlightModel().with_switches(no_rotation=True),
-        FlightModel(atmosphere="exponential"),
-        FlightModel(gravity_on=False),
-        FlightModel.textbook(),
-    ],
-    ids=["full", "sphere", "vacuum", "no-rotation", "exponential", "no-gravity", "textbook"],
-)
+@pytest.mark.parametrize("model", list(SWITCHED_MODELS.values()), ids=list(SWITCHED_MODELS))
 @pytest.mark.parametrize(("stop_alt_m", "t_max_s"), [(0.0, 4000.0), (20e3, 300.0)])
 def test_compiled_kernel_matches_the_numpy_batch_integrator(
     model: FlightModel, stop_alt_m: float, t_max_s: float

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -356,18 +357,17 @@ def propagate(
         model.dt_max_s, model.atm_step_fraction, _STEP_SCALE_HEIGHT_M, _DRAG_NEGLIGIBLE_MPS2,
         _DT_MIN_S, stop_alt_m, t_max_s, model.record_dt_s, REENTRY_ALT_M,
     ], dtype=np.float64)  # fmt: skip
-    f = np.array([model.gravity_on, bool(model.j2), model.earth != "sphere", table is not None,
-                  record], dtype=np.bool_)  # fmt: skip
+    switches = [model.gravity_on, bool(model.j2), model.earth != "sphere", table is not None]
     m_max = int(np.ceil(t_max_s / model.record_dt_s)) + 2
     n_grid_j = int(np.ceil(model.dt_max_s / model.record_dt_s)) + 1
-    args = (r0, v0, t0, beta, p, f, np.ascontiguousarray(log_rho), m_max, n_grid_j,
-            _EVENT_ITERATIONS)  # fmt: skip
-    cap = 0
-    if record:  # a first pass finds the grid's width: one allocation, never grown or cut
-        f[-1] = False
-        cap = max(int(propagate_rows(*args, 0)[-1]), 1)
-        f[-1] = True
-    got = propagate_rows(*args, cap)
+
+    def rows(recording: bool, cap: int) -> tuple[Any, ...]:
+        f = np.array([*switches, recording], dtype=np.bool_)  # the kernel's flags, in order
+        return tuple(propagate_rows(r0, v0, t0, beta, p, f, np.ascontiguousarray(log_rho),
+                                    m_max, n_grid_j, _EVENT_ITERATIONS, cap))  # fmt: skip
+
+    # recording, a first pass finds the grid's width: one allocation, never grown or cut
+    got = rows(True, max(int(rows(False, 0)[-1]), 1)) if record else rows(False, 0)
     imp_t, imp_r, imp_v, apo, apo_t, reentry, peak, peak_v, g_t, g_r, g_v, steps, _ = got
     return FreeFlight(
         impact_t_s=imp_t,

@@ -81,18 +81,15 @@ class StartCache:
         h.update(f"{start.dtype}{start.shape}".encode() + start.tobytes())
         return h.digest()
 
-    def solved(
-        self, problem: WTAProblem, start: NDArray[np.int64], key: bytes
-    ) -> NDArray[np.int64] | None:
-        """The heuristic's answer for ``problem`` (digest ``key``) from ``start`` (a copy), or
+    def solved(self, key: bytes, start: NDArray[np.int64]) -> NDArray[np.int64] | None:
+        """The heuristic's answer for the problem of digest ``key`` from ``start`` (a copy), or
         None."""
         x = self._solved.get(self._start_key(key, start))
         return None if x is None else x.copy()
 
-    def keep(
-        self, problem: WTAProblem, start: NDArray[np.int64], key: bytes, x: NDArray[np.int64]
-    ) -> None:
-        """Remember the heuristic's answer ``x`` for ``problem`` from ``start``."""
+    def keep(self, key: bytes, start: NDArray[np.int64], x: NDArray[np.int64]) -> None:
+        """Remember the heuristic's answer ``x`` for the problem of digest ``key`` from
+        ``start``."""
         self._solved[self._start_key(key, start)] = x.copy()
 
 
@@ -138,10 +135,10 @@ def _heuristic_x(
     if cache is None:
         return _heuristic_x_uncached(problem, start, None, None)
     key = StartCache._digest(problem)
-    found = cache.solved(problem, start, key)
+    found = cache.solved(key, start)
     if found is None:
         found = _heuristic_x_uncached(problem, start, cache, key)
-        cache.keep(problem, start, key, found)
+        cache.keep(key, start, found)
     return found
 
 
