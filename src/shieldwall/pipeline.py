@@ -76,6 +76,7 @@ __all__ = [
     "resolve_policy",
     "simulate",
     "simulate_policies",
+    "spare_order",
     "workers_for",
 ]
 
@@ -630,9 +631,18 @@ class _Job:
         self.flown.update({g: (t, each) for g, t in zip(gs, flown, strict=True)})
 
     def run_share(self, share: Sequence[int]) -> list[_Fought]:
-        """Fly the samples ``share`` (together where small) and fight each (a worker's part)."""
+        """Fly the samples ``share`` (together where small) and fight each (the serial loop)."""
         self.fly(share)
         return [self.run(g, None) for g in share]
+
+    def run_claimed(
+        self, share: Sequence[int], spare: Sequence[int], claims: _Claims
+    ) -> list[tuple[int, _Fought]]:
+        """A process's part of a parallel run: fly ``share`` (together where small), fight each
+        of its samples not yet claimed by another process, then claim and fight what is left
+        of ``spare`` (the other shares' samples, the last first), flying those alone."""
+        self.fly(share)
+        return [(g, self.run(g, None)) for g in [*share, *spare] if claims.take(g)]
 
     def prepared_for(self, g: int) -> Prepared:
         """Raid geometry ``g`` prepared (unless done). With the default ``prepare`` its sensing
@@ -659,13 +669,33 @@ class _Job:
         return got if g == self.first else got.slim()
 
 
-#: The job of the parallel run in progress (forked workers inherit it; nothing is pickled).
-_JOB: _Job | None = None
+class _Claims:
+    """Which raid geometry samples of a parallel run a process has taken: one shared byte per
+    sample (made before the fork, so the workers inherit it), set under its lock."""
+
+    def __init__(self, ctx: multiprocessing.context.BaseContext, samples: Sequence[int]) -> None:
+        self._taken = ctx.Array("b", len(samples))
+        self._at = {g: k for k, g in enumerate(samples)}
+
+    def take(self, g: int) -> bool:
+        """Claim sample ``g``: whether this process got it (False: another one has it)."""
+        with self._taken.get_lock():
+            k = self._at[g]
+            if self._taken[k]:
+                return False
+            self._taken[k] = 1
+            return True
 
 
-def _run_in_worker(share: list[int]) -> list[_Fought]:
+#: The job of the parallel run in progress and its claims (forked workers inherit them;
+#: nothing is pickled on the way in).
+_JOB: tuple[_Job, _Claims] | None = None
+
+
+def _run_in_worker(share: list[int], spare: list[int]) -> list[tuple[int, _Fought]]:
     assert _JOB is not None
-    return _JOB.run_share(share)
+    job, claims = _JOB
+    return job.run_claimed(share, spare, claims)
 
 
 def _too_big(
@@ -708,26 +738,44 @@ def geometry_workers(n_geometries: int) -> int:
 
 def geometry_shares(geometries: Sequence[int], first: int, n_workers: int) -> list[list[int]]:
     """The samples ``geometries`` dealt round-robin to ``n_workers`` processes, ``first`` (whose
-    products the results show) in the first share: this process's. Samples cost about the same,
-    so equal counts balance the CPUs without a queue."""
+    products the results show) in the first share: this process's. Each process flies its share
+    and fights it first; a process that runs out takes what is left of the others'
+    (:func:`spare_order`)."""
     order = [first, *(g for g in geometries if g != first)]
     return [order[k::n_workers] for k in range(min(n_workers, len(order)))]
+
+
+def spare_order(shares: Sequence[Sequence[int]], mine: int, first: int) -> list[int]:
+    """The other shares' samples in the order process ``mine`` takes them once its own are
+    fought: each share's last first (its owner reaches those last), never ``first`` (its
+    products stay in this process)."""
+    others = [list(share) for k, share in enumerate(shares) if k != mine]
+    depth = max((len(share) for share in others), default=0)
+    return [
+        share[-1 - d] for d in range(depth) for share in others
+        if d < len(share) and share[-1 - d] != first
+    ]  # fmt: skip
 
 
 def _run_parallel(
     job: _Job, n_workers: int, progress: Callable[[str, int, int], None] | None
 ) -> list[_Fought]:
-    """The job's geometries on ``n_workers`` processes: ``n_workers - 1`` forked workers each fly
-    and fight a share (:func:`geometry_shares`) while this process does the first share (its
-    first geometry's products stay here: nothing large is pickled back); in geometry order.
-    Each geometry is computed exactly as serially: the same inputs, the same code."""
+    """The job's geometries on ``n_workers`` processes: ``n_workers - 1`` forked workers and
+    this one each fly a share (:func:`geometry_shares`) and fight it, then take the samples
+    the others have not reached (:func:`spare_order`; samples differ in cost by half, so equal
+    counts leave one CPU idle). This process keeps the first geometry, whose products stay here
+    (nothing large is pickled back); results in geometry order. Each geometry is computed
+    exactly as serially (a sample flown alone is the one flown with others): the same inputs,
+    the same code, whichever process takes it."""
     global _JOB
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     job.check_envelopes()  # once, before forking: an error is raised here
     shares = geometry_shares(list(job.todo), job.first, n_workers)
-    _JOB = job
+    ctx = multiprocessing.get_context("fork")
+    claims = _Claims(ctx, list(job.todo))
+    _JOB = (job, claims)
     done: dict[int, _Fought] = {}
     n = len(job.todo)
 
@@ -737,13 +785,13 @@ def _run_parallel(
                      len(done), n)  # fmt: skip
 
     try:
-        ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=ctx) as ex:
-            futures = {ex.submit(_run_in_worker, share): share for share in shares[1:]}
-            done.update(zip(shares[0], job.run_share(shares[0]), strict=True))
+            futures = [ex.submit(_run_in_worker, shares[k], spare_order(shares, k, job.first))
+                       for k in range(1, len(shares))]  # fmt: skip
+            done.update(job.run_claimed(shares[0], spare_order(shares, 0, job.first), claims))
             report()
             for fut in as_completed(futures):
-                done.update(zip(futures[fut], fut.result(), strict=True))
+                done.update(fut.result())
                 report()
     except BrokenProcessPool as exc:  # a worker killed (the kernel's OOM killer, a signal)
         raise _fail(

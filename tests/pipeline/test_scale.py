@@ -3,7 +3,8 @@
 - the raid geometry samples flown in one solve (``fly_geometries``) equal each sample flown
   alone (``fly_checked(world.geometry(g))``);
 - the samples spread over this and forked worker processes (``simulate_policies(workers=2)``,
-  ``workers=3``) equal the serial run, outcomes, event logs and plan objectives included.
+  ``workers=3``) equal the serial run, outcomes, event logs and plan objectives included, also
+  when a process takes samples of another's share (flying them alone).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shieldwall.pipeline import (
     geometry_shares,
     geometry_workers,
     simulate_policies,
+    spare_order,
 )
 from shieldwall.resources import estimate_resources
 from shieldwall.scenario import World, compile_world, load_scenario
@@ -85,6 +87,16 @@ def test_geometry_shares_deal_the_samples_round_robin_first_sample_here() -> Non
     assert geometry_shares([5], 5, 1) == [[5]]
 
 
+def test_spare_samples_are_taken_from_the_end_of_each_other_share_never_the_first() -> None:
+    shares = geometry_shares(range(10), 0, 2)
+    assert spare_order(shares, 0, 0) == [9, 7, 5, 3, 1]
+    assert spare_order(shares, 1, 0) == [8, 6, 4, 2]  # sample 0 stays in this process
+    three = geometry_shares(range(7), 0, 3)  # [[0, 3, 6], [1, 4], [2, 5]]
+    assert spare_order(three, 0, 0) == [4, 5, 1, 2]
+    assert spare_order(three, 2, 0) == [6, 4, 3, 1]
+    assert spare_order([[4]], 0, 4) == []
+
+
 @cache
 def _serial() -> dict[str, Results]:
     world = _sampled("minimal", 3)
@@ -111,7 +123,44 @@ def test_geometries_on_worker_processes_equal_the_serial_run(workers: int) -> No
     assert leak.size == 3500 * len(world.raid.missile_idx)
 
 
-def _die(share: list[int]) -> None:
+def test_a_process_that_runs_out_takes_the_samples_another_has_not_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's first sample is slowed down, so this process fights its own share, then
+    takes the worker's last sample (flying it alone) before the worker reaches it: every sample
+    is fought once, and the outcomes equal the serial run's."""
+    import shieldwall.pipeline as pipeline
+
+    world = _sampled("minimal", 4)  # shares [0, 2] here and [1, 3] in the worker
+    pols = ["national", "integrated"]
+    log = tmp_path / "fought.txt"
+    here = os.getpid()
+    run = pipeline._Job.run
+
+    def logged(self: pipeline._Job, g: int, progress: object) -> object:
+        if g == 1 and os.getpid() != here:
+            import time
+
+            time.sleep(3.0)  # the worker is slow on its first sample
+        with log.open("a") as f:
+            f.write(f"{os.getpid()} {g}\n")
+        return run(self, g, progress)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline._Job, "run", logged)
+    pooled = simulate_policies(world, pols, trials=4000, seed=5, workers=2)
+    fought = [line.split() for line in log.read_text().split("\n") if line]
+    by = {int(g): int(pid) for pid, g in fought}
+    assert sorted(int(g) for _, g in fought) == [0, 1, 2, 3]  # each sample once
+    assert by[0] == by[2] == here
+    assert by[3] == here  # the worker's: taken here
+    assert by[1] != here
+    serial = simulate_policies(world, pols, trials=4000, seed=5, workers=1)
+    for name in pols:
+        _outcome_fields(serial[name].outcomes, pooled[name].outcomes)
+        assert serial[name].plan_objective == pooled[name].plan_objective
+
+
+def _die(share: list[int], spare: list[int]) -> None:
     os._exit(9)
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from shieldwall._jit import njit
 
 __all__ = ["propagate_rows"]
 

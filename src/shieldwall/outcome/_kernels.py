@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from shieldwall._jit import njit
 
 __all__ = ["fight_trials", "lookup_tables"]
 

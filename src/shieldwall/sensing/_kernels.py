@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from shieldwall._jit import njit
 
 __all__ = ["look_pd_rows", "m_of_n_rows", "sensor_rows"]
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from shieldwall._jit import njit
 
 __all__ = ["fire_control_trials", "look_information_rows", "run_filters"]
 

@@ -12,7 +12,8 @@ bit-identical to it (tested); those forms are the readable references.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from shieldwall._jit import njit
 
 __all__ = [
     "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs", "relax",
