@@ -10,7 +10,9 @@ largest sizes on a small machine; the guard is what is being measured against).
 Printed per size: threats, wall time, CPU time (this process and its worker processes), peak
 resident memory of the parent and of the largest worker (forked workers share the parent's
 pages until written, so the sum is an upper bound of the peak), and the resource guard's
-estimate for the run (slim outcomes, as ``compare`` checks it). Then the fitted exponent ``b``
+estimate for the run (slim outcomes, as ``compare`` checks it), and the seconds of each stage
+(``Results.timings_s``: flight, sensing and reach once per sample; cueing and fusion, plan and
+fight per policy; summed over samples, policies and processes). Then the fitted exponent ``b``
 of ``time = a * threats**b`` (least squares in log-log), over the sizes that completed.
 
 Baseline (skipped with ``--no-baseline``): the strongest straightforward alternative on the
@@ -101,6 +103,7 @@ def _one(threats: int, trials: int, baseline: bool, out_path: str | None) -> Non
 
         comp = compare(world, trials=trials, force=True)
         outcomes = {r.name: r.results.tally for r in comp.rows}  # every trial's
+        stages = _stages([r.results.timings_s for r in comp.rows])
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
     if out_path:
         np.savez(out_path, **{f"{k}_{f}": getattr(o, f) for k, o in outcomes.items()
@@ -109,7 +112,22 @@ def _one(threats: int, trials: int, baseline: bool, out_path: str | None) -> Non
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(json.dumps({"threats": n, "trials": trials, "wall_s": wall, "cpu_s": cpu,
                       "rss_parent_b": own, "rss_worker_b": kids,
-                      "estimate_b": est.memory_bytes, "estimate_s": est.time_s}))  # fmt: skip
+                      "estimate_b": est.memory_bytes, "estimate_s": est.time_s,
+                      "stages_s": {} if baseline else stages}))  # fmt: skip
+
+
+#: The stages of ``Results.timings_s`` that are the policy-independent (shared) work.
+_SHARED = ("flight", "sensing", "reach")
+#: ... and those spent per policy.
+_PER_POLICY = ("cueing_and_fusion", "plan", "fight")
+
+
+def _stages(timings: list[dict[str, float]]) -> dict[str, float]:
+    """Seconds per stage, summed over the raid samples and (per-policy stages) the policies;
+    summed over every process, so they add up to about the CPU time less start-up."""
+    out = {key: timings[0].get(key, 0.0) for key in _SHARED}
+    out.update({key: sum(t.get(key, 0.0) for t in timings) for key in _PER_POLICY})
+    return out
 
 
 def _run_one(
@@ -332,7 +350,7 @@ def main() -> None:
                   f"cpu_ratio={old['cpu_s'] / new['cpu_s']:.2f}")  # fmt: skip
     rows = []
     print(f"{'threats':>8} {'wall':>8} {'CPU':>8} {'parent RSS':>11} {'worker RSS':>11} "
-          f"{'estimate':>9}")  # fmt: skip
+          f"{'estimate':>9}   stage seconds (all processes)")  # fmt: skip
     for size in args.sizes:
         row = _run_one(size, args.trials, args.timeout)
         if row is None:
@@ -340,7 +358,9 @@ def main() -> None:
         rows.append(row)
         print(f"{int(row['threats']):>8} {row['wall_s']:>7.1f}s {row['cpu_s']:>7.1f}s "
               f"{_gb(row['rss_parent_b']):>11} {_gb(row['rss_worker_b']):>11} "
-              f"{_gb(row['estimate_b']):>9}", flush=True)  # fmt: skip
+              f"{_gb(row['estimate_b']):>9}   "
+              + ", ".join(f"{k} {v:.1f}" for k, v in row["stages_s"].items()),
+              flush=True)  # fmt: skip
     print(f"fitted exponent (time ~ threats^b): wall b={_fit(rows, 'wall_s'):.2f}, "
           f"CPU b={_fit(rows, 'cpu_s'):.2f}")  # fmt: skip
     near = [r for r in rows if abs(r["threats"] - 1000) <= 50]
