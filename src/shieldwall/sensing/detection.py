@@ -78,9 +78,11 @@ def m_of_n_cdf(pd_look: F64, is_look: B, m_req: int, n_win: int) -> F64:
     look = np.broadcast_to(np.asarray(is_look, dtype=bool), pd.shape)
     m = pd.shape[-1]
     out = np.empty(pd.shape)
+    looks = np.ascontiguousarray(look.reshape(-1, m)).view()
+    looks.flags.writeable = False  # read-only whether copied or not: one compiled signature
     m_of_n_rows(
         np.ascontiguousarray(pd.reshape(-1, m)),
-        np.ascontiguousarray(look.reshape(-1, m)),
+        looks,
         nxt,
         initiates,
         out.reshape(-1, m),

@@ -218,7 +218,7 @@ def _look_pd(world: World, base: SensorGeometry, policy: Policy | None) -> tuple
     consts = np.array([np.log(PFA), EW_ALONG_TRACK_FRACTION, CUE_SIGMAS, math.pi])
     pd1 = np.empty(base.pd_uncued.shape)
     look_pd_rows(
-        base.t_s,
+        np.ascontiguousarray(base.t_s),  # contiguous whatever the base: one compiled signature
         base.downrange_m,
         base.visible,
         base.range_m,
