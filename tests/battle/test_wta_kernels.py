@@ -31,6 +31,7 @@ from shieldwall.battle.wta.starts import (
     _assign_rounds,
     _assign_rounds_scipy,
     assignment_start,
+    repair,
 )
 from tests.outcome.handmade import Battery, Case, Kind, Row, Threat
 
@@ -245,8 +246,33 @@ def test_polish_move_kernel_equals_the_numpy_reference(
 
     monkeypatch.setattr(polish_module, "best_move", both)
     for x in starts:
-        polish_module.polish_assets(problem, x)
+        polish_module.polish_assets_numpy(problem, x)
     assert len(compared) > len(starts)  # moves were made, not only the final check
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("channels", [False, True])
+def test_compiled_polish_steps_give_the_numpy_polish(seed: int, channels: bool) -> None:
+    """The whole polish, compiled steps (``_kernels.polish_step``) against the numpy steps
+    (``polish_assets_numpy``): the same assignment from empty, greedy, half-emptied and random
+    starts, on problems with many exact ties."""
+    problem = _asset_problem(seed, channels)
+    rng = np.random.default_rng(seed + 300)
+    half = greedy(problem)
+    half[rng.permutation(problem.n_weapons)[: problem.n_weapons // 2]] = 0
+    scattered = np.zeros(problem.pk.shape, dtype=np.int64)
+    for i in range(problem.n_weapons):  # one round on a few random allowed pairs
+        allowed = np.flatnonzero(problem.upper[i] > 0)
+        if allowed.size:
+            scattered[i, rng.choice(allowed, min(2, allowed.size), replace=False)] = 1
+    scattered = repair(problem, scattered)
+    moved = 0
+    for x in (np.zeros(problem.pk.shape, dtype=np.int64), greedy(problem), half, scattered):
+        assert not problem.violations(x)
+        fast = polish_module.polish_assets(problem, x)
+        assert np.array_equal(fast, polish_module.polish_assets_numpy(problem, x))
+        moved += int(np.abs(fast - x).sum())
+    assert moved > 0  # the polish moved rounds: the steps were really compared
 
 
 def test_start_cache_serves_a_solve_from_a_start_met_before(

@@ -1,23 +1,28 @@
 """Compiled kernels of the WTA local search (numba, the project's explicit accelerator; STYLE.md).
 
 Imported on first use by :func:`shieldwall.battle.wta.heuristic.improve`,
-:func:`shieldwall.battle.wta.exchange.multi_exchange` and
-:func:`shieldwall.battle.wta.starts.assignment_start`, so that commands that do not plan never
+:func:`shieldwall.battle.wta.exchange.multi_exchange`,
+:func:`shieldwall.battle.wta.starts.assignment_start` and
+:func:`shieldwall.battle.wta.polish.polish_assets`, so that commands that do not plan never
 load numba. Each kernel makes the same floating-point operations, in the same order, as the
 formulation next to its caller (``heuristic._best_swap_numpy``, ``exchange._relax_numpy``,
-``starts._assign_rounds_scipy``), and breaks ties the same way, so the results are
-bit-identical to it (tested); those forms are the readable references.
+``starts._assign_rounds_scipy``, ``polish.polish_assets_numpy``), and breaks ties the same way,
+so the results are bit-identical to it (tested; ``polish_step``'s logarithms and exponentials
+are the C library's, as numpy's float64 ones are on this machine's CPUs, AVX2); those forms are
+the readable references.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from shieldwall._jit import njit
 
 __all__ = [
-    "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs", "relax",
-    "top_moves",
+    "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs",
+    "polish_step", "relax", "top_moves",
 ]  # fmt: skip
 
 
@@ -324,3 +329,131 @@ def top_moves(x, upper, pk, inv_q_m1, surv, used_t, tcap, nchan, ccap):  # type:
                 single[i] = removal
                 single_j[i] = k
     return k1, a1, a2, j1, r1, r2, reloc, reloc_k, single, single_j
+
+
+@njit(cache=True, nogil=True)
+def _log_hold1(y):  # type: ignore[no-untyped-def]
+    """``polish._log_hold`` of one value: ``(ln(1 - exp(-y)), 0.0)`` where ``y > 0``, else
+    ``(0.0, 1.0)``."""
+    if y > 0.0:
+        return math.log(-math.expm1(-y)), 0.0
+    return 0.0, 1.0
+
+
+@njit(cache=True, nogil=True)
+def _new_held1(ls, nz):  # type: ignore[no-untyped-def]
+    """``polish._new_held`` of one value (``np.minimum`` keeps a NaN)."""
+    if nz > 0.5:
+        return 0.0
+    return math.exp(ls if (ls < 0.0 or ls != ls) else 0.0)
+
+
+@njit(cache=True, nogil=True)
+def polish_step(x, a, asset, av, inventory, upper, target_cap, channel_cap, held):  # type: ignore[no-untyped-def]
+    """One step of ``polish.polish_assets_numpy``: the best one-move of ``x`` on the asset-based
+    objective, ``(sources, weapon, source target (-1: a spare round), destination, gain)``, the
+    first maximum in C order over (source, destination) as ``polish.best_move_numpy`` finds it
+    (sources: the assigned pairs in C order, then the weapons with a spare round); ``held``
+    (per asset) is written for the caller's loss. ``sources`` is 0 when there is none.
+
+    Every value is made by the same floating-point operations in the same order as the numpy
+    step: the per-threat sums over weapons in weapon order (``(a * x).sum(axis=0)``), the
+    per-asset sums in threat order (``np.bincount``), then each move's gain from them.
+    """
+    n_w, n_t = x.shape
+    n_a = av.shape[0]
+    if n_w == 0 or n_t == 0:
+        return 0, 0, -1, 0, -np.inf
+    y = np.empty(n_t)
+    lh = np.empty(n_t)
+    zero = np.empty(n_t)
+    used_t = np.zeros(n_t, dtype=np.int64)
+    for j in range(n_t):
+        acc = a[0, j] * x[0, j]
+        used = x[0, j]
+        for i in range(1, n_w):
+            acc += a[i, j] * x[i, j]
+            used += x[i, j]
+        y[j] = acc
+        used_t[j] = used
+        lh[j], zero[j] = _log_hold1(acc)
+    sum_lh = np.zeros(n_a)
+    n_zero = np.zeros(n_a)
+    for j in range(n_t):
+        sum_lh[asset[j]] += lh[j]
+        n_zero[asset[j]] += zero[j]
+    for g in range(n_a):
+        held[g] = 0.0 if n_zero[g] > 0.0 else math.exp(sum_lh[g])
+    used_w = np.zeros(n_w, dtype=np.int64)
+    nchan = np.zeros(n_w, dtype=np.int64)
+    n_src = 0
+    for i in range(n_w):
+        for j in range(n_t):
+            used_w[i] += x[i, j]
+            if x[i, j] != 0:
+                nchan[i] += 1
+                n_src += 1
+    spare = used_w < inventory
+    n_src += int(spare.sum())
+    if n_src == 0:
+        return 0, 0, -1, 0, -np.inf
+    # Destination k after gaining a round of weapon i, where k's asset is not the source's.
+    ls_w = np.empty((n_w, n_t))
+    nz_w = np.empty((n_w, n_t))
+    gain_w = np.empty((n_w, n_t))
+    for i in range(n_w):
+        if nchan[i] == 0 and not spare[i]:
+            continue  # no source
+        for k in range(n_t):
+            lh_k, zero_k = _log_hold1(y[k] + a[i, k])
+            g = asset[k]
+            ls = sum_lh[g] + (lh_k - lh[k])
+            nz = n_zero[g] + (zero_k - zero[k])
+            ls_w[i, k] = ls
+            nz_w[i, k] = nz
+            gain_w[i, k] = av[g] * (_new_held1(ls, nz) - held[g])
+    best = -np.inf
+    w_best, t_best, k_best = 0, -1, 0
+    for spare_pass in range(2):  # the assigned pairs (C order), then the spare rounds
+        for w in range(n_w):
+            if spare_pass == 1 and not spare[w]:
+                continue
+            lo, hi = (0, n_t) if spare_pass == 0 else (-1, 0)
+            for src in range(lo, hi):
+                if src >= 0 and x[w, src] == 0:
+                    continue
+                has = src >= 0
+                d_lh = 0.0
+                d_z = 0.0
+                aj = -1
+                change = 0.0
+                if has:  # the source's threat after losing the round, and its asset
+                    y_j = y[src] - a[w, src]
+                    lh_j, zero_j = _log_hold1(y_j if (y_j >= 0.0 or y_j != y_j) else 0.0)
+                    d_lh = lh_j - lh[src]
+                    d_z = zero_j - zero[src]
+                    aj = asset[src]
+                    change = av[aj] * (_new_held1(sum_lh[aj] + d_lh, n_zero[aj] + d_z) - held[aj])
+                frees = has and x[w, src] == 1
+                chan_free = nchan[w] < channel_cap[w]
+                for k in range(n_t):
+                    x_k = x[w, k]
+                    if not (
+                        x_k < upper[w, k]
+                        and used_t[k] < target_cap[k]
+                        and (x_k > 0 or chan_free or frees)
+                        and k != src
+                    ):
+                        continue
+                    g = asset[k]
+                    if g == aj:  # the source's own asset: its change enters the gain
+                        val = av[g] * (_new_held1(ls_w[w, k] + d_lh, nz_w[w, k] + d_z) - held[g])
+                        val = val + 0.0
+                    else:
+                        val = gain_w[w, k] + change
+                    if val != val:  # NaN: argmax stops at the first
+                        return n_src, w, src, k, val
+                    if val > best:
+                        best = val
+                        w_best, t_best, k_best = w, src, k
+    return n_src, w_best, t_best, k_best, best
