@@ -57,12 +57,13 @@ def nation_track_cdf(
     n_r, n_t, m = radar_cdf.shape
     n_nat = receives.shape[0]
     surv = np.ones((n_nat, n_t, m))
+    miss = 1.0 - np.clip(radar_cdf, 0.0, 1.0)  # once per radar, not once per receiving nation
     for r in range(n_r):  # radars (tens), each vectorized over threats x samples
         src = int(radar_nation_idx[r])
         for dst in np.flatnonzero(receives[src]):
             d = int(lag_samples[src, dst])
             if d < m:
-                surv[dst, :, d:] *= 1.0 - np.clip(radar_cdf[r, :, : m - d], 0.0, 1.0)
+                surv[dst, :, d:] *= miss[r, :, : m - d]
     out: F64 = 1.0 - surv
     return out
 
