@@ -35,7 +35,7 @@ def _import_without_blas_probe() -> None:
         import numba.np.arraymath as arraymath
     finally:
         linalg.ensure_blas = probe
-    arraymath.ensure_blas = probe  # bound at its import; used only by the probe, but restored
+    arraymath.ensure_blas = probe  # type: ignore[attr-defined]  # bound at its import; probe only
 
 
 _import_without_blas_probe()
