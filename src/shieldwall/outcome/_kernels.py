@@ -109,6 +109,38 @@ def _wake(rows, at_s, pos, floor, ready, spare_wait, woken, nw):
 
 
 @njit(cache=True, nogil=True)
+def _precedes(pa, ra, pb, rb):
+    """Whether row ``ra`` of priority ``pa`` comes before row ``rb`` of priority ``pb`` in a
+    stable sort of the rows by priority (numpy's order: NaN last; ties by row)."""
+    if pa < pb:
+        return True
+    if pb < pa:
+        return False
+    na = pa != pa
+    nb = pb != pb
+    if na != nb:
+        return nb
+    return ra < rb
+
+
+@njit(cache=True, nogil=True)
+def _common_beliefs(believed, n_asset):
+    """The most common belief of each nation about each threat over the trials, ``(n_d, n_t)``
+    (-1 none; ties: the lowest)."""
+    n_tr, n_d, n_t = believed.shape
+    count = np.zeros((n_d, n_t, n_asset + 1), dtype=np.int64)
+    for n in range(n_tr):
+        for d in range(n_d):
+            for i in range(n_t):
+                count[d, i, min(max(believed[n, d, i], -1), n_asset - 1) + 1] += 1
+    common = np.empty((n_d, n_t), dtype=np.int64)
+    for d in range(n_d):
+        for i in range(n_t):
+            common[d, i] = np.argmax(count[d, i]) - 1
+    return common
+
+
+@njit(cache=True, nogil=True)
 def fight_trials(
     rec_i,
     rec_f,
@@ -167,8 +199,9 @@ def fight_trials(
       reaction time.
     - ``doc_i``: cap per threat, cap per pair, rounds per engagement, reserve, hold to
       assessment, upper tier first, event trials, finite asset values (the priorities are
-      finite: the rows with authority are sorted alone, in the order a stable sort of all rows
-      with ``inf`` for the others gives).
+      finite: the rows with authority are ordered alone, in the order a stable sort of all rows
+      with ``inf`` for the others gives; the rows are sorted once at the most common beliefs,
+      and per trial only the rows whose priority differs from that are sorted and merged in).
     - ``doc_f``: miss taken for a kill, kill taken for a miss.
 
     Outputs ``out_* (n_trial, ·)`` (``out_burden``: the rounds each row fired, summed per
@@ -216,11 +249,30 @@ def fight_trials(
     row_fired = np.zeros(n_r, dtype=np.int64)
     auth = np.zeros(n_r, dtype=np.bool_)
     prio_neg = np.empty(n_r)
-    auth_rows = np.empty(n_r, dtype=np.int64)
-    auth_prio = np.empty(n_r)
     compact = doc_i[7] != 0
-    sub = np.zeros(0, dtype=np.int64)
     order = np.zeros(0, dtype=np.int64)
+    # finite priorities: the rows with authority at the most common beliefs, sorted once by
+    # priority (the reference order); per trial only the rows whose priority differs from it
+    # are sorted, and merged into the rest, still in the reference order (the order a stable
+    # sort of all the rows with authority gives: by priority, ties by row)
+    ref_prio = np.full(n_r, _INF)
+    kept = np.zeros(n_r, dtype=np.bool_)
+    new_rows = np.empty(n_r, dtype=np.int64)
+    new_prio = np.empty(n_r)
+    n_ref = 0
+    if compact:
+        common = _common_beliefs(believed, asset_value.shape[0])
+        for r in range(n_r):
+            a = common[r_nat[r], r_thr[r]]
+            if a >= 0 and defends[r_nat[r], asset_nation[a]] and asset_value[a] > 0.0:
+                ref_prio[r] = -(asset_value[a] * r_pkill[r])
+                new_rows[n_ref] = r
+                new_prio[n_ref] = ref_prio[r]
+                n_ref += 1
+    ref_order = new_rows[np.argsort(new_prio[:n_ref], kind="mergesort")]
+    # each row's last search for its first opportunity (trials often share fire-control times)
+    last_x = np.full(n_r, np.nan)
+    last_j = np.empty(n_r, dtype=np.int64)
     ready_row = np.empty(n_r)
     pos = np.empty(n_r, dtype=np.int64)
     left = np.empty(n_b, dtype=np.int64)
@@ -265,6 +317,7 @@ def fight_trials(
                 chan[b, c] = -_INF if c < channels[b] else _INF
         # authority, earliest launch and priority from the trial's beliefs
         n_auth = 0
+        n_new = 0
         for r in range(n_r):
             row_fired[r] = 0
             pos[r] = -1
@@ -277,32 +330,59 @@ def fight_trials(
                 val = asset_value[a]
                 au = defends[d, asset_nation[a]] and val > 0.0
             auth[r] = au
+            kept[r] = False
             if au:
                 prio_neg[r] = -(val * r_pkill[r])
                 ready_row[r] = fire_control[n, r_key[r], i] + r_reaction[r]
-                auth_rows[n_auth] = r
-                auth_prio[n_auth] = prio_neg[r]
                 n_auth += 1
+                if prio_neg[r] == ref_prio[r]:
+                    kept[r] = True
+                else:
+                    new_rows[n_new] = r
+                    new_prio[n_new] = prio_neg[r]
+                    n_new += 1
             else:
                 prio_neg[r] = _INF
-        if compact:  # finite priorities: the rows with authority sorted alone, the same order
-            sub = np.argsort(auth_prio[:n_auth], kind="mergesort")
+        if compact:  # the rows whose priority differs, merged into the reference order
+            sub = np.argsort(new_prio[:n_new], kind="mergesort")
+            q = 0
+            k = 0
+            for u in ref_order:
+                if not kept[u]:
+                    continue
+                while k < n_new and _precedes(new_prio[sub[k]], new_rows[sub[k]], prio_neg[u], u):
+                    perm[q] = new_rows[sub[k]]
+                    q += 1
+                    k += 1
+                perm[q] = u
+                q += 1
+            for k in range(k, n_new):
+                perm[q] = new_rows[sub[k]]
+                q += 1
         else:
             order = np.argsort(prio_neg, kind="mergesort")
+            perm[:n_auth] = order[:n_auth]
         width = n_auth
         for q in range(width):
             spare_wait[q] = False
             nj[q] = -1
             nl[q] = _INF
-            row = auth_rows[sub[q]] if compact else order[q]
-            perm[q] = row
+            row = perm[q]
             pos[row] = q
             done[q] = False
             ready[q] = ready_row[row]
             floor[q] = ready_row[row]
-        for q in range(n_auth):
-            row = perm[q]
-            jj = _first_packed(row, ready[q], rec_i, rec_f, run_max, table)
+        for row in range(n_r):  # in row order: the lookup's records are read in sequence
+            q = pos[row]
+            if q < 0:
+                continue
+            x = ready_row[row]
+            if x == last_x[row]:
+                jj = last_j[row]
+            else:
+                jj = _first_packed(row, x, rec_i, rec_f, run_max, table)
+                last_x[row] = x
+                last_j[row] = jj
             e2 = launch_at[jj] if jj >= 0 else _INF
             i2 = r_thr[row]
             if not (e2 >= fl[i2] or e2 >= report_t[i2]):
