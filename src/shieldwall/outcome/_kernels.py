@@ -124,6 +124,32 @@ def _precedes(pa, ra, pb, rb):
 
 
 @njit(cache=True, nogil=True)
+def _merged_order(ref_order, kept, prio, new_rows, new_prio, perm):
+    """The rows of ``ref_order`` that are ``kept`` (their priorities ``prio``, in the order of
+    ``ref_order``: by priority, ties by row) merged with ``new_rows`` (ascending; priorities
+    ``new_prio``) into ``perm``: the order a stable sort of all of them by priority gives (ties
+    by row; NaN last, as numpy sorts). Returns their count."""
+    sub = np.argsort(new_prio, kind="mergesort")
+    n_new = new_rows.shape[0]
+    q = 0
+    k = 0
+    for u in ref_order:
+        if not kept[u]:
+            continue
+        while k < n_new and _precedes(new_prio[sub[k]], new_rows[sub[k]], prio[u], u):
+            perm[q] = new_rows[sub[k]]
+            q += 1
+            k += 1
+        perm[q] = u
+        q += 1
+    while k < n_new:
+        perm[q] = new_rows[sub[k]]
+        q += 1
+        k += 1
+    return q
+
+
+@njit(cache=True, nogil=True)
 def _common_beliefs(believed, n_asset):
     """The most common belief of each nation about each threat over the trials, ``(n_d, n_t)``
     (-1 none; ties: the lowest)."""
@@ -344,21 +370,7 @@ def fight_trials(
             else:
                 prio_neg[r] = _INF
         if compact:  # the rows whose priority differs, merged into the reference order
-            sub = np.argsort(new_prio[:n_new], kind="mergesort")
-            q = 0
-            k = 0
-            for u in ref_order:
-                if not kept[u]:
-                    continue
-                while k < n_new and _precedes(new_prio[sub[k]], new_rows[sub[k]], prio_neg[u], u):
-                    perm[q] = new_rows[sub[k]]
-                    q += 1
-                    k += 1
-                perm[q] = u
-                q += 1
-            for k in range(k, n_new):
-                perm[q] = new_rows[sub[k]]
-                q += 1
+            _merged_order(ref_order, kept, prio_neg, new_rows[:n_new], new_prio[:n_new], perm)
         else:
             order = np.argsort(prio_neg, kind="mergesort")
             perm[:n_auth] = order[:n_auth]
