@@ -233,7 +233,7 @@ def test_engine_equals_reference_on_random_cases(case: Case) -> None:
         np.testing.assert_array_equal(col, lockstep.events.columns()[name], err_msg=name)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(case=cases(), belief_error=st.sampled_from([0.5, 0.9]))
 def test_engine_equals_reference_when_beliefs_often_differ(case: Case, belief_error: float) -> None:
     # the compiled kernel orders the rows once at the most common beliefs and per trial merges

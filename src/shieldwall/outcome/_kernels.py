@@ -16,6 +16,11 @@ and the lowest position holding it), so a step reads the root and a change costs
 comparisons, not the lockstep's ``~2·sqrt(W)`` block scan. Every comparison and every
 floating-point operation (sums ``t + ka``, ``F + reaction``, products ``value · pk``,
 ``nextafter``) is the one the numpy formulation makes, so the results are bit-identical to it.
+
+A trial's setup reads what the trials share: the rows' priority order is merged from the order
+sorted once at the most common beliefs and the few rows whose priority differs (the order of a
+stable sort of all of them), and each row's first opportunity is looked up from the searches it
+made in earlier trials from the same time (remembered per whole second), else searched.
 """
 
 from __future__ import annotations
@@ -296,9 +301,12 @@ def fight_trials(
                 new_prio[n_ref] = ref_prio[r]
                 n_ref += 1
     ref_order = new_rows[np.argsort(new_prio[:n_ref], kind="mergesort")]
-    # each row's last search for its first opportunity (trials often share fire-control times)
-    last_x = np.full(n_r, np.nan)
-    last_j = np.empty(n_r, dtype=np.int64)
+    # each row's searches for its first opportunity, remembered per whole second of the time
+    # searched from (slot ``floor(x) mod 8``): the fire-control times of a row take a few
+    # values over the trials, and a search the lookup has made need not read it again
+    memo_x = np.full((n_r, 8), np.nan)
+    memo_j = np.empty((n_r, 8), dtype=np.int64)
+    memo_e = np.empty((n_r, 8))
     ready_row = np.empty(n_r)
     pos = np.empty(n_r, dtype=np.int64)
     left = np.empty(n_b, dtype=np.int64)
@@ -389,13 +397,20 @@ def fight_trials(
             if q < 0:
                 continue
             x = ready_row[row]
-            if x == last_x[row]:
-                jj = last_j[row]
-            else:
+            if x < _INF and x > -_INF:
+                slot = np.int64(math.floor(x)) & 7
+                if x == memo_x[row, slot]:
+                    jj = memo_j[row, slot]
+                    e2 = memo_e[row, slot]
+                else:
+                    jj = _first_packed(row, x, rec_i, rec_f, run_max, table)
+                    e2 = launch_at[jj] if jj >= 0 else _INF
+                    memo_x[row, slot] = x
+                    memo_j[row, slot] = jj
+                    memo_e[row, slot] = e2
+            else:  # no fire control (or NaN): no slot
                 jj = _first_packed(row, x, rec_i, rec_f, run_max, table)
-                last_x[row] = x
-                last_j[row] = jj
-            e2 = launch_at[jj] if jj >= 0 else _INF
+                e2 = launch_at[jj] if jj >= 0 else _INF
             i2 = r_thr[row]
             if not (e2 >= fl[i2] or e2 >= report_t[i2]):
                 nj[q] = jj
