@@ -8,9 +8,12 @@ from either implementation — so they hold each of them to the definition on it
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shieldwall.battle.fight_inputs import FightInputs
 from shieldwall.battle.trial_inputs import TrialInputs
@@ -224,6 +227,23 @@ def test_engine_equals_reference_on_random_cases(case: Case) -> None:
     engine = FIGHTERS["engine"](case.fight, trials, draws)
     assert_same_outcomes(engine, FIGHTERS["reference"](case.fight, trials, draws))
     # the compiled kernel and the numpy lockstep: the same algorithm, the same log order too
+    lockstep = FIGHTERS["lockstep"](case.fight, trials, draws)
+    assert_same_outcomes(engine, lockstep)
+    for name, col in engine.events.columns().items():
+        np.testing.assert_array_equal(col, lockstep.events.columns()[name], err_msg=name)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(case=cases(), belief_error=st.sampled_from([0.5, 0.9]))
+def test_engine_equals_reference_when_beliefs_often_differ(case: Case, belief_error: float) -> None:
+    # the compiled kernel orders the rows once at the most common beliefs and per trial merges
+    # in the rows whose priority differs: here most trials have such rows, and equal
+    # priorities (asset values 1, 1, 2, ...; one p_kill per interceptor type) are common
+    case = replace(case, belief_error=belief_error)
+    draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
+    trials = case.trials(draws)
+    engine = FIGHTERS["engine"](case.fight, trials, draws)
+    assert_same_outcomes(engine, FIGHTERS["reference"](case.fight, trials, draws))
     lockstep = FIGHTERS["lockstep"](case.fight, trials, draws)
     assert_same_outcomes(engine, lockstep)
     for name, col in engine.events.columns().items():

@@ -16,6 +16,11 @@ and the lowest position holding it), so a step reads the root and a change costs
 comparisons, not the lockstep's ``~2·sqrt(W)`` block scan. Every comparison and every
 floating-point operation (sums ``t + ka``, ``F + reaction``, products ``value · pk``,
 ``nextafter``) is the one the numpy formulation makes, so the results are bit-identical to it.
+
+A trial's setup reads what the trials share: the rows' priority order is merged from the order
+sorted once at the most common beliefs and the few rows whose priority differs (the order of a
+stable sort of all of them), and each row's first opportunity is looked up from the searches it
+made in earlier trials from the same time (remembered per whole second), else searched.
 """
 
 from __future__ import annotations
@@ -110,6 +115,64 @@ def _wake(rows, at_s, pos, floor, ready, spare_wait, woken, nw):
 
 
 @njit(cache=True, nogil=True)
+def _precedes(pa, ra, pb, rb):
+    """Whether row ``ra`` of priority ``pa`` comes before row ``rb`` of priority ``pb`` in a
+    stable sort of the rows by priority (numpy's order: NaN last; ties by row)."""
+    if pa < pb:
+        return True
+    if pb < pa:
+        return False
+    na = pa != pa
+    nb = pb != pb
+    if na != nb:
+        return nb
+    return ra < rb
+
+
+@njit(cache=True, nogil=True)
+def _merged_order(ref_order, kept, prio, new_rows, new_prio, perm):
+    """The rows of ``ref_order`` that are ``kept`` (their priorities ``prio``, in the order of
+    ``ref_order``: by priority, ties by row) merged with ``new_rows`` (ascending; priorities
+    ``new_prio``) into ``perm``: the order a stable sort of all of them by priority gives (ties
+    by row; NaN last, as numpy sorts). Returns their count."""
+    sub = np.argsort(new_prio, kind="mergesort")
+    n_new = new_rows.shape[0]
+    q = 0
+    k = 0
+    for u in ref_order:
+        if not kept[u]:
+            continue
+        while k < n_new and _precedes(new_prio[sub[k]], new_rows[sub[k]], prio[u], u):
+            perm[q] = new_rows[sub[k]]
+            q += 1
+            k += 1
+        perm[q] = u
+        q += 1
+    while k < n_new:
+        perm[q] = new_rows[sub[k]]
+        q += 1
+        k += 1
+    return q
+
+
+@njit(cache=True, nogil=True)
+def _common_beliefs(believed, n_asset):
+    """The most common belief of each nation about each threat over the trials, ``(n_d, n_t)``
+    (-1 none; ties: the lowest)."""
+    n_tr, n_d, n_t = believed.shape
+    count = np.zeros((n_d, n_t, n_asset + 1), dtype=np.int64)
+    for n in range(n_tr):
+        for d in range(n_d):
+            for i in range(n_t):
+                count[d, i, min(max(believed[n, d, i], -1), n_asset - 1) + 1] += 1
+    common = np.empty((n_d, n_t), dtype=np.int64)
+    for d in range(n_d):
+        for i in range(n_t):
+            common[d, i] = np.argmax(count[d, i]) - 1
+    return common
+
+
+@njit(cache=True, nogil=True)
 def fight_trials(
     rec_i,
     rec_f,
@@ -168,8 +231,9 @@ def fight_trials(
       reaction time.
     - ``doc_i``: cap per threat, cap per pair, rounds per engagement, reserve, hold to
       assessment, upper tier first, event trials, finite asset values (the priorities are
-      finite: the rows with authority are sorted alone, in the order a stable sort of all rows
-      with ``inf`` for the others gives).
+      finite: the rows with authority are ordered alone, in the order a stable sort of all rows
+      with ``inf`` for the others gives; the rows are sorted once at the most common beliefs,
+      and per trial only the rows whose priority differs from that are sorted and merged in).
     - ``doc_f``: miss taken for a kill, kill taken for a miss.
 
     Outputs ``out_* (n_trial, ·)`` (``out_burden``: the rounds each row fired, summed per
@@ -217,11 +281,33 @@ def fight_trials(
     row_fired = np.zeros(n_r, dtype=np.int64)
     auth = np.zeros(n_r, dtype=np.bool_)
     prio_neg = np.empty(n_r)
-    auth_rows = np.empty(n_r, dtype=np.int64)
-    auth_prio = np.empty(n_r)
     compact = doc_i[7] != 0
-    sub = np.zeros(0, dtype=np.int64)
     order = np.zeros(0, dtype=np.int64)
+    # finite priorities: the rows with authority at the most common beliefs, sorted once by
+    # priority (the reference order); per trial only the rows whose priority differs from it
+    # are sorted, and merged into the rest, still in the reference order (the order a stable
+    # sort of all the rows with authority gives: by priority, ties by row)
+    ref_prio = np.full(n_r, _INF)
+    kept = np.zeros(n_r, dtype=np.bool_)
+    new_rows = np.empty(n_r, dtype=np.int64)
+    new_prio = np.empty(n_r)
+    n_ref = 0
+    if compact:
+        common = _common_beliefs(believed, asset_value.shape[0])
+        for r in range(n_r):
+            a = common[r_nat[r], r_thr[r]]
+            if a >= 0 and defends[r_nat[r], asset_nation[a]] and asset_value[a] > 0.0:
+                ref_prio[r] = -(asset_value[a] * r_pkill[r])
+                new_rows[n_ref] = r
+                new_prio[n_ref] = ref_prio[r]
+                n_ref += 1
+    ref_order = new_rows[np.argsort(new_prio[:n_ref], kind="mergesort")]
+    # each row's searches for its first opportunity, remembered per whole second of the time
+    # searched from (slot ``floor(x) mod 8``): the fire-control times of a row take a few
+    # values over the trials, and a search the lookup has made need not read it again
+    memo_x = np.full((n_r, 8), np.nan)
+    memo_j = np.empty((n_r, 8), dtype=np.int64)
+    memo_e = np.empty((n_r, 8))
     ready_row = np.empty(n_r)
     pos = np.empty(n_r, dtype=np.int64)
     left = np.empty(n_b, dtype=np.int64)
@@ -266,6 +352,7 @@ def fight_trials(
                 chan[b, c] = -_INF if c < channels[b] else _INF
         # authority, earliest launch and priority from the trial's beliefs
         n_auth = 0
+        n_new = 0
         for r in range(n_r):
             row_fired[r] = 0
             pos[r] = -1
@@ -278,33 +365,53 @@ def fight_trials(
                 val = asset_value[a]
                 au = defends[d, asset_nation[a]] and val > 0.0
             auth[r] = au
+            kept[r] = False
             if au:
                 prio_neg[r] = -(val * r_pkill[r])
                 ready_row[r] = fire_control[n, r_key[r], i] + r_reaction[r]
-                auth_rows[n_auth] = r
-                auth_prio[n_auth] = prio_neg[r]
                 n_auth += 1
+                if prio_neg[r] == ref_prio[r]:
+                    kept[r] = True
+                else:
+                    new_rows[n_new] = r
+                    new_prio[n_new] = prio_neg[r]
+                    n_new += 1
             else:
                 prio_neg[r] = _INF
-        if compact:  # finite priorities: the rows with authority sorted alone, the same order
-            sub = np.argsort(auth_prio[:n_auth], kind="mergesort")
+        if compact:  # the rows whose priority differs, merged into the reference order
+            _merged_order(ref_order, kept, prio_neg, new_rows[:n_new], new_prio[:n_new], perm)
         else:
             order = np.argsort(prio_neg, kind="mergesort")
+            perm[:n_auth] = order[:n_auth]
         width = n_auth
         for q in range(width):
             spare_wait[q] = False
             nj[q] = -1
             nl[q] = _INF
-            row = auth_rows[sub[q]] if compact else order[q]
-            perm[q] = row
+            row = perm[q]
             pos[row] = q
             done[q] = False
             ready[q] = ready_row[row]
             floor[q] = ready_row[row]
-        for q in range(n_auth):
-            row = perm[q]
-            jj = _first_packed(row, ready[q], rec_i, rec_f, run_max, table)
-            e2 = launch_at[jj] if jj >= 0 else _INF
+        for row in range(n_r):  # in row order: the lookup's records are read in sequence
+            q = pos[row]
+            if q < 0:
+                continue
+            x = ready_row[row]
+            if x < _INF and x > -_INF:
+                slot = np.int64(math.floor(x)) & 7
+                if x == memo_x[row, slot]:
+                    jj = memo_j[row, slot]
+                    e2 = memo_e[row, slot]
+                else:
+                    jj = _first_packed(row, x, rec_i, rec_f, run_max, table)
+                    e2 = launch_at[jj] if jj >= 0 else _INF
+                    memo_x[row, slot] = x
+                    memo_j[row, slot] = jj
+                    memo_e[row, slot] = e2
+            else:  # no fire control (or NaN): no slot
+                jj = _first_packed(row, x, rec_i, rec_f, run_max, table)
+                e2 = launch_at[jj] if jj >= 0 else _INF
             i2 = r_thr[row]
             if not (e2 >= fl[i2] or e2 >= report_t[i2]):
                 nj[q] = jj
