@@ -366,8 +366,9 @@ def simulate_policies(
     workers
         Processes the raid geometry samples are spread over: this one and ``workers - 1``
         forked workers, each flying and fighting a share of the samples
-        (:func:`geometry_shares`; each sample is computed exactly as serially, so the results
-        are bit-identical). Default: one per CPU up to the number of samples for a whole run
+        (:func:`geometry_shares`), then the samples the others have not reached
+        (:func:`spare_order`); each sample is computed exactly as serially, so the results are
+        bit-identical. Default: one per CPU up to the number of samples for a whole run
         (:func:`geometry_workers`), fewer where the resource guard's estimate for that many
         would not fit in memory; one when ``blocks`` is given (a study's task: its executor has
         the other CPUs).
