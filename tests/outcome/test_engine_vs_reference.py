@@ -222,6 +222,10 @@ def test_a_row_waiting_for_spare_rounds_fires_once_the_plan_has_fired(name: str)
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(case=cases())
 def test_engine_equals_reference_on_random_cases(case: Case) -> None:
+    _engine_equals_reference_and_lockstep(case)
+
+
+def _engine_equals_reference_and_lockstep(case: Case) -> None:
     draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
     trials = case.trials(draws)
     engine = FIGHTERS["engine"](case.fight, trials, draws)
@@ -239,15 +243,7 @@ def test_engine_equals_reference_when_beliefs_often_differ(case: Case, belief_er
     # the compiled kernel orders the rows once at the most common beliefs and per trial merges
     # in the rows whose priority differs: here most trials have such rows, and equal
     # priorities (asset values 1, 1, 2, ...; one p_kill per interceptor type) are common
-    case = replace(case, belief_error=belief_error)
-    draws = draws_for(case.fight, case.seed, 0, N_TRIALS)
-    trials = case.trials(draws)
-    engine = FIGHTERS["engine"](case.fight, trials, draws)
-    assert_same_outcomes(engine, FIGHTERS["reference"](case.fight, trials, draws))
-    lockstep = FIGHTERS["lockstep"](case.fight, trials, draws)
-    assert_same_outcomes(engine, lockstep)
-    for name, col in engine.events.columns().items():
-        np.testing.assert_array_equal(col, lockstep.events.columns()[name], err_msg=name)
+    _engine_equals_reference_and_lockstep(replace(case, belief_error=belief_error))
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)

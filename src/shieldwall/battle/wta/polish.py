@@ -198,23 +198,9 @@ def polish_assets(
 def polish_assets_numpy(
     problem: WTAProblem, x: NDArray[np.int64], max_iter: int = 10_000
 ) -> NDArray[np.int64]:
-    """:func:`polish_assets` step by step in numpy (each step's best move by :func:`best_move`):
-    the readable reference of the compiled steps, which give the same assignment (tested).
-
-    Parameters
-    ----------
-    problem
-        An asset-based problem (returned unchanged otherwise).
-    x
-        A feasible assignment, ``(n_w, n_t)``.
-    max_iter
-        Most improving moves applied.
-
-    Returns
-    -------
-    numpy.ndarray
-        A feasible assignment no worse than ``x`` on the asset-based objective.
-    """
+    """:func:`polish_assets` (same parameters and result) step by step in numpy, each step's
+    best move by :func:`best_move`: the readable reference of the compiled steps, which give the
+    same assignment (tested)."""
     if problem.asset_values is None or problem.target_asset is None:
         return x
     a, upper, asset = problem.kill_log, problem.upper, problem.target_asset
