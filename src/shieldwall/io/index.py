@@ -290,22 +290,32 @@ def _rebuild(base: Path) -> int:
     return n
 
 
-def _usable(path: Path) -> bool:
-    """Whether ``path`` is an index of this version (else it must be rebuilt)."""
+def _open_usable(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-write connection to ``path`` if it is an index of this version, else None (it
+    must be rebuilt; a file DuckDB cannot open is set aside as ``*.corrupt-<time>``)."""
     import duckdb
 
     if not path.is_file():
-        return False
+        return None
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         os.replace(path, path.with_name(f"{path.name}.corrupt-{stamp}"))
-        return False
-    try:
-        return _version(con) == INDEX_VERSION
-    finally:
+        return None
+    if _version(con) != INDEX_VERSION:
         con.close()
+        return None
+    return con
+
+
+def _usable(path: Path) -> bool:
+    """Whether ``path`` is an index of this version (else it must be rebuilt)."""
+    con = _open_usable(path)
+    if con is None:
+        return False
+    con.close()
+    return True
 
 
 def index_run(folder: str | os.PathLike[str]) -> Path:
@@ -327,10 +337,10 @@ def index_run(folder: str | os.PathLike[str]) -> Path:
     base = run.parent
     with _locked(base, exclusive=True):
         path = index_path(base)
-        if not _usable(path):
+        con = _open_usable(path)  # one connection checks the version and inserts
+        if con is None:
             _rebuild(base)  # includes this folder
             return path
-        con = _connect(path, read_only=False)
         try:
             con.execute("BEGIN")
             _insert(con, run, info)
