@@ -25,6 +25,7 @@ from shieldwall.battle.wta.heuristic import (
     _top_moves_numpy,
     greedy,
 )
+from shieldwall.battle.wta.polish import _Moves
 from shieldwall.battle.wta.solve import StartCache
 from shieldwall.battle.wta.starts import (
     AssignmentPrefixes,
@@ -225,26 +226,42 @@ def _asset_problem(seed: int, channels: bool) -> WTAProblem:
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("channels", [False, True])
-def test_polish_move_kernel_equals_the_numpy_reference(
+def test_polish_step_kernel_equals_the_numpy_move(
     seed: int, channels: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Every step of the numpy polish: the compiled step on the same assignment finds the same
+    move (weapon, source target, destination) with the same gain, bit for bit."""
+    from shieldwall.battle.wta._kernels import polish_step
+
     problem = _asset_problem(seed, channels)
     rng = np.random.default_rng(seed + 200)
     starts = [np.zeros(problem.pk.shape, dtype=np.int64), greedy(problem)]
     half = greedy(problem)
     half[rng.permutation(problem.n_weapons)[: problem.n_weapons // 2]] = 0
     starts.append(half)
+    av, assets = problem.asset_values, problem.target_asset
+    assert av is not None
+    assert assets is not None
+    args = (
+        problem.kill_log, assets.astype(np.int64), av,
+        problem.inventory.astype(np.int64), problem.upper.astype(np.int64),
+        problem.target_cap.astype(np.int64), problem.channel_cap.astype(np.int64),
+    )  # fmt: skip
     compared = []
-    fast = polish_module.best_move
+    ref = polish_module.best_move_numpy
 
-    def both(m: object, members: object) -> tuple[int, int, float]:
-        got, ref = fast(m, members), polish_module.best_move_numpy(m)
-        assert got[:2] == ref[:2]
-        assert got[2] == ref[2] or (np.isneginf(got[2]) and np.isneginf(ref[2]))
-        compared.append(got)
-        return got
+    def both(m: _Moves) -> tuple[int, int, float]:
+        s, k, gain = ref(m)
+        held = np.empty(av.shape[0])
+        n_src, w, t, k2, gain2 = polish_step(m.x.copy(), *args, held)
+        assert n_src == m.src_w.size
+        assert (w, t, k2) == (m.src_w[s], m.src_t[s], k)
+        assert gain2 == gain or (np.isneginf(gain2) and np.isneginf(gain))
+        np.testing.assert_array_equal(held, m.held)
+        compared.append(gain)
+        return s, k, gain
 
-    monkeypatch.setattr(polish_module, "best_move", both)
+    monkeypatch.setattr(polish_module, "best_move_numpy", both)
     for x in starts:
         polish_module.polish_assets_numpy(problem, x)
     assert len(compared) > len(starts)  # moves were made, not only the final check

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from shieldwall._jit import njit
+from shieldwall.flight.propagate import _cubic_terms
 
 __all__ = ["propagate_rows"]
 
@@ -118,17 +119,7 @@ def _accel(x, y, z, vx, vy, vz, beta, p, f, log_rho, out):
     out[0], out[1], out[2], out[3], out[4] = ax, ay, az, h, drag
 
 
-@njit(cache=True, nogil=True)
-def _cubic(s, h0, d0, h1, d1):
-    s2 = s * s
-    s3 = s2 * s
-    val = (
-        (2 * s3 - 3 * s2 + 1) * h0 + (s3 - 2 * s2 + s) * d0 + (-2 * s3 + 3 * s2) * h1
-        + (s3 - s2) * d1
-    )  # fmt: skip
-    der = (6 * s2 - 6 * s) * h0 + (3 * s2 - 4 * s + 1) * d0 + (6 * s - 6 * s2) * h1
-    der = der + (3 * s2 - 2 * s) * d1
-    return val, der
+_cubic = njit(cache=True, nogil=True)(_cubic_terms)  # the numpy integrator's own cubic
 
 
 @njit(cache=True, nogil=True)

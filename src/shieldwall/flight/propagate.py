@@ -219,8 +219,10 @@ def _interp(step: _Step, sel: NDArray[np.bool_] | NDArray[np.intp], s: F64) -> t
     return pos, vel
 
 
-def _cubic(s: F64, h0: F64, d0: F64, h1: F64, d1: F64) -> tuple[F64, F64]:
-    # Scalar cubic Hermite on [0, 1] (d0, d1 per unit s) and its derivative.
+def _cubic_terms(s: Any, h0: Any, d0: Any, h1: Any, d1: Any) -> tuple[Any, Any]:
+    """Cubic Hermite on [0, 1] (``d0``, ``d1`` per unit ``s``) and its derivative, of floats or
+    arrays alike: the arithmetic both integrators make (the compiled kernel compiles this very
+    function, :mod:`shieldwall.flight._kernels`)."""
     s2 = s * s
     s3 = s2 * s
     val = (
@@ -229,6 +231,11 @@ def _cubic(s: F64, h0: F64, d0: F64, h1: F64, d1: F64) -> tuple[F64, F64]:
     )  # fmt: skip
     der = (6 * s2 - 6 * s) * h0 + (3 * s2 - 4 * s + 1) * d0 + (6 * s - 6 * s2) * h1
     der = der + (3 * s2 - 2 * s) * d1
+    return val, der
+
+
+def _cubic(s: F64, h0: F64, d0: F64, h1: F64, d1: F64) -> tuple[F64, F64]:
+    val, der = _cubic_terms(s, h0, d0, h1, d1)
     return np.asarray(val), np.asarray(der)
 
 

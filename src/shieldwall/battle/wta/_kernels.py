@@ -21,7 +21,7 @@ import numpy as np
 from shieldwall._jit import njit
 
 __all__ = [
-    "assign_rounds", "assign_rows", "best_asset_move", "best_swap", "exchange_costs",
+    "assign_rounds", "assign_rows", "best_swap", "exchange_costs",
     "polish_step", "relax", "top_moves",
 ]  # fmt: skip
 
@@ -230,56 +230,6 @@ def assign_rows(cost, row_w, u, v, col4row, row4col, start, stop):  # type: igno
             j = prev
             if i == cur:
                 break
-
-
-@njit(cache=True, nogil=True)
-def best_asset_move(  # type: ignore[no-untyped-def]
-    x, upper, used_t, target_cap, nchan, channel_cap, asset, src_w, src_t, of_w, gain_w, a_j,
-    change_j, first, same_gain,
-):  # fmt: skip
-    """Best one-move of the asset-based polish: ``(source, destination, gain)``, the first
-    maximum in C order over every (source ``s``, destination ``k``), as
-    ``polish.best_move_numpy`` finds it in its ``(S, n_t)`` table.
-
-    The gain is ``same_gain[first[s] + n]`` for the ``n``-th destination of the source's own
-    asset ``a_j[s]`` (in index order), else ``gain_w[of_w[s], k] + change_j[s]`` (``+ 0.0``
-    for a spare round: ``src_t[s] < 0``); ``-inf`` where the move breaks a cap or stays put.
-    """
-    n_t = x.shape[1]
-    best = -np.inf
-    s_best = 0
-    k_best = 0
-    for s in range(src_w.shape[0]):
-        w = src_w[s]
-        t = src_t[s]
-        has = t >= 0
-        frees = has and x[w, t] == 1
-        chan_free = nchan[w] < channel_cap[w]
-        u = of_w[s]
-        aj = a_j[s]
-        ptr = first[s]
-        change = change_j[s] if has else 0.0
-        for k in range(n_t):
-            if asset[k] == aj:
-                val = same_gain[ptr] + 0.0
-                ptr += 1
-            else:
-                val = gain_w[u, k] + change
-            x_k = x[w, k]
-            if not (
-                x_k < upper[w, k]
-                and used_t[k] < target_cap[k]
-                and (x_k > 0 or chan_free or frees)
-                and k != t
-            ):
-                continue
-            if val != val:  # NaN: argmax stops at the first
-                return s, k, val
-            if val > best:
-                best = val
-                s_best = s
-                k_best = k
-    return s_best, k_best, best
 
 
 @njit(cache=True, nogil=True)

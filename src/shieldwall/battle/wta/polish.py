@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from shieldwall.battle.wta.problem import WTAProblem
 
-__all__ = ["best_move", "best_move_numpy", "polish_assets", "polish_assets_numpy"]
+__all__ = ["best_move_numpy", "polish_assets", "polish_assets_numpy"]
 
 #: Improvements smaller than this fraction of the objective are floating-point noise.
 _REL_EPS = 1e-12
@@ -35,7 +35,7 @@ def _new_held(ls: NDArray[np.float64], nz: NDArray[np.float64]) -> NDArray[np.fl
 
 @dataclass(frozen=True, kw_only=True)
 class _Moves:
-    """What the best one-move of a polish step depends on (:func:`best_move`).
+    """What the best one-move of a polish step depends on (:func:`best_move_numpy`).
 
     ``x``, ``upper``: the assignment and its pair caps; ``used_t``, ``target_cap``, ``nchan``,
     ``channel_cap``: rounds per target and channels in use, with their caps; ``asset``, ``av``:
@@ -67,20 +67,6 @@ class _Moves:
     d_z_j: NDArray[np.float64]
 
 
-@dataclass(frozen=True, kw_only=True)
-class _AssetMembers:
-    """The threats of each asset in index order: ``order[start[a]:start[a + 1]]``."""
-
-    order: NDArray[np.intp]
-    start: NDArray[np.intp]
-
-    @classmethod
-    def of(cls, asset: NDArray[np.int64], n_assets: int) -> _AssetMembers:
-        order = np.argsort(asset, kind="stable")
-        count = np.bincount(asset, minlength=n_assets)
-        return cls(order=order, start=np.concatenate([[0], np.cumsum(count)]).astype(np.intp))
-
-
 def _same_asset_held(m: _Moves, ss: NDArray[np.intp], kk: NDArray[np.intp]) -> NDArray[np.float64]:
     """Gain of the moves ``(ss, kk)`` whose destination's asset is the source's."""
     held_sk = _new_held(m.ls_w[m.of_w[ss], kk] + m.d_lh_j[ss], m.nz_w[m.of_w[ss], kk] + m.d_z_j[ss])
@@ -101,7 +87,8 @@ def best_move_numpy(m: _Moves) -> tuple[int, int, float]:
     """Best one-move ``(source, destination, gain)``, the first maximum in C order of the
     ``(S, n_t)`` gain table (``(0, 0, -inf)`` when none is allowed).
 
-    The readable reference of :func:`best_move` (bit-identical to it, tested).
+    The move the compiled :func:`shieldwall.battle.wta._kernels.polish_step` finds
+    (bit-identical to it, tested).
     """
     x, src_w, src_t = m.x, m.src_w, m.src_t
     has_src, change_j, a_j = _source_change(m)
@@ -121,25 +108,6 @@ def best_move_numpy(m: _Moves) -> tuple[int, int, float]:
     flat = int(gain.argmax())
     s, k = divmod(flat, x.shape[1])
     return s, k, float(gain[s, k])
-
-
-def best_move(m: _Moves, members: _AssetMembers) -> tuple[int, int, float]:
-    """:func:`best_move_numpy` without the ``(S, n_t)`` tables: the same-asset gains in numpy
-    (the same elementwise operations), the scan of every move in a compiled kernel (numba
-    imported on first use)."""
-    from shieldwall.battle.wta._kernels import best_asset_move
-
-    _, change_j, a_j = _source_change(m)
-    # The same-asset pairs in C order (source, then destination index), as nonzero(same) has.
-    size = np.where(a_j >= 0, np.diff(members.start)[np.maximum(a_j, 0)], 0)
-    ss = np.repeat(np.arange(a_j.size), size)
-    first = np.cumsum(size) - size
-    kk = members.order[members.start[a_j[ss]] + (np.arange(ss.size) - first[ss])]
-    s, k, gain = best_asset_move(
-        m.x, m.upper, m.used_t, m.target_cap, m.nchan, m.channel_cap, m.asset, m.src_w,
-        m.src_t, m.of_w, m.gain_w, a_j, change_j, first, _same_asset_held(m, ss, kk),
-    )  # fmt: skip
-    return int(s), int(k), float(gain)
 
 
 def polish_assets(
@@ -199,14 +167,13 @@ def polish_assets_numpy(
     problem: WTAProblem, x: NDArray[np.int64], max_iter: int = 10_000
 ) -> NDArray[np.int64]:
     """:func:`polish_assets` (same parameters and result) step by step in numpy, each step's
-    best move by :func:`best_move`: the readable reference of the compiled steps, which give the
-    same assignment (tested)."""
+    best move from its ``(S, n_t)`` gain table (:func:`best_move_numpy`): the readable
+    reference of the compiled steps, which give the same assignment (tested)."""
     if problem.asset_values is None or problem.target_asset is None:
         return x
     a, upper, asset = problem.kill_log, problem.upper, problem.target_asset
     av = problem.asset_values
     n_assets = av.shape[0]
-    by_asset = _AssetMembers.of(asset, n_assets)
     x = x.astype(np.int64).copy()
     for _ in range(max_iter):
         used_w, used_t, nchan = x.sum(axis=1), x.sum(axis=0), (x > 0).sum(axis=1)
@@ -243,7 +210,7 @@ def polish_assets_numpy(
             n_zero=n_zero, src_w=src_w, src_t=src_t, of_w=of_w, ls_w=ls_w, nz_w=nz_w,
             gain_w=gain_w, d_lh_j=d_lh_j[:, 0], d_z_j=d_z_j[:, 0],
         )  # fmt: skip
-        s, k, best = best_move(move, by_asset)
+        s, k, best = best_move_numpy(move)
         loss = float(av.sum() - av @ held)
         if not best > _REL_EPS * max(loss, 1e-300):
             break
